@@ -1,0 +1,150 @@
+package platform_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
+)
+
+// goodConfigs are, per type, settings and secrets a fake accepts.
+func goodConfigs() map[platform.Type]struct {
+	cfg platform.Config
+	sec platform.Secrets
+} {
+	type pair = struct {
+		cfg platform.Config
+		sec platform.Secrets
+	}
+	return map[platform.Type]pair{
+		platform.Langfuse:  {platform.Config{PublicKey: "pk-lf-1"}, platform.Secrets{Key: "sk-lf-GOOD"}},
+		platform.LangSmith: {platform.Config{Project: "demo"}, platform.Secrets{Key: "lsv2_GOOD"}},
+		platform.Phoenix:   {platform.Config{}, platform.Secrets{Key: "px-GOOD"}},
+		platform.Weave:     {platform.Config{Entity: "team", Project: "app"}, platform.Secrets{Key: "wb-GOOD"}},
+		platform.Aliyun:    {platform.Config{}, platform.Secrets{Key: "arms-GOOD"}},
+		platform.Opik:      {platform.Config{Workspace: "ws"}, platform.Secrets{Key: "opik-GOOD"}},
+		platform.Tencent:   {platform.Config{}, platform.Secrets{Key: "tc-GOOD"}},
+		platform.OTLP:      {platform.Config{Headers: map[string]string{"x-scope-orgid": "t1"}}, platform.Secrets{Headers: map[string]string{"authorization": "Bearer GOOD"}}},
+	}
+}
+
+func normalize(t *testing.T, c platform.Config) platform.Config {
+	t.Helper()
+	n, err := platform.Normalize(c)
+	if err != nil {
+		t.Fatalf("normalize: %v", err)
+	}
+	return n
+}
+
+func problemOf(t *testing.T, err error) platform.Problem {
+	t.Helper()
+	var ce *platform.CheckError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want *CheckError, got %T %v", err, err)
+	}
+	return ce.Problem
+}
+
+func TestCheckEveryPlatform(t *testing.T) {
+	for typ, good := range goodConfigs() {
+		t.Run(string(typ), func(t *testing.T) {
+			fake := platformtest.New(t, typ, good.cfg, good.sec)
+			cfg := normalize(t, fake.Config)
+			ctx := context.Background()
+
+			opts := platform.CheckOptions{HTTPClient: fake.HTTPClient()}
+			if err := platform.Check(ctx, cfg, good.sec, opts); err != nil {
+				t.Fatalf("good credentials: %v", err)
+			}
+
+			bad := platform.Secrets{Key: "WRONG-KEY"}
+			if typ == platform.OTLP {
+				bad = platform.Secrets{Headers: map[string]string{"authorization": "Bearer WRONG-KEY"}}
+			}
+			err := platform.Check(ctx, cfg, bad, opts)
+			if p := problemOf(t, err); p != platform.Rejected {
+				t.Fatalf("wrong key: want %q, got %q (%v)", platform.Rejected, p, err)
+			}
+			if strings.Contains(err.Error(), "WRONG-KEY") || strings.Contains(err.Error(), "GOOD") {
+				t.Fatalf("error text leaks a secret: %v", err)
+			}
+			if len(fake.Requests()) < 2 {
+				t.Fatalf("fake saw %d requests", len(fake.Requests()))
+			}
+		})
+	}
+}
+
+func TestCheckUnreachable(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + lis.Addr().String()
+	lis.Close()
+	for typ, good := range goodConfigs() {
+		t.Run(string(typ), func(t *testing.T) {
+			cfg := good.cfg
+			cfg.Type = typ
+			base := dead
+			if typ == platform.LangSmith || typ == platform.Weave {
+				base = "https://" + lis.Addr().String() // they refuse plain HTTP
+			}
+			switch typ {
+			case platform.Langfuse:
+				cfg.Host = base
+			case platform.Opik:
+				cfg.URL = base + "/api/"
+			default:
+				cfg.Endpoint = base
+			}
+			err := platform.Check(context.Background(), normalize(t, cfg), good.sec, platform.CheckOptions{Timeout: 3 * time.Second})
+			if p := problemOf(t, err); p != platform.Unreachable {
+				t.Fatalf("want unreachable, got %q: %v", p, err)
+			}
+			if strings.Contains(err.Error(), "GOOD") {
+				t.Fatalf("error leaks the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestCheckWrongPath(t *testing.T) {
+	// A Langfuse fake asked as if it were Phoenix: reachable, wrong API.
+	fake := platformtest.New(t, platform.Langfuse, platform.Config{PublicKey: "pk"}, platform.Secrets{Key: "sk"})
+	cfg := normalize(t, platform.Config{Type: platform.Phoenix, Endpoint: fake.URL})
+	err := platform.Check(context.Background(), cfg, platform.Secrets{}, platform.CheckOptions{})
+	if p := problemOf(t, err); p != platform.WrongURL {
+		t.Fatalf("want wrong URL, got %q: %v", p, err)
+	}
+	// Langfuse behind a path prefix the user forgot.
+	cfg = normalize(t, platform.Config{Type: platform.Langfuse, Host: fake.URL + "/langfuse", PublicKey: "pk"})
+	err = platform.Check(context.Background(), cfg, platform.Secrets{Key: "sk"}, platform.CheckOptions{})
+	if p := problemOf(t, err); p != platform.WrongURL {
+		t.Fatalf("want wrong URL, got %q: %v", p, err)
+	}
+	if !strings.Contains(err.Error(), "/langfuse/api/public/projects") {
+		t.Fatalf("error should name the request: %v", err)
+	}
+}
+
+func TestCheckAliyunErrorHidesToken(t *testing.T) {
+	fake := platformtest.New(t, platform.Aliyun, platform.Config{}, platform.Secrets{Key: "REALTOKEN"})
+	cfg := normalize(t, fake.Config)
+	err := platform.Check(context.Background(), cfg, platform.Secrets{Key: "TYPO-TOKEN"}, platform.CheckOptions{})
+	if p := problemOf(t, err); p != platform.Rejected {
+		t.Fatalf("want rejected, got %q: %v", p, err)
+	}
+	if strings.Contains(err.Error(), "TOKEN") && !strings.Contains(err.Error(), "{license_key}") {
+		t.Fatalf("error leaks the token: %v", err)
+	}
+	if strings.Contains(err.Error(), "TYPO") {
+		t.Fatalf("error leaks the token: %v", err)
+	}
+}

@@ -1,0 +1,153 @@
+// Package platform is the catalogue of LLM tracing platforms this project can
+// export to: the settings each one takes, their defaults and URL rules, the
+// exact OTLP endpoint, protocol and headers each one expects, and the credential
+// check each one offers.
+//
+// It is shared by the Terraform provider (llmops_tracing_provider validates and
+// previews a platform with it) and by llmops-exporter (which exports to it), so
+// that both always agree on where and how traces go. It has no dependency on
+// Terraform.
+package platform
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Type names one tracing platform.
+type Type string
+
+// The supported platforms. The names are the ones Dify uses where Dify has the
+// platform, so that users recognise them.
+const (
+	Langfuse  Type = "langfuse"
+	LangSmith Type = "langsmith"
+	Phoenix   Type = "phoenix"
+	Weave     Type = "weave"
+	Aliyun    Type = "aliyun"
+	Opik      Type = "opik"
+	Tencent   Type = "tencent"
+	OTLP      Type = "otlp"
+)
+
+// Types lists every supported platform in documentation order.
+func Types() []Type {
+	return []Type{Langfuse, LangSmith, Phoenix, Weave, Aliyun, Opik, Tencent, OTLP}
+}
+
+// TypeNames is Types as strings, for validators and messages.
+func TypeNames() []string {
+	out := make([]string, 0, len(Types()))
+	for _, t := range Types() {
+		out = append(out, string(t))
+	}
+	return out
+}
+
+// Protocol is an OTLP transport, named as OTEL_EXPORTER_OTLP_PROTOCOL names it.
+type Protocol string
+
+// OTLP transports.
+const (
+	HTTPProtobuf Protocol = "http/protobuf"
+	HTTPJSON     Protocol = "http/json"
+	GRPC         Protocol = "grpc"
+)
+
+// Field names. They are the Terraform attribute names and the exporter's YAML
+// keys, so that an error names exactly what the user typed.
+const (
+	FieldType        = "type"
+	FieldHost        = "host"
+	FieldEndpoint    = "endpoint"
+	FieldURL         = "url"
+	FieldPublicKey   = "public_key"
+	FieldProject     = "project"
+	FieldWorkspace   = "workspace"
+	FieldEntity      = "entity"
+	FieldAppName     = "app_name"
+	FieldServiceName = "service_name"
+	FieldProtocol    = "protocol"
+	FieldHeaders     = "headers"
+)
+
+// Config is the non-secret part of a platform's settings. Empty strings mean
+// "not set"; Normalize fills defaults.
+type Config struct {
+	Type        Type              `yaml:"type" json:"type"`
+	Host        string            `yaml:"host,omitempty" json:"host,omitempty"`
+	Endpoint    string            `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
+	URL         string            `yaml:"url,omitempty" json:"url,omitempty"`
+	PublicKey   string            `yaml:"public_key,omitempty" json:"public_key,omitempty"`
+	Project     string            `yaml:"project,omitempty" json:"project,omitempty"`
+	Workspace   string            `yaml:"workspace,omitempty" json:"workspace,omitempty"`
+	Entity      string            `yaml:"entity,omitempty" json:"entity,omitempty"`
+	AppName     string            `yaml:"app_name,omitempty" json:"app_name,omitempty"`
+	ServiceName string            `yaml:"service_name,omitempty" json:"service_name,omitempty"`
+	Protocol    Protocol          `yaml:"protocol,omitempty" json:"protocol,omitempty"`
+	Headers     map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+}
+
+// Secrets holds a platform's secret values. They never leave the process
+// except as the header or path the platform needs.
+type Secrets struct {
+	// Key is the platform's one secret: Langfuse secret_key, the api_key of
+	// LangSmith, Phoenix, Weave and Opik, Aliyun license_key, Tencent token.
+	Key string
+	// Headers are extra secret headers (generic OTLP only).
+	Headers map[string]string
+}
+
+// FieldError is a problem with one field. Field is the attribute/key name.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Message) }
+
+// Errors is a list of field problems, reported together so the user can fix
+// all of them in one go.
+type Errors []*FieldError
+
+func (es Errors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Header is one HTTP header or gRPC metadata entry of an export request.
+type Header struct {
+	Name   string
+	Value  string
+	Secret bool
+}
+
+// Export is everything an OTLP exporter needs to reach a platform.
+type Export struct {
+	// URL is the full traces URL for HTTP, or host:port for gRPC.
+	URL string
+	// DisplayURL is URL with any secret in it replaced by a placeholder.
+	DisplayURL string
+	Protocol   Protocol
+	// Insecure is true for gRPC without TLS (an http:// endpoint).
+	Insecure bool
+	Headers  []Header
+	// ResourceAttributes must be set on exported resources (project routing).
+	ResourceAttributes map[string]string
+	// ProtobufOnly is true when the platform rejects OTLP JSON.
+	ProtobufOnly bool
+}
+
+// HeaderNames returns the sorted names of the export headers.
+func (e Export) HeaderNames() []string {
+	names := make([]string, 0, len(e.Headers))
+	for _, h := range e.Headers {
+		names = append(names, h.Name)
+	}
+	sort.Strings(names)
+	return names
+}

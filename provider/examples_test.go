@@ -1,0 +1,59 @@
+package provider
+
+import (
+	"os"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// The examples are the documentation and the fixtures at once: every one of
+// them must apply and then plan empty.
+
+func TestAccExample_quickstart(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:               func() { testAccPreCheck(t) },
+		TerraformVersionChecks: writeOnlyGate,
+		Steps: []resource.TestStep{{
+			// The quickstart declares its own required_providers, so the
+			// provider is given at step level (plugin-testing's rule).
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory("../examples/quickstart"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("langfuse").AtMapKey("otlp_endpoint"),
+					knownvalue.StringExact("https://cloud.langfuse.com/api/public/otel/v1/traces")),
+				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("jaeger").AtMapKey("otlp_endpoint"),
+					knownvalue.StringExact("http://localhost:4318/v1/traces")),
+			},
+		}},
+	})
+}
+
+func TestAccExample_tracingProviderResource(t *testing.T) {
+	body, err := os.ReadFile("../examples/resources/llmops_tracing_provider/resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnlyGate,
+		Steps: []resource.TestStep{{
+			Config: string(body),
+			ConfigVariables: config.Variables{
+				"langfuse_secret_key": config.StringVariable("sk-lf-example"),
+				"langsmith_api_key":   config.StringVariable("lsv2-example"),
+				// The example checks real keys against the real platforms;
+				// offline, the check is covered by the fakes in other tests.
+				"verify_credentials": config.BoolVariable(false),
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("llmops_tracing_provider.tempo", tfjsonpath.New("otlp_endpoint"), knownvalue.StringExact("tempo.internal:4317")),
+			},
+		}},
+	})
+}

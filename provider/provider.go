@@ -1,0 +1,156 @@
+// Package provider is the Terraform side of terraform-provider-llmops: the
+// provider, its schema and one file per resource. Resources are thin: they map
+// schema to state and call internal/ packages for every real piece of logic.
+package provider
+
+import (
+	"context"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/settings"
+)
+
+var _ fwprovider.Provider = (*llmopsProvider)(nil)
+
+// llmopsProvider is the provider implementation.
+type llmopsProvider struct {
+	version string
+}
+
+// New returns a constructor of the provider for providerserver.
+func New(version string) func() fwprovider.Provider {
+	return func() fwprovider.Provider { return &llmopsProvider{version: version} }
+}
+
+// Meta is what Configure hands to every resource: the resolved settings and
+// the provider version. API clients are created from it lazily, by the
+// resources that need them.
+type Meta struct {
+	Settings *settings.Settings
+	Version  string
+}
+
+type providerModel struct {
+	Grafana *grafanaModel `tfsdk:"grafana"`
+	Docker  *dockerModel  `tfsdk:"docker"`
+	Dify    *difyModel    `tfsdk:"dify"`
+}
+
+type grafanaModel struct {
+	URL   types.String `tfsdk:"url"`
+	Auth  types.String `tfsdk:"auth"`
+	OrgID types.Int64  `tfsdk:"org_id"`
+}
+
+type dockerModel struct {
+	Host     types.String `tfsdk:"host"`
+	CertPath types.String `tfsdk:"cert_path"`
+}
+
+type difyModel struct {
+	ConsoleURL types.String `tfsdk:"console_url"`
+	Email      types.String `tfsdk:"email"`
+	Password   types.String `tfsdk:"password"`
+}
+
+func (p *llmopsProvider) Metadata(_ context.Context, _ fwprovider.MetadataRequest, resp *fwprovider.MetadataResponse) {
+	resp.TypeName = "llmops"
+	resp.Version = p.version
+}
+
+func (p *llmopsProvider) Schema(_ context.Context, _ fwprovider.SchemaRequest, resp *fwprovider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manage an LLMOps observability stack as code: tracing-platform credentials, " +
+			"trace collectors, dashboards, alerts and replica layouts on Docker. Every block is optional; " +
+			"a block is only needed by the resources that use it, and each value can also come from the " +
+			"environment variable named in its description.",
+		Blocks: map[string]schema.Block{
+			"grafana": schema.SingleNestedBlock{
+				MarkdownDescription: "Connection to Grafana, for dashboard and alerting resources.",
+				Attributes: map[string]schema.Attribute{
+					"url": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Grafana root URL, e.g. `https://grafana.example.com`. Environment: `" + settings.EnvGrafanaURL + "`."},
+					"auth": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "A service-account token, or `user:password` for basic auth. Environment: `" + settings.EnvGrafanaAuth + "`."},
+					"org_id": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Organisation ID. Default `1`. Environment: `" + settings.EnvGrafanaOrgID + "`."},
+				},
+			},
+			"docker": schema.SingleNestedBlock{
+				MarkdownDescription: "Connection to a Docker engine, for replica sets and exporter images.",
+				Attributes: map[string]schema.Attribute{
+					"host": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Engine address (`unix://`, `tcp://`, `ssh://`). Environment: `" + settings.EnvDockerHost + "`; default `" + settings.DefaultDockerHost + "`."},
+					"cert_path": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Directory holding `ca.pem`, `cert.pem` and `key.pem` for a TLS engine. Environment: `" + settings.EnvDockerCertPath + "`."},
+				},
+			},
+			"dify": schema.SingleNestedBlock{
+				MarkdownDescription: "Login to a Dify console, for resources that configure Dify apps.",
+				Attributes: map[string]schema.Attribute{
+					"console_url": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Dify console URL, e.g. `https://dify.example.com`. Environment: `" + settings.EnvDifyConsoleURL + "`."},
+					"email": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Console account e-mail. Environment: `" + settings.EnvDifyEmail + "`."},
+					"password": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "Console account password. Environment: `" + settings.EnvDifyPassword + "`."},
+				},
+			},
+		},
+	}
+}
+
+func (p *llmopsProvider) Configure(ctx context.Context, req fwprovider.ConfigureRequest, resp *fwprovider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var in settings.Input
+	if g := cfg.Grafana; g != nil {
+		in.GrafanaURL, in.GrafanaAuth, in.GrafanaOrgID = g.URL.ValueStringPointer(), g.Auth.ValueStringPointer(), g.OrgID.ValueInt64Pointer()
+	}
+	if d := cfg.Docker; d != nil {
+		in.DockerHost, in.DockerCertPath = d.Host.ValueStringPointer(), d.CertPath.ValueStringPointer()
+	}
+	if d := cfg.Dify; d != nil {
+		in.DifyConsoleURL, in.DifyEmail, in.DifyPwd = d.ConsoleURL.ValueStringPointer(), d.Email.ValueStringPointer(), d.Password.ValueStringPointer()
+	}
+	s, errs := settings.Resolve(in, os.Getenv)
+	for _, e := range errs {
+		resp.Diagnostics.AddAttributeError(settingsPath(e.Path), "Invalid provider configuration", e.Error())
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	meta := &Meta{Settings: s, Version: p.version}
+	resp.ResourceData = meta
+	resp.DataSourceData = meta
+}
+
+// settingsPath turns "block.attr" into an attribute path.
+func settingsPath(p string) path.Path {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '.' {
+			return path.Root(p[:i]).AtName(p[i+1:])
+		}
+	}
+	return path.Root(p)
+}
+
+func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewTracingProviderResource,
+	}
+}
+
+func (p *llmopsProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

@@ -1,0 +1,100 @@
+package provider
+
+import (
+	"encoding/pem"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+// testAccProtoV6ProviderFactories serves the provider in-process to the real
+// terraform CLI.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"llmops": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// TestMain makes the fakes' TLS certificate trusted. httptest serves one
+// fixed certificate, so trusting it once through SSL_CERT_FILE (which Go
+// reads when it first verifies a certificate) covers every TLS fake. This is
+// also how users point the provider at a private CA.
+func TestMain(m *testing.M) {
+	srv := httptest.NewTLSServer(nil)
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	srv.Close()
+	dir, err := os.MkdirTemp("", "llmops-ca")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	file := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(file, cert, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("SSL_CERT_FILE", file)
+	// The examples declare source = "llmops/llmops"; the in-process provider
+	// must be served under the same address.
+	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "llmops")
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// testAccPreCheck fails loudly, rather than skipping, when acceptance tests
+// are asked for but cannot run offline.
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH must point at a terraform binary so that nothing is downloaded; run the tests with `make test`")
+	}
+}
+
+func TestAccProvider_invalidGrafanaBlock(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "llmops" {
+  grafana {
+    url = "https://grafana.example.com"
+  }
+}
+resource "llmops_tracing_provider" "p" {
+  name     = "p"
+  type     = "phoenix"
+  endpoint = "http://127.0.0.1:6006"
+}`,
+			ExpectError: regexp.MustCompile(`(?s)grafana.auth: is required when grafana.url is set.*GRAFANA_AUTH`),
+		}},
+	})
+}
+
+func TestAccProvider_noBlocksNeeded(t *testing.T) {
+	// Clear anything the environment could supply: a configuration that uses
+	// no Grafana, Docker or Dify resource must not need them.
+	for _, k := range []string{"GRAFANA_URL", "GRAFANA_AUTH", "DIFY_CONSOLE_URL", "DIFY_EMAIL", "DIFY_PASSWORD"} {
+		t.Setenv(k, "")
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "llmops_tracing_provider" "p" {
+  name     = "local-phoenix"
+  type     = "phoenix"
+  endpoint = "http://127.0.0.1:6006"
+}`,
+		}},
+	})
+}

@@ -1,0 +1,307 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+)
+
+type tracingProviderModel struct {
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Type        types.String `tfsdk:"type"`
+	Host        types.String `tfsdk:"host"`
+	Endpoint    types.String `tfsdk:"endpoint"`
+	URL         types.String `tfsdk:"url"`
+	PublicKey   types.String `tfsdk:"public_key"`
+	Project     types.String `tfsdk:"project"`
+	Workspace   types.String `tfsdk:"workspace"`
+	Entity      types.String `tfsdk:"entity"`
+	AppName     types.String `tfsdk:"app_name"`
+	ServiceName types.String `tfsdk:"service_name"`
+	Protocol    types.String `tfsdk:"protocol"`
+	Headers     types.Map    `tfsdk:"headers"`
+	Verify      types.Bool   `tfsdk:"verify"`
+
+	SecretKeyWO      types.String `tfsdk:"secret_key_wo"`
+	SecretKey        types.String `tfsdk:"secret_key"`
+	APIKeyWO         types.String `tfsdk:"api_key_wo"`
+	APIKey           types.String `tfsdk:"api_key"`
+	LicenseKeyWO     types.String `tfsdk:"license_key_wo"`
+	LicenseKey       types.String `tfsdk:"license_key"`
+	TokenWO          types.String `tfsdk:"token_wo"`
+	Token            types.String `tfsdk:"token"`
+	SecretHeadersWO  types.Map    `tfsdk:"secret_headers_wo"`
+	SecretHeaders    types.Map    `tfsdk:"secret_headers"`
+	SecretsWOVersion types.Int64  `tfsdk:"secrets_wo_version"`
+
+	OTLPEndpoint    types.String `tfsdk:"otlp_endpoint"`
+	OTLPProtocol    types.String `tfsdk:"otlp_protocol"`
+	OTLPHeaderNames types.List   `tfsdk:"otlp_header_names"`
+}
+
+// stringFields maps platform field names to the model's attributes.
+func (m *tracingProviderModel) stringFields() map[string]*types.String {
+	return map[string]*types.String{
+		platform.FieldHost: &m.Host, platform.FieldEndpoint: &m.Endpoint, platform.FieldURL: &m.URL,
+		platform.FieldPublicKey: &m.PublicKey, platform.FieldProject: &m.Project, platform.FieldWorkspace: &m.Workspace,
+		platform.FieldEntity: &m.Entity, platform.FieldAppName: &m.AppName, platform.FieldServiceName: &m.ServiceName,
+		platform.FieldProtocol: &m.Protocol,
+	}
+}
+
+// secretFields maps each secret name to its write-only and sensitive forms.
+func (m *tracingProviderModel) secretFields() map[string][2]*types.String {
+	return map[string][2]*types.String{
+		"secret_key": {&m.SecretKeyWO, &m.SecretKey}, "api_key": {&m.APIKeyWO, &m.APIKey},
+		"license_key": {&m.LicenseKeyWO, &m.LicenseKey}, "token": {&m.TokenWO, &m.Token},
+	}
+}
+
+func (m *tracingProviderModel) platformConfig() platform.Config {
+	c := platform.Config{
+		Type: platform.Type(m.Type.ValueString()), Host: m.Host.ValueString(), Endpoint: m.Endpoint.ValueString(),
+		URL: m.URL.ValueString(), PublicKey: m.PublicKey.ValueString(), Project: m.Project.ValueString(),
+		Workspace: m.Workspace.ValueString(), Entity: m.Entity.ValueString(), AppName: m.AppName.ValueString(),
+		ServiceName: m.ServiceName.ValueString(), Protocol: platform.Protocol(m.Protocol.ValueString()),
+		Headers: stringMap(m.Headers),
+	}
+	return c
+}
+
+func (m *tracingProviderModel) fieldUnknown(field string) bool {
+	if field == platform.FieldHeaders {
+		return m.Headers.IsUnknown()
+	}
+	if f, ok := m.stringFields()[field]; ok {
+		return f.IsUnknown()
+	}
+	return false
+}
+
+// secrets returns the secret values from configuration (write-only first).
+func (m *tracingProviderModel) secrets() platform.Secrets {
+	s := platform.Secrets{}
+	if name := platform.SecretName(platform.Type(m.Type.ValueString())); name != "" {
+		pair := m.secretFields()[name]
+		s.Key = pair[0].ValueString()
+		if s.Key == "" {
+			s.Key = pair[1].ValueString()
+		}
+	}
+	s.Headers = stringMap(m.SecretHeadersWO)
+	if s.Headers == nil {
+		s.Headers = stringMap(m.SecretHeaders)
+	}
+	return s
+}
+
+// hasSecret reports whether configuration supplies the platform's secret
+// (unknown counts as supplied: it will be known at apply time).
+func (m *tracingProviderModel) hasSecret() bool {
+	name := platform.SecretName(platform.Type(m.Type.ValueString()))
+	if name == "" {
+		return false
+	}
+	for _, v := range m.secretFields()[name] {
+		if !v.IsNull() {
+			return true
+		}
+	}
+	return false
+}
+
+// validateSecrets checks that the platform's secret is given when required
+// and that no other platform's secret is.
+func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
+	var diags diag.Diagnostics
+	t := platform.Type(m.Type.ValueString())
+	own := platform.SecretName(t)
+	for name, pair := range m.secretFields() {
+		if name == own {
+			continue
+		}
+		for i, v := range pair {
+			if !v.IsNull() {
+				attr := name
+				if i == 0 {
+					attr += "_wo"
+				}
+				hint := "it takes no secret"
+				if own != "" {
+					hint = "its secret is " + own + "_wo"
+				}
+				diags.AddAttributeError(path.Root(attr), "Invalid tracing provider setting", fmt.Sprintf("%s is not used by type %q (%s)", attr, t, hint))
+			}
+		}
+	}
+	if own != "" && platform.SecretRequired(t) && !m.hasSecret() {
+		diags.AddAttributeError(path.Root(own+"_wo"), "Missing tracing provider secret",
+			fmt.Sprintf("type %q needs %s_wo (Terraform 1.11+) or %s", t, own, own))
+	}
+	if !platform.AcceptsHeaders(t) && (!m.SecretHeadersWO.IsNull() || !m.SecretHeaders.IsNull()) {
+		diags.AddAttributeError(path.Root("secret_headers_wo"), "Invalid tracing provider setting", fmt.Sprintf("secret headers are only used by type %q", platform.OTLP))
+	}
+	return diags
+}
+
+// fillDefaults sets the type's defaults on fields the configuration leaves
+// unset, so the plan shows the values that will be used.
+func (m *tracingProviderModel) fillDefaults(cfg tracingProviderModel) {
+	t := platform.Type(m.Type.ValueString())
+	cfgFields := cfg.stringFields()
+	for name, f := range m.stringFields() {
+		if !cfgFields[name].IsNull() {
+			continue
+		}
+		if def := platform.Default(t, name); def != "" && slices.Contains(platform.Fields(t), name) {
+			*f = types.StringValue(def)
+		} else {
+			*f = types.StringNull()
+		}
+	}
+}
+
+// setOutputs derives the computed OTLP outputs; they are unknown while any
+// input is.
+// cfg supplies what only configuration knows: whether a secret is set and
+// the names of write-only headers.
+func (m *tracingProviderModel) setOutputs(cfg *tracingProviderModel) {
+	for _, f := range m.stringFields() {
+		if f.IsUnknown() {
+			m.unknownOutputs()
+			return
+		}
+	}
+	if m.Headers.IsUnknown() {
+		m.unknownOutputs()
+		return
+	}
+	norm, err := platform.Normalize(m.platformConfig())
+	if err != nil {
+		m.unknownOutputs()
+		return
+	}
+	sec := platform.Secrets{}
+	if cfg.hasSecret() {
+		sec.Key = "set"
+	}
+	exp := platform.ExportFor(norm, sec)
+	m.OTLPEndpoint = types.StringValue(exp.DisplayURL)
+	m.OTLPProtocol = types.StringValue(string(exp.Protocol))
+	names := exp.HeaderNames()
+	// Secret header names of the generic type are known only from config;
+	// the values never are.
+	names = append(names, mapKeys(cfg.SecretHeadersWO)...)
+	names = append(names, mapKeys(cfg.SecretHeaders)...)
+	sort.Strings(names)
+	names = slices.Compact(names)
+	vals := make([]attr.Value, len(names))
+	for i, n := range names {
+		vals[i] = types.StringValue(n)
+	}
+	m.OTLPHeaderNames = types.ListValueMust(types.StringType, vals)
+}
+
+func (m *tracingProviderModel) unknownOutputs() {
+	m.OTLPEndpoint = types.StringUnknown()
+	m.OTLPProtocol = types.StringUnknown()
+	m.OTLPHeaderNames = types.ListUnknown(types.StringType)
+}
+
+// clearWriteOnly nulls write-only values before the model is stored.
+func (m *tracingProviderModel) clearWriteOnly() {
+	for _, pair := range m.secretFields() {
+		*pair[0] = types.StringNull()
+	}
+	m.SecretHeadersWO = types.MapNull(types.StringType)
+}
+
+// parseImportID reads "<type>/<name>[?field=value&...]". Only non-secret
+// fields can be given: write-only values are never importable.
+func parseImportID(id string) (tracingProviderModel, error) {
+	head, query, _ := strings.Cut(id, "?")
+	typ, name, ok := strings.Cut(head, "/")
+	if !ok || typ == "" || name == "" {
+		return tracingProviderModel{}, fmt.Errorf("expected <type>/<name>[?field=value&...], e.g. langfuse/prod?public_key=pk-lf-123, got %q", id)
+	}
+	if !slices.Contains(platform.TypeNames(), typ) {
+		return tracingProviderModel{}, fmt.Errorf("unknown type %q; expected one of %s", typ, strings.Join(platform.TypeNames(), ", "))
+	}
+	vals, err := url.ParseQuery(query)
+	if err != nil {
+		return tracingProviderModel{}, fmt.Errorf("the part after '?' is not field=value pairs: %v", err)
+	}
+	m := emptyModel()
+	m.Type, m.Name, m.ID = types.StringValue(typ), types.StringValue(name), types.StringValue(typ+"/"+name)
+	fields := m.stringFields()
+	for k, v := range vals {
+		if _, secret := m.secretFields()[strings.TrimSuffix(k, "_wo")]; secret || strings.HasPrefix(k, "secret_headers") {
+			return tracingProviderModel{}, fmt.Errorf("%s is a secret and cannot be imported; set it in the configuration (secrets are never stored)", k)
+		}
+		switch {
+		case k == "verify":
+			m.Verify = types.BoolValue(v[0] == "true")
+		case fields[k] != nil && slices.Contains(platform.Fields(platform.Type(typ)), k):
+			*fields[k] = types.StringValue(v[0])
+		default:
+			return tracingProviderModel{}, fmt.Errorf("import field %q is not a setting of type %q (it takes %s, verify)", k, typ, strings.Join(platform.Fields(platform.Type(typ)), ", "))
+		}
+	}
+	// Unset fields take the type's defaults, as a create would.
+	m.fillDefaults(emptyModel())
+	for k, v := range vals {
+		*fields[k] = types.StringValue(v[0])
+	}
+	if _, err := platform.Normalize(m.platformConfig()); err != nil {
+		return tracingProviderModel{}, fmt.Errorf("import ID: %v", err)
+	}
+	return m, nil
+}
+
+func emptyModel() tracingProviderModel {
+	m := tracingProviderModel{
+		ID: types.StringNull(), Name: types.StringNull(), Type: types.StringNull(), Verify: types.BoolValue(false),
+		Headers: types.MapNull(types.StringType), SecretHeadersWO: types.MapNull(types.StringType), SecretHeaders: types.MapNull(types.StringType),
+		SecretsWOVersion: types.Int64Null(),
+	}
+	for _, f := range m.stringFields() {
+		*f = types.StringNull()
+	}
+	for _, pair := range m.secretFields() {
+		*pair[0], *pair[1] = types.StringNull(), types.StringNull()
+	}
+	m.OTLPEndpoint, m.OTLPProtocol = types.StringNull(), types.StringNull()
+	m.OTLPHeaderNames = types.ListNull(types.StringType)
+	return m
+}
+
+func stringMap(m types.Map) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := map[string]string{}
+	_ = m.ElementsAs(context.Background(), &out, false)
+	return out
+}
+
+func mapKeys(m types.Map) []string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	keys := make([]string, 0, len(m.Elements()))
+	for k := range m.Elements() {
+		keys = append(keys, k)
+	}
+	return keys
+}
