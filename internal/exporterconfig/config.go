@@ -1,0 +1,316 @@
+// Package exporterconfig is llmops-exporter's configuration: a strict YAML
+// file (an unknown key is an error naming the key and its line), defaults for
+// everything, and environment overrides under the names Dify users know.
+package exporterconfig
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/llmops/terraform-provider-llmops/internal/pricing"
+)
+
+// Config is the whole exporter configuration.
+type Config struct {
+	Receivers Receivers `yaml:"receivers"`
+	Metrics   Metrics   `yaml:"metrics"`
+	Sampling  Sampling  `yaml:"sampling"`
+	Prices    Prices    `yaml:"prices"`
+	Log       Log       `yaml:"log"`
+}
+
+// Receivers configures ingest.
+type Receivers struct {
+	OTLP OTLP `yaml:"otlp"`
+}
+
+// OTLP configures the OTLP receivers.
+type OTLP struct {
+	HTTP Listener `yaml:"http"`
+	GRPC Listener `yaml:"grpc"`
+	Auth Auth     `yaml:"auth"`
+	// MaxRequestBytes bounds a request body, after decompression.
+	MaxRequestBytes int64 `yaml:"max_request_bytes"`
+}
+
+// Listener is one receiver's address.
+type Listener struct {
+	Enabled  *bool  `yaml:"enabled"`
+	Endpoint string `yaml:"endpoint"`
+}
+
+// On reports whether the listener is enabled (default true).
+func (l Listener) On() bool { return l.Enabled == nil || *l.Enabled }
+
+// Auth is optional bearer-token auth on both receivers. At most one source.
+type Auth struct {
+	BearerToken     string `yaml:"bearer_token"`
+	BearerTokenFile string `yaml:"bearer_token_file"`
+	BearerTokenEnv  string `yaml:"bearer_token_env"`
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	Endpoint       string `yaml:"endpoint"`
+	MaxLabelValues int    `yaml:"max_label_values"`
+	MaxOTLPSeries  int    `yaml:"max_otlp_series"`
+}
+
+// Sampling configures the sampler.
+type Sampling struct {
+	Rate             *float64 `yaml:"rate"`
+	KeepErrors       *bool    `yaml:"keep_errors"`
+	KeepSlowerThan   Duration `yaml:"keep_slower_than"`
+	DecisionWait     Duration `yaml:"decision_wait"`
+	MaxBufferedSpans int      `yaml:"max_buffered_spans"`
+}
+
+// Prices holds operator price overrides (USD per million tokens).
+type Prices struct {
+	Overrides []pricing.Price `yaml:"overrides"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Duration is a time.Duration written as "5s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses Go duration syntax.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 500ms, 5s or 1m", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the Go duration syntax.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// Defaults returns a configuration with every default filled.
+func Defaults() *Config {
+	c := &Config{}
+	c.fillDefaults()
+	return c
+}
+
+func (c *Config) fillDefaults() {
+	o := &c.Receivers.OTLP
+	setDefault(&o.HTTP.Endpoint, ":4318")
+	setDefault(&o.GRPC.Endpoint, ":4317")
+	if o.MaxRequestBytes == 0 {
+		o.MaxRequestBytes = 16 << 20
+	}
+	setDefault(&c.Metrics.Endpoint, ":9464")
+	if c.Metrics.MaxLabelValues == 0 {
+		c.Metrics.MaxLabelValues = 1000
+	}
+	if c.Metrics.MaxOTLPSeries == 0 {
+		c.Metrics.MaxOTLPSeries = 10000
+	}
+	s := &c.Sampling
+	if s.Rate == nil {
+		one := 1.0
+		s.Rate = &one
+	}
+	if s.KeepErrors == nil {
+		yes := true
+		s.KeepErrors = &yes
+	}
+	if s.DecisionWait == 0 {
+		s.DecisionWait = Duration(5 * time.Second)
+	}
+	if s.MaxBufferedSpans == 0 {
+		s.MaxBufferedSpans = 50000
+	}
+	setDefault(&c.Log.Level, "info")
+	setDefault(&c.Log.Format, "json")
+}
+
+func setDefault(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
+}
+
+// Load reads, parses, applies the environment and validates a file.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.ApplyEnv(getenv); err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type exporterconfig\.(\w+)`)
+
+// sections maps Go types to the YAML path users see in errors.
+var sections = map[string]string{
+	"Config": "the top level", "Receivers": "receivers", "OTLP": "receivers.otlp", "Listener": "receivers.otlp.http/grpc",
+	"Auth": "receivers.otlp.auth", "Metrics": "metrics", "Sampling": "sampling", "Prices": "prices", "Log": "log", "Price": "prices.overrides[]",
+}
+
+// Parse decodes data strictly and fills defaults. name prefixes errors.
+func Parse(data []byte, name string) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %s", name, friendlyYAMLError(err))
+	}
+	c.fillDefaults()
+	return c, nil
+}
+
+func friendlyYAMLError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n")
+	msg = unknownField.ReplaceAllStringFunc(msg, func(m string) string {
+		p := unknownField.FindStringSubmatch(m)
+		section := sections[p[3]]
+		if section == "" && p[3] == "Price" {
+			section = "prices.overrides[]"
+		}
+		return fmt.Sprintf("line %s: unknown key %q in %s", p[1], p[2], section)
+	})
+	msg = strings.ReplaceAll(msg, "exporterconfig.", "")
+	return strings.TrimSpace(strings.ReplaceAll(msg, "\n  ", "; "))
+}
+
+// Environment variables that override the file.
+const (
+	EnvSamplingRate    = "OTEL_SAMPLING_RATE" // as Dify names it
+	EnvAPIKey          = "OTLP_API_KEY"       // Dify sends it as "Authorization: Bearer"
+	EnvHTTPEndpoint    = "LLMOPS_HTTP_ENDPOINT"
+	EnvGRPCEndpoint    = "LLMOPS_GRPC_ENDPOINT"
+	EnvMetricsEndpoint = "LLMOPS_METRICS_ENDPOINT"
+	EnvLogLevel        = "LLMOPS_LOG_LEVEL"
+	EnvLogFormat       = "LLMOPS_LOG_FORMAT"
+)
+
+// ApplyEnv overrides file values with the environment.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	if v := getenv(EnvSamplingRate); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a number", EnvSamplingRate, v)
+		}
+		c.Sampling.Rate = &r
+	}
+	if v := getenv(EnvAPIKey); v != "" {
+		c.Receivers.OTLP.Auth = Auth{BearerToken: v}
+	}
+	for env, p := range map[string]*string{EnvHTTPEndpoint: &c.Receivers.OTLP.HTTP.Endpoint, EnvGRPCEndpoint: &c.Receivers.OTLP.GRPC.Endpoint,
+		EnvMetricsEndpoint: &c.Metrics.Endpoint, EnvLogLevel: &c.Log.Level, EnvLogFormat: &c.Log.Format} {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+	}
+	return nil
+}
+
+// Validate reports every problem at once, each naming its key.
+func (c *Config) Validate() error {
+	var errs []string
+	add := func(key, format string, args ...any) { errs = append(errs, key+": "+fmt.Sprintf(format, args...)) }
+	o := c.Receivers.OTLP
+	if !o.HTTP.On() && !o.GRPC.On() {
+		add("receivers.otlp", "enable at least one of http and grpc")
+	}
+	for key, ep := range map[string]string{"receivers.otlp.http.endpoint": o.HTTP.Endpoint, "receivers.otlp.grpc.endpoint": o.GRPC.Endpoint, "metrics.endpoint": c.Metrics.Endpoint} {
+		if err := checkAddr(ep); err != nil {
+			add(key, "%v", err)
+		}
+	}
+	if o.MaxRequestBytes < 1024 {
+		add("receivers.otlp.max_request_bytes", "must be at least 1024")
+	}
+	n := 0
+	for _, v := range []string{o.Auth.BearerToken, o.Auth.BearerTokenFile, o.Auth.BearerTokenEnv} {
+		if v != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		add("receivers.otlp.auth", "set only one of bearer_token, bearer_token_file, bearer_token_env")
+	}
+	if c.Metrics.MaxLabelValues < 1 || c.Metrics.MaxOTLPSeries < 1 {
+		add("metrics", "max_label_values and max_otlp_series must be positive")
+	}
+	if r := *c.Sampling.Rate; r < 0 || r > 1 || r != r {
+		add("sampling.rate", "must be between 0 and 1, got %v", r)
+	}
+	if c.Sampling.KeepSlowerThan < 0 || c.Sampling.DecisionWait < 0 {
+		add("sampling", "durations must not be negative")
+	}
+	if c.Sampling.MaxBufferedSpans < 0 {
+		add("sampling.max_buffered_spans", "must not be negative")
+	}
+	if _, err := pricing.New(c.Prices.Overrides); err != nil {
+		errs = append(errs, err.Error())
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "text" {
+		add("log.format", "must be json or text, got %q", c.Log.Format)
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func checkAddr(ep string) error {
+	_, port, err := net.SplitHostPort(ep)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (use \":4318\" for all interfaces)", ep)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("%q has no valid port", ep)
+	}
+	return nil
+}
+
+// BearerToken resolves the receivers' token from its source ("" = no auth).
+func (c *Config) BearerToken(getenv func(string) string) (string, error) {
+	a := c.Receivers.OTLP.Auth
+	switch {
+	case a.BearerTokenFile != "":
+		b, err := os.ReadFile(a.BearerTokenFile)
+		if err != nil {
+			return "", fmt.Errorf("receivers.otlp.auth.bearer_token_file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	case a.BearerTokenEnv != "":
+		v := getenv(a.BearerTokenEnv)
+		if v == "" {
+			return "", fmt.Errorf("receivers.otlp.auth.bearer_token_env: %s is empty", a.BearerTokenEnv)
+		}
+		return v, nil
+	}
+	return a.BearerToken, nil
+}

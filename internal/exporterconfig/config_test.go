@@ -1,0 +1,170 @@
+package exporterconfig
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func noEnv(string) string { return "" }
+
+func TestDefaults(t *testing.T) {
+	c, err := Parse(nil, "empty.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Receivers.OTLP.HTTP.Endpoint != ":4318" || c.Receivers.OTLP.GRPC.Endpoint != ":4317" || c.Metrics.Endpoint != ":9464" {
+		t.Fatalf("ports: %+v", c.Receivers)
+	}
+	if *c.Sampling.Rate != 1 || !*c.Sampling.KeepErrors || time.Duration(c.Sampling.DecisionWait) != 5*time.Second {
+		t.Fatalf("sampling: %+v", c.Sampling)
+	}
+}
+
+func TestFullFile(t *testing.T) {
+	src := `
+receivers:
+  otlp:
+    http: {endpoint: "127.0.0.1:14318"}
+    grpc: {enabled: false}
+    auth: {bearer_token_env: MY_TOKEN}
+    max_request_bytes: 4096
+metrics: {endpoint: "127.0.0.1:19464", max_label_values: 50}
+sampling:
+  rate: 0.25
+  keep_errors: false
+  keep_slower_than: 30s
+prices:
+  overrides:
+    - {name: local qwen, match: '^qwen:14b$', input: 0.1, output: 0.2}
+log: {level: debug, format: text}
+`
+	c, err := Parse([]byte(src), "f.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Receivers.OTLP.GRPC.On() || !c.Receivers.OTLP.HTTP.On() || *c.Sampling.Rate != 0.25 || *c.Sampling.KeepErrors ||
+		time.Duration(c.Sampling.KeepSlowerThan) != 30*time.Second || c.Prices.Overrides[0].Output != 0.2 {
+		t.Fatalf("parsed %+v", c)
+	}
+	tok, err := c.BearerToken(func(k string) string { return map[string]string{"MY_TOKEN": "s3cret"}[k] })
+	if err != nil || tok != "s3cret" {
+		t.Fatalf("token %q %v", tok, err)
+	}
+}
+
+func TestUnknownKeyNamesKeyAndLine(t *testing.T) {
+	_, err := Parse([]byte("receivers:\n  otlp:\n    htp: {}\n"), "bad.yaml")
+	if err == nil || !strings.Contains(err.Error(), `bad.yaml: line 3: unknown key "htp" in receivers.otlp`) {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Parse([]byte("sampling:\n  rate: 0.5\n  keep_slower_then: 1s\n"), "bad.yaml")
+	if err == nil || !strings.Contains(err.Error(), `line 3: unknown key "keep_slower_then" in sampling`) {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Parse([]byte("sampling:\n  keep_slower_than: soon\n"), "bad.yaml")
+	if err == nil || !strings.Contains(err.Error(), `line 2: "soon" is not a duration`) {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Parse([]byte("sampling: [1, 2]\n"), "bad.yaml")
+	if err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestValidateNamesEveryKey(t *testing.T) {
+	src := `
+receivers:
+  otlp:
+    http: {endpoint: "localhost"}
+    auth: {bearer_token: a, bearer_token_file: b}
+    max_request_bytes: 10
+sampling: {rate: 1.5}
+prices:
+  overrides: [{match: "("}]
+log: {level: loud}
+`
+	c, err := Parse([]byte(src), "f.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	for _, want := range []string{"receivers.otlp.http.endpoint", "receivers.otlp.auth", "receivers.otlp.max_request_bytes",
+		"sampling.rate", "prices.overrides[0].match", "log.level"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want an error naming %s, got %v", want, err)
+		}
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	c := Defaults()
+	env := map[string]string{EnvSamplingRate: "0.1", EnvAPIKey: "k", EnvHTTPEndpoint: "0.0.0.0:5318", EnvLogLevel: "warn"}
+	if err := c.ApplyEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if *c.Sampling.Rate != 0.1 || c.Receivers.OTLP.Auth.BearerToken != "k" || c.Receivers.OTLP.HTTP.Endpoint != "0.0.0.0:5318" || c.Log.Level != "warn" {
+		t.Fatalf("%+v", c)
+	}
+	if err := c.ApplyEnv(func(k string) string { return map[string]string{EnvSamplingRate: "ten%"}[k] }); err == nil || !strings.Contains(err.Error(), EnvSamplingRate) {
+		t.Fatalf("bad rate: %v", err)
+	}
+}
+
+func TestLoadAndTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	os.WriteFile(tok, []byte("from-file\n"), 0o400)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("receivers:\n  otlp:\n    auth:\n      bearer_token_file: "+tok+"\n"), 0o600)
+	c, err := Load(cfg, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.BearerToken(noEnv); err != nil || got != "from-file" {
+		t.Fatalf("%q %v", got, err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing.yaml"), noEnv); err == nil {
+		t.Fatal("missing file must fail")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("receivers:\n  otlp:\n    http: {endpoint: ':4318'}\n"))
+	f.Add([]byte("sampling: {rate: 0.5, keep_slower_than: 3s}\nprices: {overrides: [{match: 'x', input: 1}]}\n"))
+	f.Add([]byte("log: [\n"))
+	f.Add([]byte("&a [*a]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "fuzz.yaml")
+		if err != nil {
+			return
+		}
+		_ = c.Validate() // must not panic
+	})
+}
+
+// The documented example must stay valid.
+func TestExampleConfigIsValid(t *testing.T) {
+	data, err := os.ReadFile("../../examples/exporter/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(data, "examples/exporter/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if *c.Sampling.Rate != 0.1 || len(c.Prices.Overrides) != 2 {
+		t.Fatalf("example not read as documented: %+v", c.Sampling)
+	}
+}

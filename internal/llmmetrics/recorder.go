@@ -1,0 +1,215 @@
+// Package llmmetrics records LLM spans as Prometheus metrics: the OTel GenAI
+// histograms with their semantic-convention buckets, the seed's
+// llm_request_duration_seconds, and counters of requests, tokens, cost,
+// unpriced tokens, errors and span kinds. Label cardinality is bounded.
+package llmmetrics
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+)
+
+// Bucket boundaries from the GenAI semantic conventions (v1.41).
+var (
+	DurationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+	TokenBuckets    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
+	TTFTBuckets     = []float64{0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0}
+)
+
+// TokenTypes are the values of llm_tokens_total's type label. "input"
+// includes cache_read and cache_write and "output" includes reasoning, as
+// in the GenAI conventions: sum input and output, not every type.
+var TokenTypes = []string{"input", "output", "cache_read", "cache_write", "reasoning"}
+
+// Call is one model call (an llm or embedding span) with its cost.
+type Call struct {
+	Span *llmspan.Span
+	// CostUSD is valid when Priced.
+	CostUSD float64
+	Priced  bool
+}
+
+// key identifies one series set, after the cardinality limit.
+type key struct{ service, app, provider, model, operation string }
+
+// series holds the resolved handles of one key, so recording a call is a
+// map lookup plus atomic adds.
+type series struct {
+	k                       key
+	opDurOK, reqDur, ttft   prometheus.Observer
+	tokenIn, tokenOut       prometheus.Observer
+	reqOK, reqErr, cost     prometheus.Counter
+	tokens                  [5]prometheus.Counter
+	unpricedIn, unpricedOut prometheus.Counter
+	mu                      sync.Mutex
+	errs                    map[string]errSeries
+}
+
+type errSeries struct {
+	opDur prometheus.Observer
+	count prometheus.Counter
+}
+
+// Recorder owns the LLM metrics. It is safe for concurrent use.
+type Recorder struct {
+	opDuration, tokenUsage, ttft, reqDuration          *prometheus.HistogramVec
+	requests, tokens, cost, unpriced, errors, spanKind *prometheus.CounterVec
+	limiter                                            *Limiter
+
+	mu     sync.RWMutex
+	series map[key]*series
+	kinds  sync.Map // [3]string{service, app, kind+status} -> prometheus.Counter
+}
+
+// NewRecorder registers the LLM metrics on reg. maxLabelValues bounds the
+// distinct values of each label (service, app, provider, model, operation,
+// error_type); extra values are recorded as "_overflow_".
+func NewRecorder(reg prometheus.Registerer, maxLabelValues int) *Recorder {
+	base := []string{"service", "app", "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"}
+	own := []string{"service", "app", "provider", "model", "operation"}
+	r := &Recorder{
+		opDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_operation_duration_seconds",
+			Help: "GenAI operation duration (OTel GenAI semantic conventions).", Buckets: DurationBuckets}, append(base, "error_type")),
+		tokenUsage: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_client_token_usage",
+			Help: "Tokens used per GenAI operation (OTel GenAI semantic conventions).", Buckets: TokenBuckets}, append(base, "gen_ai_token_type")),
+		ttft: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_server_time_to_first_token_seconds",
+			Help: "Time to first token (OTel GenAI semantic conventions).", Buckets: TTFTBuckets}, base),
+		reqDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "llm_request_duration_seconds",
+			Help: "Model call latency; P95 = histogram_quantile(0.95, rate(llm_request_duration_seconds_bucket[5m])).", Buckets: DurationBuckets}, own),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_requests_total", Help: "Model calls by outcome."}, append(own, "status")),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_tokens_total",
+			Help: "Tokens by type. input includes cache_read and cache_write; output includes reasoning."}, append(own, "type")),
+		cost: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_cost_usd_total", Help: "Cost in USD of priced model calls."}, own),
+		unpriced: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_unpriced_tokens_total",
+			Help: "Tokens of models with no known price (not counted in llm_cost_usd_total)."}, append(own, "type")),
+		errors:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_errors_total", Help: "Failed model calls by error type."}, append(own, "error_type")),
+		spanKind: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_spans_total", Help: "Spans by LLM span kind and status."}, []string{"service", "app", "kind", "status"}),
+		series:   map[key]*series{},
+	}
+	r.limiter = NewLimiter(reg, maxLabelValues)
+	reg.MustRegister(r.opDuration, r.tokenUsage, r.ttft, r.reqDuration, r.requests, r.tokens, r.cost, r.unpriced, r.errors, r.spanKind)
+	return r
+}
+
+// Span counts any span by kind and status.
+func (r *Recorder) Span(s *llmspan.Span) {
+	status := "ok"
+	if s.IsError {
+		status = "error"
+	}
+	service, app := r.limiter.Value("service", orUnknown(s.Service, "unknown_service")), r.limiter.Value("app", s.AppID)
+	k := [4]string{service, app, s.Kind.String(), status}
+	if c, ok := r.kinds.Load(k); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	c := r.spanKind.WithLabelValues(k[:]...)
+	r.kinds.Store(k, c)
+	c.Inc()
+}
+
+// Call records one model call.
+func (r *Recorder) Call(c Call) {
+	s := c.Span
+	se := r.seriesFor(key{
+		service:   r.limiter.Value("service", orUnknown(s.Service, "unknown_service")),
+		app:       r.limiter.Value("app", s.AppID),
+		provider:  r.limiter.Value("provider", orUnknown(s.Provider, "unknown")),
+		model:     r.limiter.Value("model", orUnknown(s.Model, "unknown")),
+		operation: r.limiter.Value("operation", orUnknown(s.Operation, "unknown")),
+	})
+	se.reqDur.Observe(s.Seconds)
+	if s.IsError {
+		se.reqErr.Inc()
+		es := r.errSeriesFor(se, s)
+		es.opDur.Observe(s.Seconds)
+		es.count.Inc()
+	} else {
+		se.reqOK.Inc()
+		se.opDurOK.Observe(s.Seconds)
+	}
+	if s.TTFT > 0 {
+		se.ttft.Observe(s.TTFT)
+	}
+	u := s.Usage
+	if u.Input > 0 {
+		se.tokenIn.Observe(float64(u.Input))
+	}
+	if u.Output > 0 {
+		se.tokenOut.Observe(float64(u.Output))
+	}
+	for i, n := range [5]int64{u.Input, u.Output, u.CacheRead, u.CacheWrite, u.Reasoning} {
+		if n > 0 {
+			se.tokens[i].Add(float64(n))
+		}
+	}
+	switch {
+	case c.Priced:
+		se.cost.Add(c.CostUSD)
+	case u.Any():
+		se.unpricedIn.Add(float64(u.Input))
+		se.unpricedOut.Add(float64(u.Output))
+	}
+}
+
+func (r *Recorder) seriesFor(k key) *series {
+	r.mu.RLock()
+	se := r.series[k]
+	r.mu.RUnlock()
+	if se != nil {
+		return se
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if se = r.series[k]; se != nil {
+		return se
+	}
+	base := []string{k.service, k.app, k.operation, k.provider, k.model}
+	own := []string{k.service, k.app, k.provider, k.model, k.operation}
+	with := func(labels []string, extra string) []string { return append(append([]string{}, labels...), extra) }
+	se = &series{
+		k:           k,
+		opDurOK:     r.opDuration.WithLabelValues(with(base, "")...),
+		tokenIn:     r.tokenUsage.WithLabelValues(with(base, "input")...),
+		tokenOut:    r.tokenUsage.WithLabelValues(with(base, "output")...),
+		ttft:        r.ttft.WithLabelValues(base...),
+		reqDur:      r.reqDuration.WithLabelValues(own...),
+		reqOK:       r.requests.WithLabelValues(with(own, "ok")...),
+		reqErr:      r.requests.WithLabelValues(with(own, "error")...),
+		cost:        r.cost.WithLabelValues(own...),
+		unpricedIn:  r.unpriced.WithLabelValues(with(own, "input")...),
+		unpricedOut: r.unpriced.WithLabelValues(with(own, "output")...),
+		errs:        map[string]errSeries{},
+	}
+	for i, t := range TokenTypes {
+		se.tokens[i] = r.tokens.WithLabelValues(with(own, t)...)
+	}
+	r.series[k] = se
+	return se
+}
+
+func (r *Recorder) errSeriesFor(se *series, s *llmspan.Span) errSeries {
+	et := r.limiter.Value("error_type", orUnknown(s.ErrorType, "error"))
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	if es, ok := se.errs[et]; ok {
+		return es
+	}
+	k := se.k
+	es := errSeries{
+		opDur: r.opDuration.WithLabelValues(k.service, k.app, k.operation, k.provider, k.model, et),
+		count: r.errors.WithLabelValues(k.service, k.app, k.provider, k.model, k.operation, et),
+	}
+	se.errs[et] = es
+	return es
+}
+
+func orUnknown(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

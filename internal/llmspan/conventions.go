@@ -1,0 +1,312 @@
+package llmspan
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// decoder collects candidate values from one span's attributes; finish
+// resolves them with each convention's precedence.
+type decoder struct {
+	lfType, oiKind, aliyunKind, tlKind, op, reqType string
+	provider, system, llmProvider, llmSystem        string
+	lfModel, reqModel, llmModel, respModel          string
+	genai, oi, tl                                   Usage
+	lfUsage, lfStart, metadata                      string
+	appID, appName, errType, lfLevel                string
+	ttft                                            float64
+	tool                                            bool
+}
+
+// attr is the single pass over a span's attributes.
+func (d *decoder) attr(k string, v pcommon.Value) bool {
+	switch k {
+	// Kinds, most specific convention first (resolved in kind()).
+	case "langfuse.observation.type":
+		d.lfType = v.Str()
+	case "openinference.span.kind":
+		d.oiKind = v.Str()
+	case "gen_ai.span.kind": // Dify's Aliyun ARMS provider
+		d.aliyunKind = v.Str()
+	case "traceloop.span.kind":
+		d.tlKind = v.Str()
+	case "gen_ai.operation.name":
+		d.op = v.Str()
+	case "llm.request.type": // Traceloop
+		d.reqType = v.Str()
+
+	// Provider.
+	case "gen_ai.provider.name":
+		d.provider = v.Str()
+	case "gen_ai.system": // renamed to gen_ai.provider.name in semconv 1.37
+		d.system = v.Str()
+	case "llm.provider":
+		d.llmProvider = v.Str()
+	case "llm.system":
+		d.llmSystem = v.Str()
+
+	// Model.
+	case "langfuse.observation.model.name":
+		d.lfModel = v.Str()
+	case "gen_ai.request.model":
+		d.reqModel = v.Str()
+	case "llm.model_name":
+		d.llmModel = v.Str()
+	case "gen_ai.response.model":
+		d.respModel = v.Str()
+
+	// Tokens: OTel GenAI (new and pre-1.37 names; Aliyun sends strings).
+	case "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens":
+		d.genai.Input = intOf(v)
+	case "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens":
+		d.genai.Output = intOf(v)
+	case "gen_ai.usage.cache_read.input_tokens":
+		d.genai.CacheRead = intOf(v)
+	case "gen_ai.usage.cache_creation.input_tokens":
+		d.genai.CacheWrite = intOf(v)
+	case "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.details.reasoning_tokens":
+		d.genai.Reasoning = intOf(v)
+	case "gen_ai.usage.total_tokens":
+		d.genai.Total = intOf(v)
+	// OpenInference.
+	case "llm.token_count.prompt":
+		d.oi.Input = intOf(v)
+	case "llm.token_count.completion":
+		d.oi.Output = intOf(v)
+	case "llm.token_count.total":
+		d.oi.Total = intOf(v)
+	case "llm.token_count.prompt_details.cache_read":
+		d.oi.CacheRead = intOf(v)
+	case "llm.token_count.prompt_details.cache_write":
+		d.oi.CacheWrite = intOf(v)
+	case "llm.token_count.completion_details.reasoning":
+		d.oi.Reasoning = intOf(v)
+	// Traceloop.
+	case "llm.usage.total_tokens":
+		d.tl.Total = intOf(v)
+	// Langfuse.
+	case "langfuse.observation.usage_details":
+		d.lfUsage = v.Str()
+	case "langfuse.observation.completion_start_time":
+		d.lfStart = v.Str()
+	case "langfuse.observation.level":
+		d.lfLevel = v.Str()
+
+	// Time to first token, in seconds.
+	case "gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token":
+		d.ttft = floatOf(v)
+
+	// Dify app identity, as its several paths send it.
+	case "dify.app_id", "app_id", "langfuse.trace.metadata.app_id", "metadata.app_id":
+		d.appID = v.AsString()
+	case "dify.app_name", "app_name", "langfuse.trace.metadata.app_name", "metadata.app_name":
+		d.appName = v.AsString()
+	case "metadata": // OpenInference: a JSON object (Dify puts app_id here)
+		d.metadata = v.Str()
+
+	case "error.type":
+		d.errType = v.Str()
+	case "gen_ai.tool.name", "gen_ai.tool.call.id":
+		d.tool = true
+	}
+	return true
+}
+
+func (d *decoder) finish(span ptrace.Span, s *Span) {
+	s.Kind = d.kind()
+	s.Operation = d.operation(s.Kind)
+	s.Provider = strings.ToLower(first(d.provider, d.system, d.llmProvider, d.llmSystem))
+	s.Model = first(d.lfModel, d.reqModel, d.llmModel, d.respModel)
+	s.Usage = d.usage()
+	if s.Kind == KindOther && (s.Model != "" && s.Usage.Any()) {
+		s.Kind = KindLLM // any model attribute with usage: a generation (as Langfuse maps it)
+		s.Operation = d.operation(s.Kind)
+	}
+	if d.appID != "" {
+		s.AppID = d.appID
+	}
+	if d.appName != "" {
+		s.AppName = d.appName
+	}
+	if s.AppID == "" && d.metadata != "" && strings.Contains(d.metadata, `"app_`) {
+		var md struct {
+			AppID   string `json:"app_id"`
+			AppName string `json:"app_name"`
+		}
+		if json.Unmarshal([]byte(d.metadata), &md) == nil {
+			s.AppID, s.AppName = md.AppID, first(s.AppName, md.AppName)
+		}
+	}
+	s.TTFT = d.ttft
+	if s.TTFT == 0 && d.lfStart != "" {
+		if t, err := time.Parse(time.RFC3339Nano, d.lfStart); err == nil {
+			if delta := t.Sub(span.StartTimestamp().AsTime()).Seconds(); delta > 0 {
+				s.TTFT = delta
+			}
+		}
+	}
+	s.ErrorType = d.errType
+	if d.errType != "" || strings.EqualFold(d.lfLevel, "ERROR") {
+		s.IsError = true
+	}
+}
+
+func (d *decoder) kind() Kind {
+	switch strings.ToLower(d.lfType) {
+	case "generation":
+		return KindLLM
+	case "embedding":
+		return KindEmbedding
+	case "agent":
+		return KindAgent
+	case "tool":
+		return KindTool
+	case "chain":
+		return KindChain
+	case "retriever":
+		return KindRetriever
+	case "span", "event", "guardrail", "evaluator":
+		return KindOther
+	}
+	for _, k := range []string{d.oiKind, d.aliyunKind, d.tlKind} {
+		switch strings.ToUpper(k) {
+		case "LLM":
+			return KindLLM
+		case "EMBEDDING":
+			return KindEmbedding
+		case "CHAIN", "WORKFLOW", "TASK":
+			return KindChain
+		case "RETRIEVER", "RERANKER":
+			return KindRetriever
+		case "TOOL":
+			return KindTool
+		case "AGENT":
+			return KindAgent
+		case "":
+		default:
+			return KindOther
+		}
+	}
+	switch d.op {
+	case "chat", "text_completion", "completion", "generate_content", "generate":
+		return KindLLM
+	case "embeddings":
+		return KindEmbedding
+	case "execute_tool":
+		return KindTool
+	case "invoke_agent", "create_agent":
+		return KindAgent
+	case "invoke_workflow":
+		return KindChain
+	case "retrieval":
+		return KindRetriever
+	}
+	switch d.reqType {
+	case "chat", "completion":
+		return KindLLM
+	case "embedding":
+		return KindEmbedding
+	case "rerank":
+		return KindRetriever
+	}
+	if d.tool {
+		return KindTool
+	}
+	return KindOther
+}
+
+// operation is gen_ai.operation.name when given, else the semconv name that
+// fits the kind, so every LLM span has an operation label.
+func (d *decoder) operation(k Kind) string {
+	if d.op != "" {
+		return d.op
+	}
+	if d.reqType == "completion" {
+		return "text_completion"
+	}
+	switch k {
+	case KindLLM:
+		return "chat"
+	case KindEmbedding:
+		return "embeddings"
+	case KindTool:
+		return "execute_tool"
+	case KindAgent:
+		return "invoke_agent"
+	case KindChain:
+		return "invoke_workflow"
+	case KindRetriever:
+		return "retrieval"
+	}
+	return ""
+}
+
+// usage picks the first convention that reported tokens.
+func (d *decoder) usage() Usage {
+	for _, u := range []Usage{d.genai, d.oi} {
+		if u.Any() {
+			return fillTotal(u)
+		}
+	}
+	if d.lfUsage != "" {
+		var m map[string]float64
+		if json.Unmarshal([]byte(d.lfUsage), &m) == nil {
+			return fillTotal(Usage{Input: int64(m["input"]), Output: int64(m["output"]), Total: int64(m["total"]),
+				CacheRead: int64(m["input_cached_tokens"] + m["input_cache_read"]), Reasoning: int64(m["output_reasoning_tokens"])})
+		}
+	}
+	return fillTotal(d.tl)
+}
+
+// fillTotal makes a total-only usage count as input, so no token is lost
+// from the counters (the split is unknown).
+func fillTotal(u Usage) Usage {
+	if u.Input == 0 && u.Output == 0 && u.Total > 0 {
+		u.Input = u.Total
+	}
+	return u
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// intOf reads a count sent as int, double or string (Dify's Aliyun path).
+func intOf(v pcommon.Value) int64 {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return max(v.Int(), 0)
+	case pcommon.ValueTypeDouble:
+		return max(int64(v.Double()), 0)
+	case pcommon.ValueTypeStr:
+		n, err := strconv.ParseInt(strings.TrimSpace(v.Str()), 10, 64)
+		if err != nil || n < 0 {
+			return 0
+		}
+		return n
+	}
+	return 0
+}
+
+func floatOf(v pcommon.Value) float64 {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return float64(v.Int())
+	case pcommon.ValueTypeDouble:
+		return v.Double()
+	case pcommon.ValueTypeStr:
+		f, _ := strconv.ParseFloat(v.Str(), 64)
+		return f
+	}
+	return 0
+}

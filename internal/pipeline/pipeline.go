@@ -1,0 +1,126 @@
+// Package pipeline is the exporter's processing chain for received traces:
+// validate, understand each span (llmspan), record metrics (before sampling,
+// so sampling never skews them), sample whole traces, and hand what is kept
+// to a Sink (delivery to the tracing platforms).
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+	"github.com/llmops/terraform-provider-llmops/internal/pricing"
+	"github.com/llmops/terraform-provider-llmops/internal/sampling"
+)
+
+// ErrOverloaded is returned (wrapped) by a Sink that cannot take more data
+// now; receivers answer with a retryable status so the sender retries.
+var ErrOverloaded = errors.New("exporter overloaded")
+
+// Sink receives the sampled traces.
+type Sink interface {
+	ConsumeTraces(ctx context.Context, td ptrace.Traces) error
+}
+
+// Discard is the Sink used when no destination is configured.
+type Discard struct{}
+
+// ConsumeTraces drops td.
+func (Discard) ConsumeTraces(context.Context, ptrace.Traces) error { return nil }
+
+// Result is the outcome of ConsumeTraces for OTLP partial success.
+type Result struct {
+	Rejected int64
+	Message  string
+}
+
+// Pipeline processes received telemetry. It is safe for concurrent use.
+type Pipeline struct {
+	Prices  *pricing.Table
+	Metrics *llmmetrics.Recorder
+	OTLP    *llmmetrics.OTLPStore
+	Sampler *sampling.Sampler
+	Sink    Sink
+	Now     func() time.Time
+}
+
+// ConsumeTraces runs td through the chain. Spans without a valid trace or
+// span ID are rejected (partial success); the rest are processed.
+func (p *Pipeline) ConsumeTraces(ctx context.Context, td ptrace.Traces) (Result, error) {
+	res := Result{Rejected: removeInvalid(td)}
+	if res.Rejected > 0 {
+		res.Message = fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", res.Rejected)
+	}
+	p.record(td)
+	kept := p.Sampler.Sample(td, p.Now())
+	if kept.SpanCount() == 0 {
+		return res, nil
+	}
+	return res, p.Sink.ConsumeTraces(ctx, kept)
+}
+
+// ConsumeMetrics re-exposes OTLP metrics on /metrics.
+func (p *Pipeline) ConsumeMetrics(_ context.Context, md pmetric.Metrics) error {
+	p.OTLP.Consume(md)
+	return nil
+}
+
+// record feeds every span to the metrics.
+func (p *Pipeline) record(td ptrace.Traces) {
+	var s llmspan.Span
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		r := llmspan.FromResource(rs.Resource().Attributes())
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				llmspan.Decode(r, spans.At(k), &s)
+				p.Metrics.Span(&s)
+				if s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding {
+					p.Metrics.Call(p.price(&s))
+				}
+			}
+		}
+	}
+}
+
+func (p *Pipeline) price(s *llmspan.Span) llmmetrics.Call {
+	c := llmmetrics.Call{Span: s}
+	price, ok := p.Prices.Lookup(s.Model)
+	if !ok {
+		return c
+	}
+	if s.Provider == "" {
+		s.Provider = price.Provider // the table knows whose model it is
+	}
+	c.CostUSD, c.Priced = price.Cost(s.Usage), true
+	return c
+}
+
+// removeInvalid drops spans that no platform would accept and returns how many.
+func removeInvalid(td ptrace.Traces) int64 {
+	var n int64
+	rss := td.ResourceSpans()
+	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
+		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
+			ss.Spans().RemoveIf(func(s ptrace.Span) bool {
+				if s.TraceID().IsEmpty() || s.SpanID().IsEmpty() {
+					n++
+					return true
+				}
+				return false
+			})
+			return ss.Spans().Len() == 0
+		})
+		return rs.ScopeSpans().Len() == 0
+	})
+	return n
+}

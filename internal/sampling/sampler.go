@@ -1,0 +1,252 @@
+// Package sampling decides which traces are exported. The head decision is a
+// deterministic function of the trace ID, so every replica keeps or drops all
+// spans of a trace together: platforms such as LangSmith silently drop spans
+// whose parent never arrives, so sampling must never split a trace.
+//
+// Keep rules (errors, slow spans) override the head decision for the whole
+// trace. Spans of a not-yet-kept trace wait in a bounded buffer for
+// DecisionWait: if a later span of the trace matches a rule, they are
+// released with it; otherwise they are dropped. The buffer is per replica,
+// so rules see the spans that reach the same replica (Dify's batch exporter
+// sends a trace's spans from one process).
+package sampling
+
+import (
+	"container/list"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Config tunes the sampler.
+type Config struct {
+	// Rate is the fraction of traces kept by the head decision, 0 to 1.
+	Rate float64
+	// KeepErrors keeps every trace that has a span with status Error.
+	KeepErrors bool
+	// KeepSlowerThan keeps every trace with a span at least this long (0: off).
+	KeepSlowerThan time.Duration
+	// DecisionWait is how long spans of an undecided trace are buffered.
+	DecisionWait time.Duration
+	// MaxBufferedSpans bounds the buffer; the oldest traces go first.
+	MaxBufferedSpans int
+}
+
+type pending struct {
+	id       pcommon.TraceID
+	td       ptrace.Traces
+	spans    int
+	deadline time.Time
+	elem     *list.Element
+}
+
+// Sampler applies Config. It is safe for concurrent use.
+type Sampler struct {
+	cfg       Config
+	threshold uint64
+	rules     bool
+
+	mu       sync.Mutex
+	kept     map[pcommon.TraceID]time.Time // kept by a rule, until the time
+	pending  map[pcommon.TraceID]*pending
+	order    *list.List // of *pending, oldest first
+	buffered int
+
+	decisions *prometheus.CounterVec
+	bufGauge  prometheus.Gauge
+}
+
+// New builds a sampler and registers its metrics on reg.
+func New(cfg Config, reg prometheus.Registerer) *Sampler {
+	s := &Sampler{cfg: cfg, rules: cfg.KeepErrors || cfg.KeepSlowerThan > 0,
+		kept: map[pcommon.TraceID]time.Time{}, pending: map[pcommon.TraceID]*pending{}, order: list.New(),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_sampling_spans_total",
+			Help: "Spans by sampling outcome: kept (head or rule), dropped (sampled out), overflow (buffer full)."}, []string{"decision"}),
+		bufGauge: prometheus.NewGauge(prometheus.GaugeOpts{Name: "llmops_exporter_sampling_buffered_spans",
+			Help: "Spans waiting for a keep-rule decision."}),
+	}
+	switch {
+	case cfg.Rate >= 1:
+		s.threshold = ^uint64(0)
+	case cfg.Rate > 0:
+		s.threshold = uint64(cfg.Rate * float64(1<<63) * 2)
+	}
+	reg.MustRegister(s.decisions, s.bufGauge)
+	return s
+}
+
+// HeadKeep is the head decision for a trace: the same answer on every
+// replica, for any process that uses the same rate.
+func (s *Sampler) HeadKeep(id pcommon.TraceID) bool {
+	if s.cfg.Rate >= 1 {
+		return true
+	}
+	return hash(id) < s.threshold
+}
+
+// hash mixes the trace ID so that IDs that are not random (Dify derives some
+// from UUIDs or SHA-256 prefixes, tests use counters) still spread evenly.
+func hash(id pcommon.TraceID) uint64 {
+	var h uint64 = 0x9e3779b97f4a7c15
+	for _, b := range id {
+		h ^= uint64(b)
+		h *= 0x100000001b3
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// Sample keeps the spans of td that are sampled in (filtering td in place)
+// and appends buffered spans released by a rule. It returns td.
+func (s *Sampler) Sample(td ptrace.Traces, now time.Time) ptrace.Traces {
+	if s.cfg.Rate >= 1 {
+		s.decisions.WithLabelValues("kept").Add(float64(td.SpanCount()))
+		return td
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keep := s.decide(td, now)
+	var keptN, droppedN int
+	rss := td.ResourceSpans()
+	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
+		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
+			ss.Spans().RemoveIf(func(span ptrace.Span) bool {
+				if keep[span.TraceID()] {
+					keptN++
+					return false
+				}
+				if s.rules {
+					s.buffer(rs.Resource(), ss, span, now)
+				} else {
+					droppedN++
+				}
+				return true
+			})
+			return ss.Spans().Len() == 0
+		})
+		return rs.ScopeSpans().Len() == 0
+	})
+	for id, k := range keep {
+		if p := s.pending[id]; k && p != nil {
+			keptN += p.spans
+			p.td.ResourceSpans().MoveAndAppendTo(rss)
+			s.forget(p)
+		}
+	}
+	s.evictOverflow()
+	s.decisions.WithLabelValues("kept").Add(float64(keptN))
+	s.decisions.WithLabelValues("dropped").Add(float64(droppedN))
+	s.bufGauge.Set(float64(s.buffered))
+	return td
+}
+
+// decide returns, per trace in td, whether its spans are kept.
+func (s *Sampler) decide(td ptrace.Traces, now time.Time) map[pcommon.TraceID]bool {
+	keep := map[pcommon.TraceID]bool{}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				id := span.TraceID()
+				if keep[id] {
+					continue
+				}
+				until, byRule := s.kept[id]
+				switch {
+				case s.HeadKeep(id), byRule && now.Before(until):
+					keep[id] = true
+				case s.matchesRule(span):
+					keep[id] = true
+					s.kept[id] = now.Add(s.ruleMemory())
+				default:
+					keep[id] = false
+				}
+			}
+		}
+	}
+	return keep
+}
+
+func (s *Sampler) matchesRule(span ptrace.Span) bool {
+	if s.cfg.KeepErrors && span.Status().Code() == ptrace.StatusCodeError {
+		return true
+	}
+	if s.cfg.KeepSlowerThan > 0 && span.EndTimestamp() > span.StartTimestamp() &&
+		time.Duration(span.EndTimestamp()-span.StartTimestamp()) >= s.cfg.KeepSlowerThan {
+		return true
+	}
+	return false
+}
+
+// ruleMemory is how long a rule-kept trace stays kept for late spans.
+func (s *Sampler) ruleMemory() time.Duration { return max(2*s.cfg.DecisionWait, time.Minute) }
+
+func (s *Sampler) buffer(res pcommon.Resource, ss ptrace.ScopeSpans, span ptrace.Span, now time.Time) {
+	id := span.TraceID()
+	p := s.pending[id]
+	if p == nil {
+		p = &pending{id: id, td: ptrace.NewTraces(), deadline: now.Add(s.cfg.DecisionWait)}
+		p.elem = s.order.PushBack(p)
+		s.pending[id] = p
+	}
+	rs := p.td.ResourceSpans().AppendEmpty()
+	res.CopyTo(rs.Resource())
+	nss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().CopyTo(nss.Scope())
+	span.CopyTo(nss.Spans().AppendEmpty())
+	p.spans++
+	s.buffered++
+}
+
+func (s *Sampler) forget(p *pending) {
+	s.order.Remove(p.elem)
+	delete(s.pending, p.id)
+	s.buffered -= p.spans
+}
+
+// evictOverflow drops the oldest buffered traces beyond the bound, counted
+// as "overflow".
+func (s *Sampler) evictOverflow() {
+	n := 0
+	for s.buffered > s.cfg.MaxBufferedSpans && s.order.Len() > 0 {
+		p := s.order.Front().Value.(*pending)
+		n += p.spans
+		s.forget(p)
+	}
+	if n > 0 {
+		s.decisions.WithLabelValues("overflow").Add(float64(n))
+	}
+}
+
+// Expire drops buffered traces whose decision wait is over, and forgets
+// old rule decisions. Call it periodically.
+func (s *Sampler) Expire(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dropped := 0
+	for s.order.Len() > 0 {
+		p := s.order.Front().Value.(*pending)
+		if now.Before(p.deadline) {
+			break
+		}
+		dropped += p.spans
+		s.forget(p)
+	}
+	for id, until := range s.kept {
+		if !now.Before(until) {
+			delete(s.kept, id)
+		}
+	}
+	s.decisions.WithLabelValues("dropped").Add(float64(dropped))
+	s.bufGauge.Set(float64(s.buffered))
+}

@@ -1,0 +1,206 @@
+// Package server assembles llmops-exporter from its configuration: the OTLP
+// receivers, the processing pipeline, and the metrics endpoint with /metrics,
+// /health (liveness) and /ready (readiness). It owns start-up and graceful
+// shutdown: on shutdown it stops accepting, answers in-flight requests, then
+// stops.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+
+	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
+	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
+	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
+	"github.com/llmops/terraform-provider-llmops/internal/pricing"
+	"github.com/llmops/terraform-provider-llmops/internal/receiver"
+	"github.com/llmops/terraform-provider-llmops/internal/sampling"
+)
+
+// Server is a configured exporter.
+type Server struct {
+	cfg      *exporterconfig.Config
+	log      *slog.Logger
+	version  string
+	Pipeline *pipeline.Pipeline
+	sampler  *sampling.Sampler
+	reg      *prometheus.Registry
+	ready    atomic.Bool
+
+	httpSrv, metricsSrv       *http.Server
+	grpcSrv                   *grpc.Server
+	httpLis, grpcLis, metrLis net.Listener
+	stopExpiry                chan struct{}
+	wg                        sync.WaitGroup
+}
+
+// New builds a server; sink receives sampled traces (nil: discard).
+func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipeline.Sink) (*Server, error) {
+	prices, err := pricing.New(cfg.Prices.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	token, err := cfg.BearerToken(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if sink == nil {
+		sink = pipeline.Discard{}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "llmops_exporter_build_info", Help: "Build information; always 1."}, []string{"version", "goversion"})
+	build.WithLabelValues(version, runtime.Version()).Set(1)
+	reg.MustRegister(build)
+	s := &Server{cfg: cfg, log: log, version: version, reg: reg, stopExpiry: make(chan struct{})}
+	s.sampler = sampling.New(sampling.Config{
+		Rate: *cfg.Sampling.Rate, KeepErrors: *cfg.Sampling.KeepErrors, KeepSlowerThan: time.Duration(cfg.Sampling.KeepSlowerThan),
+		DecisionWait: time.Duration(cfg.Sampling.DecisionWait), MaxBufferedSpans: cfg.Sampling.MaxBufferedSpans,
+	}, reg)
+	s.Pipeline = &pipeline.Pipeline{
+		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues),
+		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
+	}
+	opts := receiver.Options{Token: token, MaxBytes: cfg.Receivers.OTLP.MaxRequestBytes, Logger: log, Metrics: receiver.NewMetrics(reg)}
+	if cfg.Receivers.OTLP.HTTP.On() {
+		s.httpSrv = &http.Server{Handler: receiver.NewHTTPHandler(s.Pipeline, opts), ReadHeaderTimeout: 10 * time.Second}
+	}
+	if cfg.Receivers.OTLP.GRPC.On() {
+		s.grpcSrv = receiver.NewGRPCServer(s.Pipeline, opts)
+	}
+	s.metricsSrv = &http.Server{Handler: s.metricsMux(), ReadHeaderTimeout: 10 * time.Second}
+	return s, nil
+}
+
+// Registry exposes the metrics registry (for tests and embedding).
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+func (s *Server) metricsMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{EnableOpenMetrics: false}))
+	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.version})
+	})
+	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	return mux
+}
+
+// Start binds every listener (failing fast on a busy port) and serves.
+func (s *Server) Start() error {
+	var err error
+	if s.metrLis, err = net.Listen("tcp", s.cfg.Metrics.Endpoint); err != nil {
+		return fmt.Errorf("metrics.endpoint: %w", err)
+	}
+	if s.httpSrv != nil {
+		if s.httpLis, err = net.Listen("tcp", s.cfg.Receivers.OTLP.HTTP.Endpoint); err != nil {
+			s.metrLis.Close()
+			return fmt.Errorf("receivers.otlp.http.endpoint: %w", err)
+		}
+	}
+	if s.grpcSrv != nil {
+		if s.grpcLis, err = net.Listen("tcp", s.cfg.Receivers.OTLP.GRPC.Endpoint); err != nil {
+			s.metrLis.Close()
+			if s.httpLis != nil {
+				s.httpLis.Close()
+			}
+			return fmt.Errorf("receivers.otlp.grpc.endpoint: %w", err)
+		}
+	}
+	s.serve("metrics", func() error { return s.metricsSrv.Serve(s.metrLis) })
+	if s.httpSrv != nil {
+		s.serve("otlp/http", func() error { return s.httpSrv.Serve(s.httpLis) })
+	}
+	if s.grpcSrv != nil {
+		s.serve("otlp/grpc", func() error { return s.grpcSrv.Serve(s.grpcLis) })
+	}
+	s.wg.Add(1)
+	go s.expireLoop()
+	s.ready.Store(true)
+	s.log.Info("llmops-exporter started", "version", s.version, "otlp_http", s.HTTPAddr(), "otlp_grpc", s.GRPCAddr(), "metrics", s.MetricsAddr())
+	return nil
+}
+
+func (s *Server) serve(name string, fn func() error) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := fn(); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, grpc.ErrServerStopped) {
+			s.log.Error("listener stopped", "listener", name, "err", err)
+		}
+	}()
+}
+
+func (s *Server) expireLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case now := <-t.C:
+			s.sampler.Expire(now)
+		case <-s.stopExpiry:
+			return
+		}
+	}
+}
+
+// Shutdown stops accepting, answers in-flight requests within ctx, and stops.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.ready.Store(false)
+	var errs []error
+	if s.httpSrv != nil {
+		errs = append(errs, s.httpSrv.Shutdown(ctx))
+	}
+	if s.grpcSrv != nil {
+		done := make(chan struct{})
+		go func() { s.grpcSrv.GracefulStop(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			s.grpcSrv.Stop()
+		}
+	}
+	close(s.stopExpiry)
+	errs = append(errs, s.metricsSrv.Shutdown(ctx))
+	s.wg.Wait()
+	s.log.Info("llmops-exporter stopped")
+	return errors.Join(errs...)
+}
+
+// HTTPAddr is the bound OTLP/HTTP address ("" when disabled).
+func (s *Server) HTTPAddr() string { return addr(s.httpLis) }
+
+// GRPCAddr is the bound OTLP/gRPC address ("" when disabled).
+func (s *Server) GRPCAddr() string { return addr(s.grpcLis) }
+
+// MetricsAddr is the bound metrics address.
+func (s *Server) MetricsAddr() string { return addr(s.metrLis) }
+
+func addr(l net.Listener) string {
+	if l == nil {
+		return ""
+	}
+	return l.Addr().String()
+}

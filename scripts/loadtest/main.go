@@ -1,0 +1,188 @@
+// Command loadtest is the scripted load run behind docs/benchmarks.md: it
+// builds llmops-exporter, runs it pinned to one core (taskset, GOMAXPROCS=1),
+// drives it with `llmops-exporter loadgen` pinned to the other core, and
+// reports the spans/s the exporter accepted (its own counter), its CPU use
+// and peak RSS, plus binary size and start-up time.
+//
+//	go run ./scripts/loadtest [-duration 20s] [-rate 0] [-protocol http/protobuf]
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	duration := flag.Duration("duration", 20*time.Second, "load duration")
+	rate := flag.Int("rate", 0, "target spans/s (0: as fast as the sender can)")
+	protocol := flag.String("protocol", "http/protobuf", "http/protobuf or grpc")
+	concurrency := flag.Int("concurrency", 4, "loadgen senders")
+	batch := flag.Int("batch", 50, "traces per request (5 spans each)")
+	flag.Parse()
+	if err := run(*duration, *rate, *protocol, *concurrency, *batch); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(duration time.Duration, rate int, protocol string, concurrency, batch int) error {
+	dir, err := os.MkdirTemp("", "llmops-loadtest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "llmops-exporter")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/llmops-exporter")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	st, _ := os.Stat(bin)
+	fmt.Printf("binary: %.1f MB (static, CGO off, -s -w)\n", float64(st.Size())/1e6)
+
+	startup, err := startupTime(bin, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("start-up to /ready: median of 10 = %s\n", startup)
+
+	httpAddr, grpcAddr, metricsAddr := free(), free(), free()
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\nmetrics: {endpoint: %q}\nlog: {level: warn}\n", httpAddr, grpcAddr, metricsAddr)), 0o600)
+	exp := exec.Command("taskset", "-c", "0", bin, "run", "-c", cfg)
+	exp.Env = append(os.Environ(), "GOMAXPROCS=1")
+	exp.Stderr = os.Stderr
+	if err := exp.Start(); err != nil {
+		return fmt.Errorf("start exporter (needs taskset from util-linux): %w", err)
+	}
+	defer func() { _ = exp.Process.Kill(); _ = exp.Wait() }()
+	if err := waitReady(metricsAddr, 10*time.Second); err != nil {
+		return err
+	}
+	pid := exp.Process.Pid
+	cpu0 := cpuSeconds(pid)
+	recv0 := received(metricsAddr)
+	target := "http://" + httpAddr
+	if protocol == "grpc" {
+		target = grpcAddr
+	}
+	lg := exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", target, "-protocol", protocol,
+		"-rate", strconv.Itoa(rate), "-duration", duration.String(), "-concurrency", strconv.Itoa(concurrency), "-batch", strconv.Itoa(batch), "-seed", "42")
+	start := time.Now()
+	out, err := lg.CombinedOutput()
+	elapsed := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("loadgen: %v\n%s", err, out)
+	}
+	cpu := cpuSeconds(pid) - cpu0
+	recv := received(metricsAddr) - recv0
+	fmt.Printf("loadgen: %s", out)
+	fmt.Printf("exporter accepted: %.0f spans in %s = %.0f spans/s (protocol %s, target rate %d)\n", recv, elapsed.Round(time.Millisecond), recv/elapsed.Seconds(), protocol, rate)
+	fmt.Printf("exporter CPU: %.2f s over %.2f s = %.0f%% of one core; %.2f µs CPU per span\n", cpu, elapsed.Seconds(), 100*cpu/elapsed.Seconds(), 1e6*cpu/recv)
+	fmt.Printf("exporter peak RSS (VmHWM): %s\n", procStatus(pid, "VmHWM"))
+	return nil
+}
+
+func free() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func startupTime(bin, dir string) (time.Duration, error) {
+	var times []time.Duration
+	for i := 0; i < 10; i++ {
+		m := free()
+		cfg := filepath.Join(dir, "s.yaml")
+		os.WriteFile(cfg, []byte(fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\nmetrics: {endpoint: %q}\n", free(), free(), m)), 0o600)
+		start := time.Now()
+		c := exec.Command(bin, "run", "-c", cfg)
+		if err := c.Start(); err != nil {
+			return 0, err
+		}
+		err := waitReady(m, 5*time.Second)
+		times = append(times, time.Since(start))
+		_ = c.Process.Kill()
+		_ = c.Wait()
+		if err != nil {
+			return 0, err
+		}
+	}
+	for i := range times { // insertion sort; ten values
+		for j := i; j > 0 && times[j] < times[j-1]; j-- {
+			times[j], times[j-1] = times[j-1], times[j]
+		}
+	}
+	return times[len(times)/2].Round(time.Millisecond), nil
+}
+
+func waitReady(addr string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + addr + "/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return fmt.Errorf("exporter not ready at %s after %s", addr, limit)
+}
+
+func received(addr string) float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var sum float64
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "llmops_exporter_spans_received_total{") {
+			v, _ := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+			sum += v
+		}
+	}
+	return sum
+}
+
+// cpuSeconds reads utime+stime of pid from /proc (clock ticks of 1/100 s).
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	ut, _ := strconv.ParseFloat(fields[11], 64)
+	st, _ := strconv.ParseFloat(fields[12], 64)
+	return (ut + st) / 100
+}
+
+func procStatus(pid int, key string) string {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), key+":") {
+			return strings.TrimSpace(strings.TrimPrefix(sc.Text(), key+":"))
+		}
+	}
+	return "?"
+}
