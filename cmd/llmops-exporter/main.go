@@ -12,12 +12,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
 	"github.com/llmops/terraform-provider-llmops/internal/server"
 )
+
+// defaultGCPercent is used when GOGC is not set.
+const defaultGCPercent = 400
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -98,6 +102,12 @@ func cmdRun(args []string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "llmops-exporter: invalid configuration:\n%v\n", err)
 		return 1
+	}
+	if os.Getenv("GOGC") == "" {
+		// Decoding allocates short-lived objects: collecting less often cuts
+		// CPU per span by ~30% for ~12 MB more RSS (docs/benchmarks.md).
+		// GOGC and GOMEMLIMIT in the environment still win.
+		debug.SetGCPercent(defaultGCPercent)
 	}
 	log := newLogger(cfg, stderr)
 	srv, err := server.New(cfg, version, log, nil)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the same load against a stock OpenTelemetry Collector doing the
+# closest equivalent job (OTLP/HTTP receiver + spanmetrics connector), pinned
+# like the loadtest: collector on core 0 with GOMAXPROCS=1, loadgen on core 1.
+# Builds the collector with ocb v0.165.0 into ${OTELCOL_DIR:-/tmp/otelcol}
+# (outside the repo). The collector's span metrics go to the debug exporter
+# (prometheusexporter v0.165.0 is not on the module proxy used here).
+# Usage: scripts/compare-otelcol.sh [duration]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dur="${1:-20s}"
+dir="${OTELCOL_DIR:-/tmp/otelcol}"
+mkdir -p "${dir}"
+if [ ! -x "${dir}/dist/otelcol-spanmetrics" ]; then
+  GOBIN="${dir}" go install go.opentelemetry.io/collector/cmd/builder@v0.165.0
+  cat > "${dir}/builder.yaml" <<YAML
+dist: {name: otelcol-spanmetrics, output_path: ${dir}/dist}
+receivers: [{gomod: go.opentelemetry.io/collector/receiver/otlpreceiver v0.165.0}]
+connectors: [{gomod: github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.165.0}]
+exporters: [{gomod: go.opentelemetry.io/collector/exporter/debugexporter v0.165.0}]
+YAML
+  (cd "${dir}" && CGO_ENABLED=0 ./builder --config builder.yaml >/dev/null)
+fi
+port=$((20000 + RANDOM % 20000))
+cat > "${dir}/config.yaml" <<YAML
+receivers:
+  otlp:
+    protocols:
+      http: {endpoint: "127.0.0.1:${port}"}
+connectors:
+  spanmetrics:
+    dimensions: [{name: gen_ai.request.model}, {name: gen_ai.provider.name}, {name: dify.app_id}]
+exporters:
+  debug: {verbosity: basic}
+service:
+  telemetry: {logs: {level: warn}}
+  pipelines:
+    traces: {receivers: [otlp], exporters: [spanmetrics]}
+    metrics: {receivers: [spanmetrics], exporters: [debug]}
+YAML
+GOMAXPROCS=1 taskset -c 0 "${dir}/dist/otelcol-spanmetrics" --config "${dir}/config.yaml" 2>/dev/null &
+pid=$!
+trap 'kill ${pid} 2>/dev/null || true' EXIT
+sleep 2
+(cd "${root}" && CGO_ENABLED=0 go build -o "${dir}/llmops-exporter" ./cmd/llmops-exporter)
+read -r ut0 st0 < <(awk '{print $14, $15}' "/proc/${pid}/stat")
+start=$(date +%s.%N)
+taskset -c 1 "${dir}/llmops-exporter" loadgen -endpoint "http://127.0.0.1:${port}" -rate "${RATE:-0}" -duration "${dur}" -concurrency 4 -batch 50 -seed 42
+end=$(date +%s.%N)
+read -r ut1 st1 < <(awk '{print $14, $15}' "/proc/${pid}/stat")
+echo "collector binary: $(du -m "${dir}/dist/otelcol-spanmetrics" | cut -f1) MB"
+awk -v c=$(( (ut1+st1) - (ut0+st0) )) -v s="${start}" -v e="${end}" 'BEGIN {printf "collector CPU: %.2f s over %.2f s = %.0f%% of one core\n", c/100, e-s, 100*c/100/(e-s)}'
+grep VmHWM "/proc/${pid}/status" | sed 's/^/collector peak RSS /'
