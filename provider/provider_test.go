@@ -1,17 +1,16 @@
 package provider
 
 import (
-	"encoding/pem"
 	"fmt"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
 )
 
 // testAccProtoV6ProviderFactories serves the provider in-process to the real
@@ -20,32 +19,21 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"llmops": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// TestMain makes the fakes' TLS certificate trusted. httptest serves one
-// fixed certificate, so trusting it once through SSL_CERT_FILE (which Go
-// reads when it first verifies a certificate) covers every TLS fake. This is
-// also how users point the provider at a private CA.
+// TestMain makes the TLS fakes trusted (as users with a private CA do, via
+// SSL_CERT_FILE) and serves the provider under the examples' address.
 func TestMain(m *testing.M) {
-	srv := httptest.NewTLSServer(nil)
-	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	srv.Close()
-	dir, err := os.MkdirTemp("", "llmops-ca")
+	cleanup, err := platformtest.TrustTLSFakes()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	file := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(file, cert, 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("SSL_CERT_FILE", file)
 	// The examples declare source = "llmops/llmops"; the in-process provider
 	// must be served under the same address.
 	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
 		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "llmops")
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
 }
 

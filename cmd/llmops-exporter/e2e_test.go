@@ -25,16 +25,16 @@ import (
 	oteltrace "go.opentelemetry.io/otel/trace"
 )
 
-// binary is the real llmops-exporter, built once for the e2e tests.
-var binary string
+// exporterBin is the real llmops-exporter, built once for the e2e tests.
+var exporterBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "llmops-e2e")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "llmops-exporter")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	exporterBin = filepath.Join(dir, "llmops-exporter")
+	build := exec.Command("go", "build", "-o", exporterBin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the exporter: %v\n%s", err, out)
@@ -57,12 +57,13 @@ func freePort(t *testing.T) string {
 
 type exporterProc struct {
 	cmd                 *exec.Cmd
+	cfgPath             string
 	httpAddr, grpcAddr  string
 	metricsAddr, stderr string
 	logs                *strings.Builder
 }
 
-// startExporter runs the binary with a config on free loopback ports and
+// startExporter runs the exporterBin with a config on free loopback ports and
 // waits for /ready.
 func startExporter(t *testing.T, extraYAML string) *exporterProc {
 	t.Helper()
@@ -73,7 +74,8 @@ func startExporter(t *testing.T, extraYAML string) *exporterProc {
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd = exec.Command(binary, "run", "-c", path)
+	p.cfgPath = path
+	p.cmd = exec.Command(exporterBin, "run", "-c", path)
 	stderr, _ := p.cmd.StderrPipe()
 	start := time.Now()
 	if err := p.cmd.Start(); err != nil {
@@ -217,7 +219,7 @@ func TestE2EAuthRefusedAndGracefulShutdown(t *testing.T) {
 		t.Fatalf("no token: %d", resp.StatusCode)
 	}
 	// healthcheck sub-command, as the container healthcheck runs it.
-	if out, err := exec.Command(binary, "healthcheck", "-addr", p.metricsAddr).CombinedOutput(); err != nil {
+	if out, err := exec.Command(exporterBin, "healthcheck", "-addr", p.metricsAddr).CombinedOutput(); err != nil {
 		t.Fatalf("healthcheck: %v %s", err, out)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -233,7 +235,7 @@ func TestE2EAuthRefusedAndGracefulShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("did not stop within 10s of SIGTERM")
 	}
-	if out, err := exec.Command(binary, "healthcheck", "-addr", p.metricsAddr, "-timeout", "500ms").CombinedOutput(); err == nil {
+	if out, err := exec.Command(exporterBin, "healthcheck", "-addr", p.metricsAddr, "-timeout", "500ms").CombinedOutput(); err == nil {
 		t.Fatalf("healthcheck passed against a stopped exporter: %s", out)
 	}
 }
@@ -244,10 +246,10 @@ func TestValidateCommand(t *testing.T) {
 	os.WriteFile(good, []byte("sampling: {rate: 0.1}\n"), 0o600)
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("sampling:\n  rate: 0.1\n  rat: 2\n"), 0o600)
-	if out, err := exec.Command(binary, "validate", "-c", good).CombinedOutput(); err != nil || !strings.Contains(string(out), "valid") {
+	if out, err := exec.Command(exporterBin, "validate", "-c", good).CombinedOutput(); err != nil || !strings.Contains(string(out), "valid") {
 		t.Fatalf("good: %v %s", err, out)
 	}
-	out, err := exec.Command(binary, "validate", "-c", bad).CombinedOutput()
+	out, err := exec.Command(exporterBin, "validate", "-c", bad).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `line 3: unknown key "rat" in sampling`) {
 		t.Fatalf("bad: %v %s", err, out)
 	}

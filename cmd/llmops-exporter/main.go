@@ -1,6 +1,7 @@
 // Command llmops-exporter receives OTLP traces from LLM applications (Dify,
 // any OTel GenAI-instrumented app), turns them into Prometheus metrics
-// (latency, tokens, cost, errors) and samples them for export.
+// (latency, tokens, cost, errors), samples and redacts them, and delivers
+// them durably to every configured tracing platform.
 package main
 
 import (
@@ -33,6 +34,8 @@ commands:
   validate     check a configuration file (-c config.yaml)
   healthcheck  exit 0 when the running exporter's /health answers (container healthcheck)
   prices       show the price a model name resolves to (prices [-c config.yaml] MODEL...)
+  verify       check every destination's credentials (-c config.yaml)
+  deadletter   list or replay spans a destination refused (deadletter list|replay -c config.yaml)
   loadgen      send Dify-shaped traces at a fixed rate (see loadgen -h)
   version      print the version
 `
@@ -59,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdPrices(rest, stdout, stderr)
 	case "loadgen":
 		return cmdLoadgen(rest, stdout, stderr)
+	case "verify":
+		return cmdVerify(rest, stdout, stderr)
+	case "deadletter":
+		return cmdDeadletter(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

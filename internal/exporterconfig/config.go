@@ -18,15 +18,19 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
+	"github.com/llmops/terraform-provider-llmops/internal/redact"
 )
 
 // Config is the whole exporter configuration.
 type Config struct {
-	Receivers Receivers `yaml:"receivers"`
-	Metrics   Metrics   `yaml:"metrics"`
-	Sampling  Sampling  `yaml:"sampling"`
-	Prices    Prices    `yaml:"prices"`
-	Log       Log       `yaml:"log"`
+	Receivers    Receivers     `yaml:"receivers"`
+	Metrics      Metrics       `yaml:"metrics"`
+	Sampling     Sampling      `yaml:"sampling"`
+	Prices       Prices        `yaml:"prices"`
+	Redaction    redact.Config `yaml:"redaction"`
+	Queue        QueueStore    `yaml:"queue"`
+	Destinations []Destination `yaml:"destinations"`
+	Log          Log           `yaml:"log"`
 }
 
 // Receivers configures ingest.
@@ -140,6 +144,7 @@ func (c *Config) fillDefaults() {
 	}
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")
+	c.fillDestinationDefaults()
 }
 
 func setDefault(p *string, v string) {
@@ -170,6 +175,8 @@ var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type
 var sections = map[string]string{
 	"Config": "the top level", "Receivers": "receivers", "OTLP": "receivers.otlp", "Listener": "receivers.otlp.http/grpc",
 	"Auth": "receivers.otlp.auth", "Metrics": "metrics", "Sampling": "sampling", "Prices": "prices", "Log": "log", "Price": "prices.overrides[]",
+	"Destination": "destinations[]", "Batch": "destinations[].batch", "DestinationQueue": "destinations[].queue", "Retry": "destinations[].retry",
+	"QueueStore": "queue",
 }
 
 // Parse decodes data strictly and fills defaults. name prefixes errors.
@@ -194,7 +201,7 @@ func friendlyYAMLError(err error) string {
 		}
 		return fmt.Sprintf("line %s: unknown key %q in %s", p[1], p[2], section)
 	})
-	msg = strings.ReplaceAll(msg, "exporterconfig.", "")
+	msg = strings.NewReplacer("exporterconfig.", "", "redact.Config", "redaction", "redact.Rule", "redaction.rules[]").Replace(msg)
 	return strings.TrimSpace(strings.ReplaceAll(msg, "\n  ", "; "))
 }
 
@@ -270,6 +277,10 @@ func (c *Config) Validate() error {
 	if _, err := pricing.New(c.Prices.Overrides); err != nil {
 		errs = append(errs, err.Error())
 	}
+	if _, err := redact.New(c.Redaction); err != nil {
+		errs = append(errs, err.Error())
+	}
+	errs = append(errs, c.validateDestinations()...)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

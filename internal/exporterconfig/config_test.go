@@ -168,3 +168,75 @@ func TestExampleConfigIsValid(t *testing.T) {
 		t.Fatalf("example not read as documented: %+v", c.Sampling)
 	}
 }
+
+func TestDestinations(t *testing.T) {
+	src := `
+queue: {directory: /tmp/q, fsync: false}
+redaction: {presets: [email]}
+destinations:
+  - name: langfuse
+    type: langfuse
+    public_key: pk-lf-1
+    secret_env: LF_SECRET
+    include: [llm, chain]
+    content: none
+  - name: tempo
+    type: otlp
+    endpoint: http://tempo:4317
+    protocol: grpc
+    secret_header_env: {authorization: TEMPO_AUTH}
+    queue: {max_bytes: 1048576, overflow: drop_oldest}
+  - name: debug
+    type: console
+`
+	c, err := Parse([]byte(src), "d.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	lf := c.Destinations[0]
+	if lf.Batch.MaxSpans != 512 || lf.Queue.Overflow != "refuse" || time.Duration(lf.Retry.Max) != 30*time.Second || *c.Queue.Fsync {
+		t.Fatalf("defaults %+v", lf)
+	}
+	env := map[string]string{"LF_SECRET": "sk-lf-2", "TEMPO_AUTH": "Bearer t"}
+	sec, err := lf.Secrets(func(k string) string { return env[k] })
+	if err != nil || sec.Key != "sk-lf-2" {
+		t.Fatalf("%+v %v", sec, err)
+	}
+	sec, _ = c.Destinations[1].Secrets(func(k string) string { return env[k] })
+	if sec.Headers["authorization"] != "Bearer t" {
+		t.Fatalf("%+v", sec)
+	}
+	if _, err := lf.Secrets(noEnv); err == nil || !strings.Contains(err.Error(), "LF_SECRET is empty") || strings.Contains(err.Error(), "sk-lf") {
+		t.Fatalf("missing secret: %v", err)
+	}
+}
+
+func TestDestinationErrorsNameThePath(t *testing.T) {
+	src := `
+redaction: {presets: [ssn]}
+destinations:
+  - {name: Bad Name, type: langfuse}
+  - {name: ls, type: langsmith, project: p, endpoint: "http://x", secret_env: K, include: [generation], content: some}
+  - {name: ls, type: phoenix, queue: {overflow: block}}
+`
+	c, err := Parse([]byte(src), "d.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	for _, want := range []string{"redaction.presets[0]", "destinations[0].name", "destinations[0].public_key: is required",
+		`destinations[0]: type "langfuse" needs its secret_key`, "destinations[1].endpoint: must use https://",
+		`destinations[1]: unknown span kind "generation"`, "destinations[1].content", `destinations[2].name: "ls" is used twice`,
+		"destinations[2].queue.overflow"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
+	}
+	_, err = Parse([]byte("destinations:\n  - name: x\n    type: otlp\n    endpoint: http://a\n    batch: {max_span: 3}\n"), "d.yaml")
+	if err == nil || !strings.Contains(err.Error(), `line 5: unknown key "max_span" in destinations[].batch`) {
+		t.Fatalf("got %v", err)
+	}
+}

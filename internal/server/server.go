@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 
+	"github.com/llmops/terraform-provider-llmops/internal/delivery"
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
 	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
 	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
@@ -42,6 +43,7 @@ type Server struct {
 	reg      *prometheus.Registry
 	ready    atomic.Bool
 
+	fanout                    *delivery.Fanout
 	httpSrv, metricsSrv       *http.Server
 	grpcSrv                   *grpc.Server
 	httpLis, grpcLis, metrLis net.Listener
@@ -49,7 +51,8 @@ type Server struct {
 	wg                        sync.WaitGroup
 }
 
-// New builds a server; sink receives sampled traces (nil: discard).
+// New builds a server. Sampled traces go to sink when given, else to the
+// configured destinations (durably queued), else nowhere.
 func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipeline.Sink) (*Server, error) {
 	prices, err := pricing.New(cfg.Prices.Overrides)
 	if err != nil {
@@ -59,15 +62,20 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 	if err != nil {
 		return nil, err
 	}
-	if sink == nil {
-		sink = pipeline.Discard{}
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "llmops_exporter_build_info", Help: "Build information; always 1."}, []string{"version", "goversion"})
 	build.WithLabelValues(version, runtime.Version()).Set(1)
 	reg.MustRegister(build)
 	s := &Server{cfg: cfg, log: log, version: version, reg: reg, stopExpiry: make(chan struct{})}
+	if sink == nil && len(cfg.Destinations) > 0 {
+		if s.fanout, err = delivery.New(cfg, os.Getenv, log, reg); err != nil {
+			return nil, err
+		}
+		sink = s.fanout
+	} else if sink == nil {
+		sink = pipeline.Discard{}
+	}
 	s.sampler = sampling.New(sampling.Config{
 		Rate: *cfg.Sampling.Rate, KeepErrors: *cfg.Sampling.KeepErrors, KeepSlowerThan: time.Duration(cfg.Sampling.KeepSlowerThan),
 		DecisionWait: time.Duration(cfg.Sampling.DecisionWait), MaxBufferedSpans: cfg.Sampling.MaxBufferedSpans,
@@ -97,6 +105,8 @@ func (s *Server) metricsMux() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.version})
 	})
+	mux.HandleFunc("GET /deadletters", s.listDeadLetters)
+	mux.HandleFunc("POST /deadletters/replay", s.replayDeadLetters)
 	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
 		if !s.ready.Load() {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
@@ -137,6 +147,9 @@ func (s *Server) Start() error {
 	}
 	s.wg.Add(1)
 	go s.expireLoop()
+	if s.fanout != nil {
+		s.fanout.Start()
+	}
 	s.ready.Store(true)
 	s.log.Info("llmops-exporter started", "version", s.version, "otlp_http", s.HTTPAddr(), "otlp_grpc", s.GRPCAddr(), "metrics", s.MetricsAddr())
 	return nil
@@ -183,6 +196,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	close(s.stopExpiry)
+	if s.fanout != nil {
+		// After the receivers: every acknowledged span is queued by now.
+		errs = append(errs, s.fanout.Stop())
+	}
 	errs = append(errs, s.metricsSrv.Shutdown(ctx))
 	s.wg.Wait()
 	s.log.Info("llmops-exporter stopped")

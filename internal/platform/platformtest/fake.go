@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 )
 
@@ -33,10 +35,13 @@ type Fake struct {
 	Secrets platform.Secrets
 	URL     string
 
-	mu       sync.Mutex
-	requests []Request
-	close    func()
-	client   *http.Client
+	mu         sync.Mutex
+	requests   []Request
+	close      func()
+	client     *http.Client
+	outage     int
+	retryAfter int
+	accepted   []ptrace.Traces
 }
 
 // HTTPClient returns a client that trusts the fake (it may serve TLS).
@@ -108,6 +113,9 @@ func pointAt(cfg platform.Config, base string) platform.Config {
 }
 
 func (f *Fake) routes(mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
+	if path, auth, protobufOnly := f.ingestRoute(cfg, sec); path != "" {
+		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { f.serveIngest(w, r, auth, protobufOnly) })
+	}
 	switch f.Type {
 	case platform.Langfuse:
 		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey+":"+sec.Key))
@@ -203,29 +211,27 @@ func (f *Fake) routes(mux *http.ServeMux, cfg platform.Config, sec platform.Secr
 }
 
 // otlpHTTPRoutes serves a generic OTLP/HTTP receiver that requires every
-// configured header.
+// configured header: a wrong secret header is 401, a wrong plain one 400.
 func (f *Fake) otlpHTTPRoutes(mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
-	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, r *http.Request) {
+	auth := func(r *http.Request) int {
 		for k, v := range sec.Headers {
 			if r.Header.Get(k) != v {
-				w.WriteHeader(http.StatusUnauthorized)
-				return
+				return http.StatusUnauthorized
 			}
 		}
 		for k, v := range cfg.Headers {
 			if r.Header.Get(k) != v {
-				w.WriteHeader(http.StatusBadRequest)
-				return
+				return http.StatusBadRequest
 			}
 		}
-		switch ct := r.Header.Get("Content-Type"); ct {
-		case "application/x-protobuf":
-			w.Header().Set("Content-Type", ct)
-			w.WriteHeader(http.StatusOK)
-		case "application/json":
-			writeJSON(w, http.StatusOK, map[string]any{})
-		default:
+		return 0
+	}
+	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, r *http.Request) {
+		mt := r.Header.Get("Content-Type")
+		if mt != "application/x-protobuf" && mt != "application/json" {
 			w.WriteHeader(http.StatusUnsupportedMediaType)
+			return
 		}
+		f.serveIngest(w, r, auth, false)
 	})
 }

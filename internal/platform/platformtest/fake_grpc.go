@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -43,6 +44,15 @@ func (g *grpcTraces) Export(ctx context.Context, req ptraceotlp.ExportRequest) (
 			return ptraceotlp.NewExportResponse(), status.Error(codes.Unauthenticated, "missing or wrong "+k)
 		}
 	}
+	g.fake.mu.Lock()
+	outage := g.fake.outage
+	g.fake.mu.Unlock()
+	if outage != 0 {
+		return ptraceotlp.NewExportResponse(), status.Error(codes.Unavailable, "outage")
+	}
+	td := ptrace.NewTraces()
+	req.Traces().CopyTo(td)
+	g.fake.accept(td)
 	return ptraceotlp.NewExportResponse(), nil
 }
 

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
+)
+
+var be = binary.BigEndian
+
+// batch builds request n: 10 spans with IDs that encode (n, i).
+func batch(n uint32) ([]byte, []uint64) {
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	var ids []uint64
+	for i := uint32(0); i < 10; i++ {
+		s := spans.AppendEmpty()
+		var tid pcommon.TraceID
+		be.PutUint32(tid[:], n+1)
+		s.SetTraceID(tid)
+		var sid pcommon.SpanID
+		be.PutUint32(sid[:], n+1)
+		be.PutUint32(sid[4:], i+1)
+		s.SetSpanID(sid)
+		s.SetName("llm")
+		s.Attributes().PutStr("gen_ai.request.model", "gpt-4o")
+		ids = append(ids, be.Uint64(sid[:]))
+	}
+	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	return body, ids
+}
+
+func receivedIDs(f *platformtest.Fake) (map[uint64]int, int) {
+	td := f.Received()
+	out := map[uint64]int{}
+	total := 0
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			for k := 0; k < sss.At(j).Spans().Len(); k++ {
+				id := sss.At(j).Spans().At(k).SpanID()
+				out[be.Uint64(id[:])]++
+				total++
+			}
+		}
+	}
+	return out, total
+}
+
+// TestE2ECrashLosesNothingAcknowledged: every span whose request got an OK
+// is delivered after a kill -9 and a restart (at-least-once; duplicates are
+// counted and reported).
+func TestE2ECrashLosesNothingAcknowledged(t *testing.T) {
+	fake := platformtest.New(t, platform.OTLP, platform.Config{}, platform.Secrets{})
+	queueDir := t.TempDir()
+	dest := fmt.Sprintf(`queue: {directory: %q, fsync: true}
+destinations:
+  - name: sink
+    type: otlp
+    endpoint: %q
+    retry: {initial: 50ms, max: 200ms}
+`, queueDir, fake.URL)
+	p := startExporter(t, dest)
+
+	var mu sync.Mutex
+	acked := map[uint64]bool{}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var n uint32
+	var nmu sync.Mutex
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 2 * time.Second}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				nmu.Lock()
+				id := n
+				n++
+				nmu.Unlock()
+				body, ids := batch(id)
+				req, _ := http.NewRequest(http.MethodPost, "http://"+p.httpAddr+"/v1/traces", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-protobuf")
+				req.Header.Set("Authorization", "Bearer e2e-token")
+				resp, err := client.Do(req)
+				if err != nil {
+					continue // the exporter is gone: not acknowledged
+				}
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					mu.Lock()
+					for _, x := range ids {
+						acked[x] = true
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(400 * time.Millisecond)
+	fake.Outage(http.StatusServiceUnavailable, 0) // what is acknowledged from now on waits on disk
+	time.Sleep(400 * time.Millisecond)
+	if err := p.cmd.Process.Kill(); err != nil { // SIGKILL: no shutdown code runs
+		t.Fatal(err)
+	}
+	_ = p.cmd.Wait()
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	ackedN := len(acked)
+	mu.Unlock()
+	if ackedN < 1000 {
+		t.Fatalf("only %d spans acknowledged before the kill; the test needs load", ackedN)
+	}
+	before, _ := receivedIDs(fake)
+
+	fake.Recover()
+	restarted := startExporter(t, dest)
+	_ = restarted
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, total := receivedIDs(fake)
+		missing := 0
+		for id := range acked {
+			if got[id] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			dups := total - len(got)
+			t.Logf("acknowledged %d spans; %d delivered before the kill, %d in total after restart; %d duplicates (at-least-once)",
+				ackedN, len(before), total, dups)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged spans never arrived after restart", missing, ackedN)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestE2EVerifyAndDeadletterCommands runs `verify` and `deadletter` against
+// fakes and a running exporter.
+func TestE2EVerifyAndDeadletterCommands(t *testing.T) {
+	good := platformtest.New(t, platform.Phoenix, platform.Config{}, platform.Secrets{Key: "px-GOOD"})
+	bad := platformtest.New(t, platform.Opik, platform.Config{Workspace: "ws"}, platform.Secrets{Key: "opik-GOOD"})
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	yaml := fmt.Sprintf(`queue: {directory: %q}
+destinations:
+  - {name: phoenix, type: phoenix, endpoint: %q, secret_env: PX_KEY}
+  - {name: opik, type: opik, url: %q, workspace: ws, secret_env: OPIK_KEY, retry: {initial: 10ms, max: 20ms}}
+`, filepath.Join(dir, "q"), good.URL, bad.URL+"/api/")
+	os.WriteFile(cfg, []byte(yaml), 0o600)
+	cmd := exec.Command(exporterBin, "verify", "-c", cfg)
+	cmd.Env = append(os.Environ(), "PX_KEY=px-GOOD", "OPIK_KEY=opik-TYPO")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("phoenix: ok")) || !bytes.Contains(out, []byte("opik: credentials rejected")) {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	if bytes.Contains(out, []byte("TYPO")) {
+		t.Fatalf("verify printed a secret:\n%s", out)
+	}
+
+	// No exporter running: deadletter reads the queue file directly.
+	cmd = exec.Command(exporterBin, "deadletter", "list", "-c", cfg)
+	if out, err := cmd.CombinedOutput(); err != nil || !bytes.Contains(out, []byte("no dead letters")) {
+		t.Fatalf("deadletter list (stopped): %v\n%s", err, out)
+	}
+
+	// With the exporter running (it holds the queue file), a rejected key
+	// becomes a dead letter that list and replay reach over the metrics port.
+	t.Setenv("OPIK_KEY", "opik-TYPO")
+	t.Setenv("PX_KEY", "px-GOOD")
+	p := startExporter(t, yaml)
+	body, _ := batch(1)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.httpAddr+"/v1/traces", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("Authorization", "Bearer e2e-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("send: %v", err)
+	}
+	resp.Body.Close()
+	var list []byte
+	for i := 0; i < 200; i++ {
+		list, err = exec.Command(exporterBin, "deadletter", "list", "-c", p.cfgPath).CombinedOutput()
+		if bytes.Contains(list, []byte("opik")) {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if err != nil || !bytes.Contains(list, []byte("HTTP 401")) || !bytes.Contains(list, []byte("10 spans")) || bytes.Contains(list, []byte("TYPO")) {
+		t.Fatalf("deadletter list (running): %v\n%s", err, list)
+	}
+	if good.ReceivedSpans() != 10 {
+		t.Fatalf("the healthy destination got %d spans", good.ReceivedSpans())
+	}
+	out, err = exec.Command(exporterBin, "deadletter", "replay", "-c", p.cfgPath, "-destination", "opik").CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte(`"replayed":1`)) {
+		t.Fatalf("deadletter replay (running): %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,219 @@
+// Package delivery moves spans from each destination's durable queue to its
+// platform: batching, gzip, retries with exponential backoff and jitter
+// (honouring Retry-After), dead letters for permanent failures, and the
+// per-destination metrics. Fanout is the pipeline's Sink: it redacts once and
+// enqueues each destination's prepared copy.
+package delivery
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	_ "google.golang.org/grpc/encoding/gzip" // registers the gzip compressor
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+)
+
+// SendError is a failed export, classified for the retry decision.
+type SendError struct {
+	Retryable  bool
+	Status     string // "HTTP 503", "gRPC Unavailable", "connection"
+	RetryAfter time.Duration
+	Msg        string
+}
+
+func (e *SendError) Error() string { return e.Status + ": " + e.Msg }
+
+// Sender exports one batch; it returns the spans the platform rejected in
+// a partial success, or a *SendError.
+type Sender interface {
+	Send(ctx context.Context, td ptrace.Traces) (rejected int64, err error)
+	Close()
+}
+
+// NewSender builds the sender for exp. secrets are scrubbed from errors.
+func NewSender(exp platform.Export, timeout time.Duration, secrets []string) (Sender, error) {
+	if exp.Protocol == platform.GRPC {
+		return newGRPCSender(exp, timeout, secrets)
+	}
+	return &httpSender{exp: exp, client: &http.Client{Timeout: timeout}, scrub: newScrubber(secrets)}, nil
+}
+
+type httpSender struct {
+	exp    platform.Export
+	client *http.Client
+	scrub  *strings.Replacer
+}
+
+// retryableHTTP are the statuses the OTLP specification (and each platform)
+// asks senders to retry.
+var retryableHTTP = map[int]bool{http.StatusTooManyRequests: true, http.StatusBadGateway: true,
+	http.StatusServiceUnavailable: true, http.StatusGatewayTimeout: true, http.StatusRequestTimeout: true}
+
+func (s *httpSender) Send(ctx context.Context, td ptrace.Traces) (int64, error) {
+	req := ptraceotlp.NewExportRequestFromTraces(td)
+	ct := "application/x-protobuf"
+	body, err := req.MarshalProto()
+	if s.exp.Protocol == platform.HTTPJSON {
+		ct = "application/json"
+		body, err = req.MarshalJSON()
+	}
+	if err != nil {
+		return 0, &SendError{Status: "encode", Msg: err.Error()}
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.exp.URL, &buf)
+	if err != nil {
+		return 0, &SendError{Status: "request", Msg: s.scrub.Replace(err.Error())}
+	}
+	hr.Header.Set("Content-Type", ct)
+	hr.Header.Set("Content-Encoding", "gzip")
+	hr.Header.Set("User-Agent", "llmops-exporter")
+	for _, h := range s.exp.Headers {
+		hr.Header.Set(h.Name, h.Value)
+	}
+	resp, err := s.client.Do(hr)
+	if err != nil {
+		var ue interface{ Unwrap() error }
+		msg := err.Error()
+		if errors.As(err, &ue) {
+			msg = ue.Unwrap().Error() // drop the URL: Aliyun's holds the token
+		}
+		return 0, &SendError{Retryable: true, Status: "connection", Msg: s.scrub.Replace(msg) + " (" + s.exp.DisplayURL + ")"}
+	}
+	defer resp.Body.Close()
+	respBody, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 == 2 {
+		return partialSuccess(respBody, resp.Header.Get("Content-Type")), nil
+	}
+	return 0, &SendError{
+		Retryable: retryableHTTP[resp.StatusCode], Status: fmt.Sprintf("HTTP %d", resp.StatusCode),
+		RetryAfter: retryAfter(resp.Header.Get("Retry-After")),
+		Msg:        s.scrub.Replace(fmt.Sprintf("POST %s: %s", s.exp.DisplayURL, snippet(respBody))),
+	}
+}
+
+func (s *httpSender) Close() { s.client.CloseIdleConnections() }
+
+func partialSuccess(body []byte, ct string) int64 {
+	if len(body) == 0 {
+		return 0
+	}
+	resp := ptraceotlp.NewExportResponse()
+	var err error
+	if strings.HasPrefix(ct, "application/json") {
+		err = resp.UnmarshalJSON(body)
+	} else {
+		err = resp.UnmarshalProto(body)
+	}
+	if err != nil {
+		return 0 // platforms such as Langfuse answer {} or plain text
+	}
+	return resp.PartialSuccess().RejectedSpans()
+}
+
+// retryAfter parses seconds or an HTTP date; 0 when absent or invalid.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}
+
+func snippet(b []byte) string {
+	s := strings.TrimSpace(strings.ToValidUTF8(string(b), "?"))
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	if s == "" {
+		return "(empty body)"
+	}
+	return s
+}
+
+// newScrubber replaces every secret value with "***" in error texts.
+func newScrubber(secrets []string) *strings.Replacer {
+	var pairs []string
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			pairs = append(pairs, s, "***")
+		}
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+type grpcSender struct {
+	conn    *grpc.ClientConn
+	client  ptraceotlp.GRPCClient
+	md      metadata.MD
+	timeout time.Duration
+	scrub   *strings.Replacer
+	display string
+}
+
+func newGRPCSender(exp platform.Export, timeout time.Duration, secrets []string) (*grpcSender, error) {
+	creds := credentials.NewTLS(&tls.Config{MinVersion: tls.VersionTLS12})
+	if exp.Insecure {
+		creds = insecure.NewCredentials()
+	}
+	conn, err := grpc.NewClient(exp.URL, grpc.WithTransportCredentials(creds), grpc.WithDefaultCallOptions(grpc.UseCompressor("gzip")))
+	if err != nil {
+		return nil, fmt.Errorf("gRPC client for %s: %w", exp.DisplayURL, err)
+	}
+	md := metadata.MD{}
+	for _, h := range exp.Headers {
+		md.Append(strings.ToLower(h.Name), h.Value)
+	}
+	return &grpcSender{conn: conn, client: ptraceotlp.NewGRPCClient(conn), md: md, timeout: timeout, scrub: newScrubber(secrets), display: exp.DisplayURL}, nil
+}
+
+// retryableGRPC follows the OTLP specification.
+var retryableGRPC = map[codes.Code]bool{codes.Canceled: true, codes.DeadlineExceeded: true, codes.Aborted: true,
+	codes.OutOfRange: true, codes.Unavailable: true, codes.DataLoss: true}
+
+func (s *grpcSender) Send(ctx context.Context, td ptrace.Traces) (int64, error) {
+	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(ctx, s.md), s.timeout)
+	defer cancel()
+	resp, err := s.client.Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
+	if err == nil {
+		return resp.PartialSuccess().RejectedSpans(), nil
+	}
+	st := status.Convert(err)
+	e := &SendError{Retryable: retryableGRPC[st.Code()], Status: "gRPC " + st.Code().String(), Msg: s.scrub.Replace(st.Message()) + " (" + s.display + ")"}
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			// RESOURCE_EXHAUSTED is retryable only when the server says when.
+			e.Retryable, e.RetryAfter = true, ri.GetRetryDelay().AsDuration()
+		}
+	}
+	return 0, e
+}
+
+func (s *grpcSender) Close() { _ = s.conn.Close() }

@@ -1,0 +1,178 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/llmops/terraform-provider-llmops/internal/queue"
+)
+
+// Worker delivers one destination's queue. One goroutine per destination,
+// so a slow or dead platform delays only its own queue.
+type Worker struct {
+	Name                 string
+	Queue                *queue.Queue
+	Sender               Sender
+	MaxSpans, MaxBytes   int
+	RetryInitial, RetMax time.Duration
+	Log                  *slog.Logger
+	Metrics              *Metrics
+	// Idle is how long the worker waits for new data before polling again.
+	Idle time.Duration
+}
+
+// Run delivers until ctx ends. Items are acknowledged only after the
+// platform accepted them, so a crash or a stop re-sends them (at-least-once).
+func (w *Worker) Run(ctx context.Context) {
+	if w.Idle == 0 {
+		w.Idle = time.Second
+	}
+	for ctx.Err() == nil {
+		items, err := w.Queue.Peek(w.MaxSpans, w.MaxBytes)
+		if err != nil {
+			w.Log.Error("reading the queue failed", "destination", w.Name, "err", err)
+			sleep(ctx, w.Idle)
+			continue
+		}
+		items = trimToSpans(items, w.MaxSpans)
+		if len(items) == 0 {
+			select {
+			case <-w.Queue.Notify():
+			case <-time.After(w.Idle):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		w.deliver(ctx, items)
+	}
+}
+
+// trimToSpans keeps the leading items whose spans fit max (at least one).
+func trimToSpans(items []queue.Item, max int) []queue.Item {
+	n := 0
+	for i, it := range items {
+		n += it.Spans
+		if n > max && i > 0 {
+			return items[:i]
+		}
+	}
+	return items
+}
+
+// deliver sends one batch until it succeeds, fails for good, or ctx ends.
+func (w *Worker) deliver(ctx context.Context, items []queue.Item) {
+	td, spans, bad := merge(items)
+	if len(bad) > 0 {
+		w.deadLetter(bad, "undecodable queue entry")
+	}
+	if spans == 0 {
+		_ = w.Queue.Ack(items)
+		return
+	}
+	backoff := w.RetryInitial
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		rejected, err := w.Sender.Send(ctx, td)
+		w.Metrics.latency.WithLabelValues(w.Name).Observe(time.Since(start).Seconds())
+		if err == nil {
+			if err := w.Queue.Ack(items); err != nil {
+				w.Log.Error("acknowledging delivered spans failed; they will be sent again", "destination", w.Name, "err", err)
+			}
+			w.Metrics.spans.WithLabelValues(w.Name, "exported").Add(float64(int64(spans) - rejected))
+			if rejected > 0 {
+				w.Metrics.spans.WithLabelValues(w.Name, "rejected").Add(float64(rejected))
+			}
+			w.Metrics.batches.WithLabelValues(w.Name, "ok").Inc()
+			return
+		}
+		var se *SendError
+		if !errors.As(err, &se) {
+			se = &SendError{Retryable: true, Status: "error", Msg: err.Error()}
+		}
+		if ctx.Err() != nil {
+			return // stopping: the items stay queued for the next start
+		}
+		w.Metrics.failures.WithLabelValues(w.Name, se.Status).Inc()
+		if !se.Retryable {
+			reason := fmt.Sprintf("%s (permanent, after %d attempt(s)): %s", se.Status, attempt, se.Msg)
+			w.deadLetter(items, reason)
+			w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
+			return
+		}
+		w.Metrics.retries.WithLabelValues(w.Name).Inc()
+		wait := max(jitter(backoff), se.RetryAfter)
+		wait = min(wait, 5*time.Minute)
+		w.Log.Warn("export failed, will retry", "destination", w.Name, "status", se.Status, "attempt", attempt, "retry_in", wait.String(), "err", se.Msg)
+		sleep(ctx, wait)
+		backoff = min(2*backoff, w.RetMax)
+	}
+}
+
+func (w *Worker) deadLetter(items []queue.Item, reason string) {
+	n := 0
+	for _, it := range items {
+		n += it.Spans
+	}
+	if err := w.Queue.DeadLetter(items, reason); err != nil {
+		w.Log.Error("moving spans to the dead-letter store failed", "destination", w.Name, "err", err)
+		return
+	}
+	w.Metrics.spans.WithLabelValues(w.Name, "dead_lettered").Add(float64(n))
+	w.Log.Error("spans moved to the dead-letter store", "destination", w.Name, "spans", n, "reason", reason)
+}
+
+// merge decodes queued items into one request.
+func merge(items []queue.Item) (ptrace.Traces, int, []queue.Item) {
+	td := ptrace.NewTraces()
+	var bad []queue.Item
+	for _, it := range items {
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(it.Data); err != nil {
+			bad = append(bad, it)
+			continue
+		}
+		req.Traces().ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+	}
+	return td, td.SpanCount(), bad
+}
+
+// jitter spreads retries by ±20% so replicas do not retry in lock-step.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+}
+
+// Console is the debug destination: it logs a summary of each batch.
+type Console struct{ Log *slog.Logger }
+
+// Send logs td.
+func (c Console) Send(_ context.Context, td ptrace.Traces) (int64, error) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			for k := 0; k < sss.At(j).Spans().Len(); k++ {
+				s := sss.At(j).Spans().At(k)
+				c.Log.Info("span", "trace_id", s.TraceID().String(), "span_id", s.SpanID().String(), "name", s.Name(),
+					"duration", time.Duration(s.EndTimestamp()-s.StartTimestamp()).String(), "attributes", s.Attributes().AsRaw())
+			}
+		}
+	}
+	return 0, nil
+}
+
+// Close does nothing.
+func (Console) Close() {}

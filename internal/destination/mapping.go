@@ -1,0 +1,152 @@
+package destination
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+)
+
+// mapAttributes adds what each platform reads and the app did not send,
+// never overwriting what the app sent (../shared/reference/llm_backends.md).
+func mapAttributes(t platform.Type, td ptrace.Traces, kinds map[pcommon.SpanID]llmspan.Kind) {
+	switch t {
+	case platform.Langfuse:
+		langfuse(td, kinds)
+	case platform.Phoenix:
+		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) { openInference(r, s) })
+	case platform.LangSmith:
+		eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) {
+			putIfAbsent(s.Attributes(), "langsmith.span.kind", langsmithKind[kinds[s.SpanID()]])
+		})
+	case platform.Aliyun:
+		eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) {
+			putIfAbsent(s.Attributes(), "gen_ai.span.kind", aliyunKind[kinds[s.SpanID()]])
+			putIfAbsent(s.Attributes(), "gen_ai.framework", "dify")
+		})
+	}
+}
+
+var (
+	openInferenceKind = map[llmspan.Kind]string{llmspan.KindLLM: "LLM", llmspan.KindEmbedding: "EMBEDDING", llmspan.KindChain: "CHAIN",
+		llmspan.KindRetriever: "RETRIEVER", llmspan.KindTool: "TOOL", llmspan.KindAgent: "AGENT", llmspan.KindOther: "CHAIN"}
+	langsmithKind = map[llmspan.Kind]string{llmspan.KindLLM: "llm", llmspan.KindEmbedding: "embedding", llmspan.KindChain: "chain",
+		llmspan.KindRetriever: "retriever", llmspan.KindTool: "tool", llmspan.KindAgent: "chain", llmspan.KindOther: "chain"}
+	aliyunKind = map[llmspan.Kind]string{llmspan.KindLLM: "LLM", llmspan.KindEmbedding: "EMBEDDING", llmspan.KindChain: "CHAIN",
+		llmspan.KindRetriever: "RETRIEVER", llmspan.KindTool: "TOOL", llmspan.KindAgent: "AGENT", llmspan.KindOther: "TASK"}
+	langfuseType = map[llmspan.Kind]string{llmspan.KindLLM: "generation", llmspan.KindEmbedding: "embedding", llmspan.KindChain: "chain",
+		llmspan.KindRetriever: "retriever", llmspan.KindTool: "tool", llmspan.KindAgent: "agent", llmspan.KindOther: "span"}
+)
+
+func eachSpan(td ptrace.Traces, fn func(llmspan.Resource, ptrace.Span)) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		r := llmspan.FromResource(rss.At(i).Resource().Attributes())
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				fn(r, spans.At(k))
+			}
+		}
+	}
+}
+
+func putIfAbsent(m pcommon.Map, k, v string) {
+	if v == "" {
+		return
+	}
+	if _, ok := m.Get(k); !ok {
+		m.PutStr(k, v)
+	}
+}
+
+// openInference adds the attributes Phoenix needs: span kind always, and
+// model, provider and token counts on model calls.
+func openInference(r llmspan.Resource, span ptrace.Span) {
+	var s llmspan.Span
+	llmspan.Decode(r, span, &s)
+	a := span.Attributes()
+	putIfAbsent(a, "openinference.span.kind", openInferenceKind[s.Kind])
+	if s.Kind != llmspan.KindLLM && s.Kind != llmspan.KindEmbedding {
+		return
+	}
+	putIfAbsent(a, "llm.model_name", s.Model)
+	putIfAbsent(a, "llm.provider", s.Provider)
+	for k, n := range map[string]int64{"llm.token_count.prompt": s.Usage.Input, "llm.token_count.completion": s.Usage.Output,
+		"llm.token_count.total": s.Usage.Input + s.Usage.Output, "llm.token_count.prompt_details.cache_read": s.Usage.CacheRead,
+		"llm.token_count.completion_details.reasoning": s.Usage.Reasoning} {
+		if _, ok := a.Get(k); !ok && n > 0 {
+			a.PutInt(k, n)
+		}
+	}
+}
+
+// traceLevel reports whether a key is a Langfuse trace-level attribute,
+// which Langfuse v4 wants on every span of the trace.
+func traceLevel(k string) bool {
+	switch k {
+	case "langfuse.user.id", "user.id", "langfuse.session.id", "session.id", "langfuse.trace.tags", "langfuse.trace.name",
+		"langfuse.trace.public", "langfuse.release", "langfuse.version", "langfuse.environment":
+		return true
+	}
+	return strings.HasPrefix(k, "langfuse.trace.metadata.")
+}
+
+// langfuse copies trace-level attributes to every span of their trace, puts
+// the root's input and output where Langfuse v4 reads them, and sets the
+// observation type from the span kind.
+func langfuse(td ptrace.Traces, kinds map[pcommon.SpanID]llmspan.Kind) {
+	traceAttrs := map[pcommon.TraceID]map[string]pcommon.Value{}
+	eachSpan(td, func(r llmspan.Resource, s ptrace.Span) {
+		m := traceAttrs[s.TraceID()]
+		s.Attributes().Range(func(k string, v pcommon.Value) bool {
+			if traceLevel(k) {
+				if m == nil {
+					m = map[string]pcommon.Value{}
+					traceAttrs[s.TraceID()] = m
+				}
+				if _, ok := m[k]; !ok {
+					m[k] = v
+				}
+			}
+			return true
+		})
+		if r.AppID != "" {
+			if m == nil {
+				m = map[string]pcommon.Value{}
+				traceAttrs[s.TraceID()] = m
+			}
+			m["langfuse.trace.metadata.app_id"] = pcommon.NewValueStr(r.AppID)
+		}
+	})
+	eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) {
+		a := s.Attributes()
+		for k, v := range traceAttrs[s.TraceID()] {
+			if _, ok := a.Get(k); !ok {
+				v.CopyTo(a.PutEmpty(k))
+			}
+		}
+		putIfAbsent(a, "langfuse.observation.type", langfuseType[kinds[s.SpanID()]])
+		if s.ParentSpanID().IsEmpty() {
+			copyFirst(a, "langfuse.observation.input", "input.value", "gen_ai.input.messages", "gen_ai.prompt", "traceloop.entity.input")
+			copyFirst(a, "langfuse.observation.output", "output.value", "gen_ai.output.messages", "gen_ai.completion", "traceloop.entity.output")
+		}
+	})
+}
+
+// copyFirst sets dst from the first present src, unless dst is set.
+func copyFirst(a pcommon.Map, dst string, srcs ...string) {
+	if _, ok := a.Get(dst); ok {
+		return
+	}
+	for _, src := range srcs {
+		if v, ok := a.Get(src); ok {
+			a.PutStr(dst, v.AsString())
+			return
+		}
+	}
+}

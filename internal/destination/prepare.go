@@ -1,0 +1,165 @@
+// Package destination prepares a copy of the sampled traces for one tracing
+// platform: it filters spans by kind (never dropping an ancestor of a kept
+// span), maps attributes to what the platform reads, and drops content when
+// the destination asks for metrics-relevant fields only.
+package destination
+
+import (
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/redact"
+)
+
+// Preparer prepares traces for one destination. It is safe for concurrent use.
+type Preparer struct {
+	Type               platform.Type
+	ResourceAttributes map[string]string
+	include, exclude   map[llmspan.Kind]bool
+	dropContent        bool
+	ancestors          *memory
+}
+
+// NewPreparer builds a Preparer. include and exclude are kind names; empty
+// include means every kind.
+func NewPreparer(t platform.Type, resourceAttrs map[string]string, include, exclude []string, dropContent bool) *Preparer {
+	p := &Preparer{Type: t, ResourceAttributes: resourceAttrs, dropContent: dropContent, ancestors: newMemory(100000, 10*time.Minute)}
+	toSet := func(names []string) map[llmspan.Kind]bool {
+		if len(names) == 0 {
+			return nil
+		}
+		m := map[llmspan.Kind]bool{}
+		for _, n := range names {
+			for _, k := range llmspan.Kinds() {
+				if k.String() == n {
+					m[k] = true
+				}
+			}
+		}
+		return m
+	}
+	p.include, p.exclude = toSet(include), toSet(exclude)
+	return p
+}
+
+// Prepare returns the destination's copy of td and its span count. td is not
+// modified.
+func (p *Preparer) Prepare(td ptrace.Traces, now time.Time) (ptrace.Traces, int) {
+	out := ptrace.NewTraces()
+	td.CopyTo(out)
+	kinds := p.filter(out, now)
+	mapAttributes(p.Type, out, kinds)
+	if p.dropContent {
+		redact.DropContent(out)
+	}
+	for i := 0; i < out.ResourceSpans().Len(); i++ {
+		attrs := out.ResourceSpans().At(i).Resource().Attributes()
+		for k, v := range p.ResourceAttributes {
+			attrs.PutStr(k, v)
+		}
+	}
+	return out, out.SpanCount()
+}
+
+// filter removes spans the destination does not want, keeping every
+// ancestor of a kept span: in this batch by walking parents, and across
+// batches (children usually end, and arrive, before their parents) by
+// remembering the parent IDs still to come. It returns each kept span's kind.
+func (p *Preparer) filter(td ptrace.Traces, now time.Time) map[pcommon.SpanID]llmspan.Kind {
+	kinds := map[pcommon.SpanID]llmspan.Kind{}
+	parents := map[pcommon.SpanID]pcommon.SpanID{}
+	keep := map[pcommon.SpanID]bool{}
+	var s llmspan.Span
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		r := llmspan.FromResource(rss.At(i).Resource().Attributes())
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				llmspan.Decode(r, span, &s)
+				id := span.SpanID()
+				kinds[id] = s.Kind
+				parents[id] = span.ParentSpanID()
+				if p.wants(s.Kind) || p.ancestors.take(id) {
+					keep[id] = true
+				}
+			}
+		}
+	}
+	if p.include == nil && p.exclude == nil {
+		return kinds
+	}
+	for id := range keep {
+		for parent := parents[id]; !parent.IsEmpty(); parent = parents[parent] {
+			if _, inBatch := parents[parent]; !inBatch {
+				p.ancestors.add(parent, now)
+				break
+			}
+			if keep[parent] {
+				break
+			}
+			keep[parent] = true
+		}
+	}
+	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
+		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
+			ss.Spans().RemoveIf(func(span ptrace.Span) bool { return !keep[span.SpanID()] })
+			return ss.Spans().Len() == 0
+		})
+		return rs.ScopeSpans().Len() == 0
+	})
+	return kinds
+}
+
+func (p *Preparer) wants(k llmspan.Kind) bool {
+	if p.include != nil && !p.include[k] {
+		return false
+	}
+	return !p.exclude[k]
+}
+
+// memory remembers span IDs for a while, bounded in size.
+type memory struct {
+	mu  sync.Mutex
+	ids map[pcommon.SpanID]time.Time
+	max int
+	ttl time.Duration
+}
+
+func newMemory(max int, ttl time.Duration) *memory {
+	return &memory{ids: map[pcommon.SpanID]time.Time{}, max: max, ttl: ttl}
+}
+
+func (m *memory) add(id pcommon.SpanID, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.ids) >= m.max {
+		for k, t := range m.ids {
+			if now.Sub(t) > m.ttl {
+				delete(m.ids, k)
+			}
+		}
+		if len(m.ids) >= m.max {
+			m.ids = map[pcommon.SpanID]time.Time{} // bounded: forget rather than grow
+		}
+	}
+	m.ids[id] = now
+}
+
+// take reports whether id was remembered, and forgets it.
+func (m *memory) take(id pcommon.SpanID) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.ids[id]; ok {
+		delete(m.ids, id)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,163 @@
+package destination
+
+import (
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+)
+
+// difyTrace: workflow root (1) > llm (2), retriever (3); llm (2) > tool (4).
+func difyTrace() ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "dify-api")
+	rs.Resource().Attributes().PutStr("dify.app_id", "app-1")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	add := func(id, parent byte, attrs map[string]any) {
+		s := spans.AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{9})
+		s.SetSpanID(pcommon.SpanID{id})
+		if parent != 0 {
+			s.SetParentSpanID(pcommon.SpanID{parent})
+		}
+		_ = s.Attributes().FromRaw(attrs)
+	}
+	add(1, 0, map[string]any{"openinference.span.kind": "CHAIN", "input.value": `{"q":"hi"}`, "output.value": "hello", "session.id": "conv-7", "user.id": "u-1"})
+	add(2, 1, map[string]any{"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.provider.name": "openai",
+		"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5, "input.value": "prompt"})
+	add(3, 1, map[string]any{"openinference.span.kind": "RETRIEVER"})
+	add(4, 2, map[string]any{"gen_ai.tool.name": "search"})
+	return td
+}
+
+func attrs(td ptrace.Traces, id byte) pcommon.Map {
+	var out pcommon.Map
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			for k := 0; k < sss.At(j).Spans().Len(); k++ {
+				if s := sss.At(j).Spans().At(k); s.SpanID() == (pcommon.SpanID{id}) {
+					out = s.Attributes()
+				}
+			}
+		}
+	}
+	return out
+}
+
+func str(m pcommon.Map, k string) string {
+	if v, ok := m.Get(k); ok {
+		return v.AsString()
+	}
+	return "<absent>"
+}
+
+func spanIDs(td ptrace.Traces) map[byte]bool {
+	out := map[byte]bool{}
+	eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) { out[s.SpanID()[0]] = true })
+	return out
+}
+
+func TestLangfuseMapping(t *testing.T) {
+	p := NewPreparer(platform.Langfuse, nil, nil, nil, false)
+	in := difyTrace()
+	out, n := p.Prepare(in, time.Now())
+	if n != 4 {
+		t.Fatalf("%d spans", n)
+	}
+	root, llm, tool := attrs(out, 1), attrs(out, 2), attrs(out, 4)
+	if str(root, "langfuse.observation.input") != `{"q":"hi"}` || str(root, "langfuse.observation.output") != "hello" {
+		t.Errorf("root input/output: %v", root.AsRaw())
+	}
+	if str(llm, "langfuse.observation.input") != "<absent>" {
+		t.Error("only the root gets langfuse.observation.input")
+	}
+	for _, a := range []pcommon.Map{root, llm, tool} {
+		if str(a, "session.id") != "conv-7" || str(a, "user.id") != "u-1" || str(a, "langfuse.trace.metadata.app_id") != "app-1" {
+			t.Errorf("trace-level attributes must be on every span: %v", a.AsRaw())
+		}
+	}
+	if str(llm, "langfuse.observation.type") != "generation" || str(tool, "langfuse.observation.type") != "tool" {
+		t.Errorf("observation types: %s %s", str(llm, "langfuse.observation.type"), str(tool, "langfuse.observation.type"))
+	}
+	if str(attrs(in, 2), "session.id") != "<absent>" {
+		t.Fatal("Prepare modified its input")
+	}
+}
+
+func TestPhoenixMapping(t *testing.T) {
+	p := NewPreparer(platform.Phoenix, map[string]string{"openinference.project.name": "dify"}, nil, nil, false)
+	out, _ := p.Prepare(difyTrace(), time.Now())
+	llm := attrs(out, 2)
+	want := map[string]string{"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.provider": "openai",
+		"llm.token_count.prompt": "10", "llm.token_count.completion": "5", "llm.token_count.total": "15"}
+	for k, v := range want {
+		if str(llm, k) != v {
+			t.Errorf("%s = %s, want %s", k, str(llm, k), v)
+		}
+	}
+	if str(attrs(out, 4), "openinference.span.kind") != "TOOL" || str(attrs(out, 1), "openinference.span.kind") != "CHAIN" {
+		t.Error("kinds")
+	}
+	if v, _ := out.ResourceSpans().At(0).Resource().Attributes().Get("openinference.project.name"); v.Str() != "dify" {
+		t.Error("resource attribute")
+	}
+}
+
+func TestLangSmithAndAliyunKinds(t *testing.T) {
+	out, _ := NewPreparer(platform.LangSmith, nil, nil, nil, false).Prepare(difyTrace(), time.Now())
+	if str(attrs(out, 2), "langsmith.span.kind") != "llm" || str(attrs(out, 3), "langsmith.span.kind") != "retriever" {
+		t.Error("langsmith kinds")
+	}
+	out, _ = NewPreparer(platform.Aliyun, nil, nil, nil, false).Prepare(difyTrace(), time.Now())
+	if str(attrs(out, 2), "gen_ai.span.kind") != "LLM" || str(attrs(out, 1), "gen_ai.span.kind") != "CHAIN" {
+		t.Error("aliyun kinds")
+	}
+}
+
+func TestIncludeKeepsAncestors(t *testing.T) {
+	p := NewPreparer(platform.OTLP, nil, []string{"tool"}, nil, false)
+	out, n := p.Prepare(difyTrace(), time.Now())
+	ids := spanIDs(out)
+	// tool (4) plus its ancestors llm (2) and root (1); not the retriever.
+	if n != 3 || !ids[4] || !ids[2] || !ids[1] || ids[3] {
+		t.Fatalf("kept %v", ids)
+	}
+	out, _ = NewPreparer(platform.OTLP, nil, nil, []string{"retriever", "tool"}, false).Prepare(difyTrace(), time.Now())
+	if ids := spanIDs(out); ids[3] || ids[4] || !ids[1] || !ids[2] {
+		t.Fatalf("exclude: %v", ids)
+	}
+}
+
+func TestAncestorsAcrossBatches(t *testing.T) {
+	p := NewPreparer(platform.OTLP, nil, []string{"llm"}, nil, false)
+	full := difyTrace()
+	// Batch 1: only the LLM span (children end first); batch 2: its parent.
+	first, second := ptrace.NewTraces(), ptrace.NewTraces()
+	full.CopyTo(first)
+	full.CopyTo(second)
+	keepOnly := func(td ptrace.Traces, id byte) {
+		td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().RemoveIf(func(s ptrace.Span) bool { return s.SpanID()[0] != id })
+	}
+	keepOnly(first, 2)
+	keepOnly(second, 1)
+	if _, n := p.Prepare(first, time.Now()); n != 1 {
+		t.Fatal("llm span dropped")
+	}
+	if _, n := p.Prepare(second, time.Now()); n != 1 {
+		t.Fatal("the root arrived later and must be kept as the llm span's ancestor")
+	}
+}
+
+func TestDropContentPerDestination(t *testing.T) {
+	out, _ := NewPreparer(platform.OTLP, nil, nil, nil, true).Prepare(difyTrace(), time.Now())
+	if str(attrs(out, 1), "input.value") != "<absent>" || str(attrs(out, 2), "gen_ai.usage.input_tokens") != "10" {
+		t.Fatal("content must go, token counts stay")
+	}
+}

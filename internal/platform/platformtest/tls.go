@@ -1,0 +1,29 @@
+package platformtest
+
+import (
+	"encoding/pem"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+)
+
+// TrustTLSFakes makes this process trust the TLS fakes (LangSmith and Weave
+// refuse plain HTTP). httptest serves one fixed certificate, so trusting it
+// through SSL_CERT_FILE, which Go reads when it first verifies a
+// certificate, covers every fake. Call it from TestMain before any TLS
+// handshake; call the returned function when done.
+func TrustTLSFakes() (cleanup func(), err error) {
+	srv := httptest.NewTLSServer(nil)
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	srv.Close()
+	dir, err := os.MkdirTemp("", "llmops-ca")
+	if err != nil {
+		return nil, err
+	}
+	file := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(file, cert, 0o600); err != nil {
+		return nil, err
+	}
+	os.Setenv("SSL_CERT_FILE", file)
+	return func() { os.RemoveAll(dir) }, nil
+}

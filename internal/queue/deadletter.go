@@ -1,0 +1,104 @@
+package queue
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// DeadLetter is an item that a destination refused for good.
+type DeadLetter struct {
+	Destination string
+	Item
+	Reason string
+}
+
+func encodeDead(reason, v []byte) []byte {
+	b := make([]byte, 2+len(reason)+len(v))
+	binary.BigEndian.PutUint16(b, uint16(len(reason)))
+	copy(b[2:], reason)
+	copy(b[2+len(reason):], v)
+	return b
+}
+
+func decodeDead(k, v []byte) (Item, string, error) {
+	if len(v) < 2 || len(v) < 2+int(binary.BigEndian.Uint16(v)) {
+		return Item{}, "", fmt.Errorf("corrupt dead letter")
+	}
+	n := int(binary.BigEndian.Uint16(v))
+	it, err := decode(k, v[2+n:])
+	return it, string(v[2 : 2+n]), err
+}
+
+// DeadLetters lists the dead letters of every destination (or only of
+// destination, when not empty), oldest first, without their data.
+func (s *Store) DeadLetters(destination string) ([]DeadLetter, error) {
+	var out []DeadLetter
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			dest, ok := strings.CutPrefix(string(name), "dlq:")
+			if !ok || (destination != "" && dest != destination) {
+				return nil
+			}
+			return b.ForEach(func(k, v []byte) error {
+				it, reason, err := decodeDead(k, v)
+				if err != nil {
+					return err
+				}
+				it.Data = nil
+				out = append(out, DeadLetter{Destination: dest, Item: it, Reason: reason})
+				return nil
+			})
+		})
+	})
+	return out, err
+}
+
+// DeadLetterCount returns the number of dead letters of q.
+func (q *Queue) DeadLetterCount() (items int, spans int64) {
+	_ = q.store.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(q.dlq).ForEach(func(_, v []byte) error {
+			items++
+			if n := int(binary.BigEndian.Uint16(v)); len(v) >= 2+n+headerLen {
+				spans += int64(binary.BigEndian.Uint32(v[2+n+8:]))
+			}
+			return nil
+		})
+	})
+	return items, spans
+}
+
+// Replay moves the dead letters of destination back into its queue, to be
+// delivered again (after fixing what made them fail). It returns how many.
+func (s *Store) Replay(destination string) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		d, q := tx.Bucket([]byte("dlq:"+destination)), tx.Bucket([]byte("q:"+destination))
+		if d == nil || q == nil {
+			return fmt.Errorf("no destination %q in the queue store", destination)
+		}
+		c := d.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.First() {
+			it, _, err := decodeDead(k, v)
+			if err != nil {
+				return err
+			}
+			seq, err := q.NextSequence()
+			if err != nil {
+				return err
+			}
+			if err := q.Put(seqKey(seq), encode(it.Spans, time.Now(), it.Data)); err != nil {
+				return err
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

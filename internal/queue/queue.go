@@ -1,0 +1,317 @@
+// Package queue is the exporter's durable, per-destination span queue on
+// bbolt. A batch is acknowledged to the sender only after Enqueue returns,
+// which is after the transaction holding it committed (and, with fsync on,
+// reached the disk). Concurrent Enqueue calls share one commit (bbolt's
+// Batch), so durability costs one fsync per group, not per request.
+//
+// Each destination has a bucket of items keyed by a big-endian sequence
+// number (FIFO) and a dead-letter bucket. Items are opaque bytes (OTLP
+// protobuf) with the number of spans they hold and when they were queued.
+package queue
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrFull is returned by Enqueue on a full queue with the Refuse policy.
+var ErrFull = errors.New("queue full")
+
+// Policy says what a full queue does with new data.
+type Policy string
+
+// Overflow policies.
+const (
+	// Refuse makes the receiver answer 429/RESOURCE_EXHAUSTED so the sender retries.
+	Refuse Policy = "refuse"
+	// DropOldest deletes the oldest items to make room (counted as dropped).
+	DropOldest Policy = "drop_oldest"
+)
+
+// Store is one bbolt file holding every destination's queue.
+type Store struct {
+	db *bolt.DB
+}
+
+// Open opens (or creates) the store. With fsync false, commits reach the OS
+// but are not flushed: a process crash loses nothing, a power loss may.
+func Open(path string, fsync bool, lockTimeout time.Duration) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: !fsync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("queue %s is locked by a running exporter", path)
+		}
+		return nil, fmt.Errorf("open queue %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Item is one queued batch.
+type Item struct {
+	Seq      uint64
+	Spans    int
+	Enqueued time.Time
+	Data     []byte
+}
+
+const headerLen = 12 // 8 bytes enqueue time (unix ns) + 4 bytes span count
+
+func encode(spans int, at time.Time, data []byte) []byte {
+	b := make([]byte, headerLen+len(data))
+	binary.BigEndian.PutUint64(b, uint64(at.UnixNano()))
+	binary.BigEndian.PutUint32(b[8:], uint32(spans))
+	copy(b[headerLen:], data)
+	return b
+}
+
+func decode(k, v []byte) (Item, error) {
+	if len(k) != 8 || len(v) < headerLen {
+		return Item{}, fmt.Errorf("corrupt queue entry")
+	}
+	return Item{
+		Seq: binary.BigEndian.Uint64(k), Enqueued: time.Unix(0, int64(binary.BigEndian.Uint64(v))),
+		Spans: int(binary.BigEndian.Uint32(v[8:])), Data: append([]byte(nil), v[headerLen:]...),
+	}, nil
+}
+
+func seqKey(n uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, n)
+	return k
+}
+
+// Queue is one destination's queue.
+type Queue struct {
+	store    *Store
+	bucket   []byte
+	dlq      []byte
+	maxBytes int64
+	policy   Policy
+
+	mu      sync.Mutex
+	bytes   int64
+	spans   int64
+	items   int64
+	oldest  time.Time
+	notify  chan struct{}
+	dropped func(spans int) // called for spans dropped by DropOldest
+}
+
+// Queue opens the queue of destination name, counting what survived a restart.
+func (s *Store) Queue(name string, maxBytes int64, policy Policy, dropped func(int)) (*Queue, error) {
+	q := &Queue{store: s, bucket: []byte("q:" + name), dlq: []byte("dlq:" + name), maxBytes: maxBytes, policy: policy,
+		notify: make(chan struct{}, 1), dropped: dropped}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(q.bucket); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(q.dlq)
+		return err
+	})
+	if err == nil {
+		err = q.Recount()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("queue %s: %w", name, err)
+	}
+	return q, nil
+}
+
+// Recount recomputes the queue's size from disk (after a restart or a replay).
+func (q *Queue) Recount() error {
+	var items, spans, bytes int64
+	var oldest time.Time
+	err := q.store.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(q.bucket).ForEach(func(k, v []byte) error {
+			it, err := decode(k, v)
+			if err != nil {
+				return err
+			}
+			if items == 0 {
+				oldest = it.Enqueued
+			}
+			items++
+			spans += int64(it.Spans)
+			bytes += int64(len(v))
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	q.items, q.spans, q.bytes, q.oldest = items, spans, bytes, oldest
+	q.mu.Unlock()
+	if items > 0 {
+		select {
+		case q.notify <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Enqueue stores data durably. It returns ErrFull (Refuse policy) when the
+// item does not fit. Items committed in the same group are checked against
+// the size before the group, so the bound can be exceeded by one group.
+func (q *Queue) Enqueue(data []byte, spans int) error {
+	val := encode(spans, time.Now(), data)
+	size := int64(len(val))
+	var droppedSpans, droppedItems int
+	var droppedBytes int64
+	err := q.store.db.Batch(func(tx *bolt.Tx) error {
+		droppedSpans, droppedItems, droppedBytes = 0, 0, 0
+		b := tx.Bucket(q.bucket)
+		q.mu.Lock()
+		used := q.bytes
+		q.mu.Unlock()
+		if used+size > q.maxBytes {
+			if q.policy != DropOldest {
+				return ErrFull
+			}
+			c := b.Cursor()
+			for k, v := c.First(); k != nil && used-droppedBytes+size > q.maxBytes; k, v = c.First() {
+				droppedSpans += int(binary.BigEndian.Uint32(v[8:]))
+				droppedBytes += int64(len(v))
+				droppedItems++
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := b.Put(seqKey(seq), val); err != nil {
+			return err
+		}
+		if droppedItems > 0 {
+			return q.refreshOldest(b)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	if q.items-int64(droppedItems) <= 0 && q.oldest.IsZero() {
+		q.oldest = time.Now()
+	}
+	q.items += 1 - int64(droppedItems)
+	q.spans += int64(spans - droppedSpans)
+	q.bytes += size - droppedBytes
+	q.mu.Unlock()
+	if droppedSpans > 0 && q.dropped != nil {
+		q.dropped(droppedSpans)
+	}
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Notify is signalled after each Enqueue.
+func (q *Queue) Notify() <-chan struct{} { return q.notify }
+
+// Peek returns the oldest items, up to maxItems and maxBytes (always at least
+// one item when the queue is not empty).
+func (q *Queue) Peek(maxItems int, maxBytes int) ([]Item, error) {
+	var out []Item
+	size := 0
+	err := q.store.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(q.bucket).Cursor()
+		for k, v := c.First(); k != nil && len(out) < maxItems; k, v = c.Next() {
+			if len(out) > 0 && size+len(v) > maxBytes {
+				break
+			}
+			it, err := decode(k, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, it)
+			size += len(v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Ack removes delivered items.
+func (q *Queue) Ack(items []Item) error {
+	return q.remove(items, nil)
+}
+
+// DeadLetter moves items to the dead-letter bucket with the reason.
+func (q *Queue) DeadLetter(items []Item, reason string) error {
+	return q.remove(items, []byte(reason))
+}
+
+func (q *Queue) remove(items []Item, reason []byte) error {
+	var bytes, spans int64
+	err := q.store.db.Update(func(tx *bolt.Tx) error {
+		b, d := tx.Bucket(q.bucket), tx.Bucket(q.dlq)
+		for _, it := range items {
+			k := seqKey(it.Seq)
+			v := b.Get(k)
+			if v == nil {
+				continue // dropped by DropOldest meanwhile
+			}
+			bytes += int64(len(v))
+			spans += int64(it.Spans)
+			if reason != nil {
+				if err := d.Put(k, encodeDead(reason, v)); err != nil {
+					return err
+				}
+			}
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return q.refreshOldest(b)
+	})
+	if err != nil {
+		return err
+	}
+	q.mu.Lock()
+	q.items -= int64(len(items))
+	q.bytes -= bytes
+	q.spans -= spans
+	q.mu.Unlock()
+	return nil
+}
+
+func (q *Queue) refreshOldest(b *bolt.Bucket) error {
+	k, v := b.Cursor().First()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if k == nil {
+		q.oldest = time.Time{}
+		return nil
+	}
+	q.oldest = time.Unix(0, int64(binary.BigEndian.Uint64(v)))
+	return nil
+}
+
+// Stats is a snapshot of a queue.
+type Stats struct {
+	Items, Spans, Bytes int64
+	// Oldest is when the oldest queued item was enqueued (zero when empty).
+	Oldest time.Time
+}
+
+// Stats returns the queue's size.
+func (q *Queue) Stats() Stats {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return Stats{Items: q.items, Spans: q.spans, Bytes: q.bytes, Oldest: q.oldest}
+}
