@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"gopkg.in/yaml.v3"
 
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
@@ -386,4 +387,18 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	cleanup()
 	os.Exit(code)
+}
+
+// Concatenated OTLP requests are one valid request holding every span.
+func TestConcatIsAValidRequest(t *testing.T) {
+	var items []queue.Item
+	for i := byte(1); i <= 3; i++ {
+		b, _ := ptraceotlp.NewExportRequestFromTraces(trace(i)).MarshalProto()
+		items = append(items, queue.Item{Data: b, Spans: 3})
+	}
+	body, spans := concat(items)
+	req, err := decode(body)
+	if err != nil || spans != 9 || req.Traces().SpanCount() != 9 || req.Traces().ResourceSpans().Len() != 3 {
+		t.Fatalf("%v %d %d", err, spans, req.Traces().SpanCount())
+	}
 }

@@ -8,9 +8,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
-
 	"github.com/llmops/terraform-provider-llmops/internal/queue"
 )
 
@@ -41,7 +38,6 @@ func (w *Worker) Run(ctx context.Context) {
 			sleep(ctx, w.Idle)
 			continue
 		}
-		items = trimToSpans(items, w.MaxSpans)
 		if len(items) == 0 {
 			select {
 			case <-w.Queue.Notify():
@@ -54,32 +50,13 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// trimToSpans keeps the leading items whose spans fit max (at least one).
-func trimToSpans(items []queue.Item, max int) []queue.Item {
-	n := 0
-	for i, it := range items {
-		n += it.Spans
-		if n > max && i > 0 {
-			return items[:i]
-		}
-	}
-	return items
-}
-
 // deliver sends one batch until it succeeds, fails for good, or ctx ends.
 func (w *Worker) deliver(ctx context.Context, items []queue.Item) {
-	td, spans, bad := merge(items)
-	if len(bad) > 0 {
-		w.deadLetter(bad, "undecodable queue entry")
-	}
-	if spans == 0 {
-		_ = w.Queue.Ack(items)
-		return
-	}
+	body, spans := concat(items)
 	backoff := w.RetryInitial
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		rejected, err := w.Sender.Send(ctx, td)
+		rejected, err := w.Sender.Send(ctx, body)
 		w.Metrics.latency.WithLabelValues(w.Name).Observe(time.Since(start).Seconds())
 		if err == nil {
 			if err := w.Queue.Ack(items); err != nil {
@@ -128,19 +105,20 @@ func (w *Worker) deadLetter(items []queue.Item, reason string) {
 	w.Log.Error("spans moved to the dead-letter store", "destination", w.Name, "spans", n, "reason", reason)
 }
 
-// merge decodes queued items into one request.
-func merge(items []queue.Item) (ptrace.Traces, int, []queue.Item) {
-	td := ptrace.NewTraces()
-	var bad []queue.Item
+// concat joins queued requests into one. Serialized protobuf messages of
+// one type concatenate into a valid message whose repeated fields are
+// appended, so OTLP requests merge without decoding.
+func concat(items []queue.Item) ([]byte, int) {
+	size, spans := 0, 0
 	for _, it := range items {
-		req := ptraceotlp.NewExportRequest()
-		if err := req.UnmarshalProto(it.Data); err != nil {
-			bad = append(bad, it)
-			continue
-		}
-		req.Traces().ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+		size += len(it.Data)
+		spans += it.Spans
 	}
-	return td, td.SpanCount(), bad
+	body := make([]byte, 0, size)
+	for _, it := range items {
+		body = append(body, it.Data...)
+	}
+	return body, spans
 }
 
 // jitter spreads retries by ±20% so replicas do not retry in lock-step.
@@ -158,9 +136,13 @@ func sleep(ctx context.Context, d time.Duration) {
 // Console is the debug destination: it logs a summary of each batch.
 type Console struct{ Log *slog.Logger }
 
-// Send logs td.
-func (c Console) Send(_ context.Context, td ptrace.Traces) (int64, error) {
-	rss := td.ResourceSpans()
+// Send logs the batch.
+func (c Console) Send(_ context.Context, body []byte) (int64, error) {
+	req, err := decode(body)
+	if err != nil {
+		return 0, err
+	}
+	rss := req.Traces().ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		sss := rss.At(i).ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {

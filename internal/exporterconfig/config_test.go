@@ -164,7 +164,7 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if *c.Sampling.Rate != 0.1 || len(c.Prices.Overrides) != 2 {
+	if *c.Sampling.Rate != 0.1 || len(c.Prices.Overrides) != 2 || len(c.Destinations) != 9 || len(c.Redaction.Rules) != 2 {
 		t.Fatalf("example not read as documented: %+v", c.Sampling)
 	}
 }

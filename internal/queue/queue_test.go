@@ -32,7 +32,7 @@ func TestFIFOAndRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	items, _ := q.Peek(2, 1<<20)
+	items, _ := q.Peek(3, 1<<20) // spans 1 and 2 fit in 3; the next (3) does not
 	if len(items) != 2 || string(items[0].Data) != "batch-0" || string(items[1].Data) != "batch-1" || items[1].Spans != 2 {
 		t.Fatalf("peek: %+v", items)
 	}
@@ -70,6 +70,9 @@ func TestPeekBytesBound(t *testing.T) {
 	if items, _ := q.Peek(10, 10); len(items) != 1 {
 		t.Fatalf("an item larger than the bound still goes alone: %d", len(items))
 	}
+	if items, _ := q.Peek(3, 1<<20); len(items) != 3 {
+		t.Fatalf("spans bound: %d items", len(items))
+	}
 }
 
 func TestOverflowPolicies(t *testing.T) {
@@ -95,7 +98,7 @@ func TestOverflowPolicies(t *testing.T) {
 	if dropped != 30 {
 		t.Fatalf("dropped %d spans, want 30", dropped)
 	}
-	items, _ := drop.Peek(10, 1<<20)
+	items, _ := drop.Peek(100, 1<<20)
 	if len(items) != 2 || items[0].Data[0] != 3 || items[1].Data[0] != 4 {
 		t.Fatalf("the newest two must survive: %d items", len(items))
 	}
@@ -110,7 +113,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 	q, _ := s.Queue("ls", 1<<20, Refuse, nil)
 	q.Enqueue([]byte("a"), 3)
 	q.Enqueue([]byte("b"), 4)
-	items, _ := q.Peek(1, 1<<20)
+	items, _ := q.Peek(3, 1<<20)
 	if err := q.DeadLetter(items, "HTTP 401: credentials rejected"); err != nil {
 		t.Fatal(err)
 	}

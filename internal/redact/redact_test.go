@@ -15,7 +15,7 @@ func TestPresets(t *testing.T) {
 	cases := map[string]string{
 		"mail me at jane.doe+x@example.co.uk now":    "mail me at [EMAIL] now",
 		"call +1 415 555 0134 or (415) 555-0134":     "call [PHONE] or [PHONE]",
-		"手机 13812345678 联系":                           "手机 [PHONE] 联系",
+		"手机 13812345678 联系":                          "手机 [PHONE] 联系",
 		"key sk-proj-AbCdEf0123456789xyzXYZ used":    "key [API_KEY] used",
 		"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9": "Authorization: [API_KEY]",
 		"aws AKIAIOSFODNN7EXAMPLE":                   "aws [API_KEY]",

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime"
 	"sync"
@@ -105,6 +106,12 @@ func (s *Server) metricsMux() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.version})
 	})
+	if os.Getenv("LLMOPS_PPROF") == "1" {
+		// Opt-in profiling for operators chasing CPU or memory; off by default.
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/heap", pprof.Index)
+	}
 	mux.HandleFunc("GET /deadletters", s.listDeadLetters)
 	mux.HandleFunc("POST /deadletters/replay", s.replayDeadLetters)
 	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {

@@ -28,14 +28,24 @@ func main() {
 	protocol := flag.String("protocol", "http/protobuf", "http/protobuf or grpc")
 	concurrency := flag.Int("concurrency", 4, "loadgen senders")
 	batch := flag.Int("batch", 50, "traces per request (5 spans each)")
+	dests := flag.Int("destinations", 0, "deliver to this many in-process OTLP sinks through durable queues")
+	outage := flag.Duration("outage", 0, "with -destinations: after the run, take sink0 down for this long under load at -outage-rate, then measure the drain")
+	outageRate := flag.Int("outage-rate", 20000, "spans/s sent during the outage")
 	flag.Parse()
-	if err := run(*duration, *rate, *protocol, *concurrency, *batch); err != nil {
+	opts := options{destinations: *dests, outage: *outage, outageRate: *outageRate}
+	if err := run(*duration, *rate, *protocol, *concurrency, *batch, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rate int, protocol string, concurrency, batch int) error {
+type options struct {
+	destinations int
+	outage       time.Duration
+	outageRate   int
+}
+
+func run(duration time.Duration, rate int, protocol string, concurrency, batch int, opts options) error {
 	dir, err := os.MkdirTemp("", "llmops-loadtest")
 	if err != nil {
 		return err
@@ -58,9 +68,38 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 
 	httpAddr, grpcAddr, metricsAddr := free(), free(), free()
 	cfg := filepath.Join(dir, "c.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\nmetrics: {endpoint: %q}\nlog: {level: warn}\n", httpAddr, grpcAddr, metricsAddr)), 0o600)
+	var sinks []*sink
+	extra := ""
+	for i := 0; i < opts.destinations; i++ {
+		s, err := startSink()
+		if err != nil {
+			return err
+		}
+		sinks = append(sinks, s)
+	}
+	if len(sinks) > 0 {
+		extra = destinationsYAML(filepath.Join(dir, "queue"), sinks)
+	}
+	os.WriteFile(cfg, []byte(fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\nmetrics: {endpoint: %q}\nlog: {level: warn}\n%s", httpAddr, grpcAddr, metricsAddr, extra)), 0o600)
 	exp := exec.Command("taskset", "-c", "0", bin, "run", "-c", cfg)
 	exp.Env = append(os.Environ(), "GOMAXPROCS=1")
+	if prof := os.Getenv("LOADTEST_CPUPROFILE"); prof != "" {
+		exp.Env = append(exp.Env, "LLMOPS_PPROF=1")
+		defer func() {
+			go func() {}()
+		}()
+		go func() {
+			time.Sleep(3 * time.Second)
+			resp, err := http.Get("http://" + metricsAddr + "/debug/pprof/profile?seconds=10")
+			if err != nil {
+				return
+			}
+			defer resp.Body.Close()
+			f, _ := os.Create(prof)
+			io.Copy(f, resp.Body)
+			f.Close()
+		}()
+	}
 	exp.Stderr = os.Stderr
 	if err := exp.Start(); err != nil {
 		return fmt.Errorf("start exporter (needs taskset from util-linux): %w", err)
@@ -89,7 +128,41 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	fmt.Printf("loadgen: %s", out)
 	fmt.Printf("exporter accepted: %.0f spans in %s = %.0f spans/s (protocol %s, target rate %d)\n", recv, elapsed.Round(time.Millisecond), recv/elapsed.Seconds(), protocol, rate)
 	fmt.Printf("exporter CPU: %.2f s over %.2f s = %.0f%% of one core; %.2f µs CPU per span\n", cpu, elapsed.Seconds(), 100*cpu/elapsed.Seconds(), 1e6*cpu/recv)
-	fmt.Printf("exporter peak RSS (VmHWM): %s\n", procStatus(pid, "VmHWM"))
+	fmt.Printf("exporter peak RSS (VmHWM): %s; now: anonymous %s, file-backed %s (the queue's memory-mapped file)\n",
+		procStatus(pid, "VmHWM"), procStatus(pid, "RssAnon"), procStatus(pid, "RssFile"))
+	if len(sinks) == 0 {
+		return nil
+	}
+	return deliveryReport(bin, target, protocol, metricsAddr, sinks, elapsed, recv, opts)
+}
+
+func deliveryReport(bin, target, protocol, metricsAddr string, sinks []*sink, elapsed time.Duration, recv float64, opts options) error {
+	// Let the workers finish what the run queued, then report delivery.
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) && metric(metricsAddr, "llmops_exporter_destination_queue_spans", "") > 0 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	for i, s := range sinks {
+		fmt.Printf("sink%d delivered: %d spans (%.1f%% of accepted)\n", i, s.spans.Load(), 100*float64(s.spans.Load())/recv)
+	}
+	if opts.outage == 0 {
+		return nil
+	}
+	sinks[0].outage.Store(true)
+	before := sinks[1%len(sinks)].spans.Load()
+	lg := exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", target, "-protocol", protocol,
+		"-rate", strconv.Itoa(opts.outageRate), "-duration", opts.outage.String(), "-concurrency", "4", "-batch", "50", "-seed", "7")
+	if out, err := lg.CombinedOutput(); err != nil {
+		return fmt.Errorf("loadgen during outage: %v\n%s", err, out)
+	}
+	if len(sinks) > 1 {
+		fmt.Printf("during a %s outage of sink0 at %d spans/s: sink1 kept receiving (%d spans)\n", opts.outage, opts.outageRate, sinks[1].spans.Load()-before)
+	}
+	backlog, took, err := drain(metricsAddr, "sink0", sinks[0], 5*time.Minute)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("recovery: sink0 drained a backlog of %.0f spans in %s = %.0f spans/s\n", backlog, took.Round(time.Millisecond), backlog/took.Seconds())
 	return nil
 }
 
