@@ -145,16 +145,23 @@ func partialSuccess(body []byte, ct string) int64 {
 	return resp.PartialSuccess().RejectedSpans()
 }
 
-// retryAfter parses seconds or an HTTP date; 0 when absent or invalid.
+// maxRetryAfter bounds what a platform can ask for (and keeps huge values
+// from overflowing time.Duration).
+const maxRetryAfter = time.Hour
+
+// retryAfter parses seconds or an HTTP date; 0 when absent, invalid or past.
 func retryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n >= 0 {
+		if n > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return time.Until(t)
+		return min(max(time.Until(t), 0), maxRetryAfter)
 	}
 	return 0
 }

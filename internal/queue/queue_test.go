@@ -167,3 +167,13 @@ func TestLockedStore(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// FuzzDecode: entries read back from disk never panic the decoders.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 1}, encode(3, time.Unix(1, 0), []byte("data")))
+	f.Add([]byte{1}, []byte{0, 5, 'x'})
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		_, _ = decode(k, v)
+		_, _, _ = decodeDead(k, v)
+	})
+}
