@@ -148,6 +148,7 @@ func settingsPath(p string) path.Path {
 func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewTracingProviderResource,
+		NewCollectorResource,
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 )
 
@@ -48,6 +49,7 @@ type tracingProviderModel struct {
 	OTLPEndpoint    types.String `tfsdk:"otlp_endpoint"`
 	OTLPProtocol    types.String `tfsdk:"otlp_protocol"`
 	OTLPHeaderNames types.List   `tfsdk:"otlp_header_names"`
+	ExporterDest    types.String `tfsdk:"exporter_destination"`
 }
 
 // stringFields maps platform field names to the model's attributes.
@@ -211,12 +213,21 @@ func (m *tracingProviderModel) setOutputs(cfg *tracingProviderModel) {
 		vals[i] = types.StringValue(n)
 	}
 	m.OTLPHeaderNames = types.ListValueMust(types.StringType, vals)
+	if m.Name.IsUnknown() {
+		m.ExporterDest = types.StringUnknown()
+		return
+	}
+	secretHeaders := append(mapKeys(cfg.SecretHeadersWO), mapKeys(cfg.SecretHeaders)...)
+	sort.Strings(secretHeaders)
+	m.ExporterDest = types.StringValue(collectorcfg.EncodeRef(collectorcfg.DestinationRef{
+		Name: m.Name.ValueString(), Config: norm, HasSecret: cfg.hasSecret(), SecretHeaders: slices.Compact(secretHeaders)}))
 }
 
 func (m *tracingProviderModel) unknownOutputs() {
 	m.OTLPEndpoint = types.StringUnknown()
 	m.OTLPProtocol = types.StringUnknown()
 	m.OTLPHeaderNames = types.ListUnknown(types.StringType)
+	m.ExporterDest = types.StringUnknown()
 }
 
 // clearWriteOnly nulls write-only values before the model is stored.
@@ -283,6 +294,7 @@ func emptyModel() tracingProviderModel {
 	}
 	m.OTLPEndpoint, m.OTLPProtocol = types.StringNull(), types.StringNull()
 	m.OTLPHeaderNames = types.ListNull(types.StringType)
+	m.ExporterDest = types.StringNull()
 	return m
 }
 

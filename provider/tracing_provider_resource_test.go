@@ -231,7 +231,7 @@ resource "llmops_tracing_provider" "otlp" {
   secret_headers_wo = { "Authorization" = "Bearer ${var.secret}" }
 }`,
 			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{noSecretInPlan{secret}}},
-			ConfigStateChecks: []statecheck.StateCheck{noSecretInState{secret}},
+			ConfigStateChecks: []statecheck.StateCheck{noSecretInState{secret, "pk-lf-123"}},
 		}},
 	})
 }
@@ -252,7 +252,9 @@ func (c noSecretInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequ
 	}
 }
 
-type noSecretInState struct{ secret string }
+// noSecretInState fails when secret is in the state, and when marker is
+// not (then the state was not what the check meant to look at).
+type noSecretInState struct{ secret, marker string }
 
 func (c noSecretInState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	b, err := json.Marshal(req.State)
@@ -263,7 +265,7 @@ func (c noSecretInState) CheckState(_ context.Context, req statecheck.CheckState
 	if strings.Contains(string(b), c.secret) {
 		resp.Error = fmt.Errorf("the state contains the secret")
 	}
-	if !strings.Contains(string(b), "pk-lf-123") {
+	if !strings.Contains(string(b), c.marker) {
 		resp.Error = fmt.Errorf("the state JSON does not hold the resource; the check proves nothing")
 	}
 }

@@ -97,6 +97,10 @@ func tracingProviderSchema() schema.Schema {
 			MarkdownDescription: "The exact OTLP traces endpoint: a full URL for HTTP, `host:port` for gRPC. For `aliyun` over HTTP the license key is part of the path and is shown as `{license_key}`.",
 		},
 		"otlp_protocol": schema.StringAttribute{Computed: true, MarkdownDescription: "The OTLP transport used: `http/protobuf`, `http/json` or `grpc`."},
+		"exporter_destination": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "This platform's normalised, non-secret settings as JSON, for `llmops_collector`'s `destinations[].tracing_provider`. Holds no secret: it only says which secrets the collector's replicas must be given as files.",
+		},
 		"otlp_header_names": schema.ListAttribute{
 			Computed: true, ElementType: types.StringType,
 			MarkdownDescription: "Names of the headers every export carries (sorted). Values are never shown: some are secrets.",

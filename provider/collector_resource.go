@@ -1,0 +1,243 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
+	"github.com/llmops/terraform-provider-llmops/internal/pricing"
+	"github.com/llmops/terraform-provider-llmops/internal/redact"
+)
+
+var (
+	_ resource.Resource                = (*collectorResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*collectorResource)(nil)
+	_ resource.ResourceWithImportState = (*collectorResource)(nil)
+)
+
+// collectorResource renders an exporter configuration. Like a template it
+// has no remote object: replica sets deploy what it renders.
+type collectorResource struct{}
+
+// NewCollectorResource is the resource constructor.
+func NewCollectorResource() resource.Resource { return &collectorResource{} }
+
+type collectorModel struct {
+	ID                 types.String  `tfsdk:"id"`
+	Name               types.String  `tfsdk:"name"`
+	HTTPPort           types.Int64   `tfsdk:"http_port"`
+	GRPCPort           types.Int64   `tfsdk:"grpc_port"`
+	MetricsPort        types.Int64   `tfsdk:"metrics_port"`
+	ServiceHost        types.String  `tfsdk:"service_host"`
+	AuthTokenWO        types.String  `tfsdk:"auth_token_wo"`
+	AuthTokenWOVersion types.Int64   `tfsdk:"auth_token_wo_version"`
+	SamplingRate       types.Float64 `tfsdk:"sampling_rate"`
+	KeepErrors         types.Bool    `tfsdk:"keep_errors"`
+	KeepSlowerThan     types.String  `tfsdk:"keep_slower_than"`
+	Destinations       []destModel   `tfsdk:"destinations"`
+	RedactionPresets   types.List    `tfsdk:"redaction_presets"`
+	RedactionRules     []ruleModel   `tfsdk:"redaction_rules"`
+	Prices             []priceModel  `tfsdk:"prices"`
+	Fsync              types.Bool    `tfsdk:"fsync"`
+	MaxLabelValues     types.Int64   `tfsdk:"max_label_values"`
+	LogLevel           types.String  `tfsdk:"log_level"`
+	ConfigYAML         types.String  `tfsdk:"config_yaml"`
+	ConfigSHA256       types.String  `tfsdk:"config_sha256"`
+	DifyEnv            types.Map     `tfsdk:"dify_env"`
+	SecretFiles        types.List    `tfsdk:"required_secret_files"`
+}
+
+type destModel struct {
+	TracingProvider types.String `tfsdk:"tracing_provider"`
+	Include         types.List   `tfsdk:"include"`
+	Exclude         types.List   `tfsdk:"exclude"`
+	Content         types.String `tfsdk:"content"`
+	MaxQueueBytes   types.Int64  `tfsdk:"max_queue_bytes"`
+	Overflow        types.String `tfsdk:"overflow"`
+}
+
+type ruleModel struct {
+	Name        types.String `tfsdk:"name"`
+	Pattern     types.String `tfsdk:"pattern"`
+	Keys        types.List   `tfsdk:"keys"`
+	Replacement types.String `tfsdk:"replacement"`
+}
+
+type priceModel struct {
+	Name       types.String  `tfsdk:"name"`
+	Match      types.String  `tfsdk:"match"`
+	Provider   types.String  `tfsdk:"provider"`
+	Input      types.Float64 `tfsdk:"input"`
+	Output     types.Float64 `tfsdk:"output"`
+	CacheRead  types.Float64 `tfsdk:"cache_read"`
+	CacheWrite types.Float64 `tfsdk:"cache_write"`
+	Reasoning  types.Float64 `tfsdk:"reasoning"`
+}
+
+func (r *collectorResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_collector"
+}
+
+func (r *collectorResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = collectorSchema()
+}
+
+func (r *collectorResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, cfg collectorModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.Name
+	resp.Diagnostics.Append(plan.render(ctx, !cfg.AuthTokenWO.IsNull())...)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *collectorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.Diagnostics.Append(applyCollector(ctx, req.Plan, req.Config, &resp.State)...)
+}
+
+func (r *collectorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.Append(applyCollector(ctx, req.Plan, req.Config, &resp.State)...)
+}
+
+func applyCollector(ctx context.Context, planIn, cfgIn planGetter, state stateSetter) diag.Diagnostics {
+	var plan, cfg collectorModel
+	diags := planIn.Get(ctx, &plan)
+	diags.Append(cfgIn.Get(ctx, &cfg)...)
+	if diags.HasError() {
+		return diags
+	}
+	plan.ID = plan.Name
+	diags.Append(plan.render(ctx, !cfg.AuthTokenWO.IsNull())...)
+	plan.AuthTokenWO = types.StringNull()
+	if !diags.HasError() {
+		diags.Append(state.Set(ctx, &plan)...)
+	}
+	return diags
+}
+
+// Read keeps the state: the rendering is a pure function of it.
+func (r *collectorResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state collectorModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.ConfigYAML.IsNull() { // just imported
+		state.render(ctx, false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *collectorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// ImportState takes the name; every other setting starts at its default and
+// the next plan shows what the configuration sets.
+func (r *collectorResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !nameRE.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected the collector's name, got %q", req.ID))
+		return
+	}
+	m := collectorModel{ID: types.StringValue(req.ID), Name: types.StringValue(req.ID), HTTPPort: types.Int64Value(4318), GRPCPort: types.Int64Value(4317),
+		MetricsPort: types.Int64Value(9464), ServiceHost: types.StringValue("llmops-exporter"), AuthTokenWO: types.StringNull(), AuthTokenWOVersion: types.Int64Null(),
+		SamplingRate: types.Float64Value(1), KeepErrors: types.BoolValue(true), KeepSlowerThan: types.StringNull(), RedactionPresets: types.ListNull(types.StringType),
+		Fsync: types.BoolValue(true), MaxLabelValues: types.Int64Value(1000), LogLevel: types.StringValue("info"),
+		ConfigYAML: types.StringNull(), ConfigSHA256: types.StringNull(), DifyEnv: types.MapNull(types.StringType), SecretFiles: types.ListNull(types.StringType)}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// render fills the computed outputs, or marks them unknown while an input is.
+func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics {
+	spec, known, diags := m.spec(ctx, auth)
+	if diags.HasError() {
+		return diags
+	}
+	if !known {
+		m.ConfigYAML, m.ConfigSHA256 = types.StringUnknown(), types.StringUnknown()
+		m.DifyEnv, m.SecretFiles = types.MapUnknown(types.StringType), types.ListUnknown(types.StringType)
+		return diags
+	}
+	out, err := collectorcfg.Render(spec)
+	if err != nil {
+		diags.AddError("Invalid collector configuration", "The exporter would refuse this configuration:\n"+err.Error())
+		return diags
+	}
+	sum := sha256.Sum256([]byte(out.YAML))
+	m.ConfigYAML, m.ConfigSHA256 = types.StringValue(out.YAML), types.StringValue(hex.EncodeToString(sum[:]))
+	env := map[string]attr.Value{}
+	for k, v := range collectorcfg.DifyEnv(m.ServiceHost.ValueString(), spec) {
+		env[k] = types.StringValue(v)
+	}
+	m.DifyEnv = types.MapValueMust(types.StringType, env)
+	files := make([]attr.Value, len(out.SecretFiles))
+	for i, f := range out.SecretFiles {
+		files[i] = types.StringValue(f)
+	}
+	m.SecretFiles = types.ListValueMust(types.StringType, files)
+	return diags
+}
+
+// spec converts the model; known is false while any input is unknown.
+func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec, bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	s := collectorcfg.Spec{HTTPPort: int(m.HTTPPort.ValueInt64()), GRPCPort: int(m.GRPCPort.ValueInt64()), MetricsPort: int(m.MetricsPort.ValueInt64()),
+		Auth: auth, SamplingRate: m.SamplingRate.ValueFloat64(), KeepErrors: m.KeepErrors.ValueBool(), Fsync: m.Fsync.ValueBool(),
+		MaxLabelValues: int(m.MaxLabelValues.ValueInt64()), LogLevel: m.LogLevel.ValueString()}
+	known := !m.HTTPPort.IsUnknown() && !m.SamplingRate.IsUnknown() && !m.ServiceHost.IsUnknown() && !m.RedactionPresets.IsUnknown()
+	if v := m.KeepSlowerThan.ValueString(); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			diags.AddAttributeError(path.Root("keep_slower_than"), "Invalid duration", fmt.Sprintf("%q is not a duration like 30s", v))
+		}
+		s.KeepSlowerThan = d
+	}
+	known = known && !m.KeepSlowerThan.IsUnknown()
+	for i, d := range m.Destinations {
+		if d.TracingProvider.IsUnknown() || d.Include.IsUnknown() || d.Exclude.IsUnknown() {
+			known = false
+			continue
+		}
+		ref, err := collectorcfg.DecodeRef(d.TracingProvider.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root("destinations").AtListIndex(i).AtName("tracing_provider"), "Invalid destination", "tracing_provider "+err.Error())
+			continue
+		}
+		s.Destinations = append(s.Destinations, collectorcfg.Destination{Ref: ref, Include: listStrings(ctx, d.Include), Exclude: listStrings(ctx, d.Exclude),
+			Content: d.Content.ValueString(), MaxQueueBytes: d.MaxQueueBytes.ValueInt64(), Overflow: d.Overflow.ValueString()})
+	}
+	s.Redaction.Presets = listStrings(ctx, m.RedactionPresets)
+	for _, r := range m.RedactionRules {
+		known = known && !r.Pattern.IsUnknown() && !r.Keys.IsUnknown()
+		s.Redaction.Rules = append(s.Redaction.Rules, redact.Rule{Name: r.Name.ValueString(), Pattern: r.Pattern.ValueString(), Keys: listStrings(ctx, r.Keys), Replacement: r.Replacement.ValueString()})
+	}
+	for _, p := range m.Prices {
+		known = known && !p.Match.IsUnknown() && !p.Input.IsUnknown() && !p.Output.IsUnknown()
+		s.Prices = append(s.Prices, pricing.Price{Name: p.Name.ValueString(), Match: p.Match.ValueString(), Provider: p.Provider.ValueString(),
+			Input: p.Input.ValueFloat64(), Output: p.Output.ValueFloat64(), CacheRead: p.CacheRead.ValueFloat64Pointer(),
+			CacheWrite: p.CacheWrite.ValueFloat64Pointer(), Reasoning: p.Reasoning.ValueFloat64Pointer()})
+	}
+	return s, known, diags
+}
+
+func listStrings(ctx context.Context, l types.List) []string {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var out []string
+	_ = l.ElementsAs(ctx, &out, false)
+	return out
+}
