@@ -1,0 +1,33 @@
+// Package engine holds the Docker Engine logic behind the provider's Docker
+// resources: connecting (with API version negotiation: the engines here
+// speak API 1.41), building the exporter image without a registry, and
+// reconciling replica sets of containers.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/docker/docker/client"
+
+	"github.com/llmops/terraform-provider-llmops/internal/settings"
+)
+
+// Connect returns a client for the configured engine, after a ping.
+func Connect(ctx context.Context, s settings.Docker) (*client.Client, error) {
+	opts := []client.Opt{client.WithHost(s.Host), client.WithAPIVersionNegotiation()}
+	if s.CertPath != "" {
+		opts = append(opts, client.WithTLSClientConfig(filepath.Join(s.CertPath, "ca.pem"),
+			filepath.Join(s.CertPath, "cert.pem"), filepath.Join(s.CertPath, "key.pem")))
+	}
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker engine at %s: %w", s.Host, err)
+	}
+	if _, err := cli.Ping(ctx); err != nil {
+		cli.Close()
+		return nil, fmt.Errorf("docker engine at %s is unreachable (check docker.host or DOCKER_HOST): %w", s.Host, err)
+	}
+	return cli, nil
+}

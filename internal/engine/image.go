@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
+)
+
+// LabelBinarySHA is the image label holding the exporter binary's SHA-256.
+const LabelBinarySHA = "dev.llmops.exporter.binary-sha256"
+
+// BinarySHA256 hashes the file at path.
+func BinarySHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("exporter binary: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("exporter binary: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// dockerfile makes an image of nothing but the static binary, with the
+// exporter's own healthcheck sub-command (there is no shell or curl).
+const dockerfile = `FROM scratch
+COPY llmops-exporter /llmops-exporter
+EXPOSE 4317 4318 9464
+HEALTHCHECK --interval=5s --timeout=3s --start-period=3s --retries=3 CMD ["/llmops-exporter", "healthcheck"]
+ENTRYPOINT ["/llmops-exporter"]
+CMD ["run"]
+`
+
+// BuildExporterImage builds tag FROM scratch from the static linux binary at
+// path, on the engine itself (no registry). It returns the image ID.
+func BuildExporterImage(ctx context.Context, cli client.APIClient, path, tag, sha string) (string, error) {
+	bin, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("exporter binary: %w", err)
+	}
+	if !bytes.HasPrefix(bin, []byte("\x7fELF")) {
+		return "", fmt.Errorf("exporter binary %s is not a Linux executable: build it with GOOS=linux CGO_ENABLED=0 (make install does)", path)
+	}
+	var ctxTar bytes.Buffer
+	tw := tar.NewWriter(&ctxTar)
+	for _, f := range []struct {
+		name string
+		mode int64
+		data []byte
+	}{{"Dockerfile", 0o644, []byte(dockerfile)}, {"llmops-exporter", 0o755, bin}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
+			return "", err
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return "", err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return "", err
+	}
+	resp, err := cli.ImageBuild(ctx, &ctxTar, build.ImageBuildOptions{
+		Tags: []string{tag}, Remove: true, ForceRemove: true, Version: build.BuilderV1,
+		Labels: map[string]string{LabelBinarySHA: sha, "dev.llmops.managed-by": "terraform-provider-llmops"},
+	})
+	if err != nil {
+		return "", fmt.Errorf("building %s: %w", tag, err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var msg struct {
+			Error string `json:"error"`
+		}
+		if err := dec.Decode(&msg); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return "", fmt.Errorf("building %s: reading the engine's answer: %w", tag, err)
+		}
+		if msg.Error != "" {
+			return "", fmt.Errorf("building %s: %s", tag, msg.Error)
+		}
+	}
+	ins, err := cli.ImageInspect(ctx, tag)
+	if err != nil {
+		return "", fmt.Errorf("building %s: %w", tag, err)
+	}
+	return ins.ID, nil
+}
+
+// InspectImage returns the image's binary hash label, or found=false.
+func InspectImage(ctx context.Context, cli client.APIClient, ref string) (sha string, found bool, err error) {
+	ins, err := cli.ImageInspect(ctx, ref)
+	if errdefs.IsNotFound(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if ins.Config != nil {
+		sha = ins.Config.Labels[LabelBinarySHA]
+	}
+	return sha, true, nil
+}
+
+// RemoveImage deletes ref; a missing image is not an error.
+func RemoveImage(ctx context.Context, cli client.APIClient, ref string) error {
+	_, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{PruneChildren: true})
+	if err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("removing image %s: %w", ref, err)
+	}
+	return nil
+}

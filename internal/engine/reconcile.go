@@ -1,0 +1,288 @@
+package engine
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
+	"github.com/docker/go-connections/nat"
+)
+
+// labelManagedNetwork marks networks this package created (and may remove).
+const labelManagedNetwork = "dev.llmops.managed-network"
+
+// NetworkName is the network the replicas join.
+func (s Spec) NetworkName() string {
+	if s.Network != "" {
+		return s.Network
+	}
+	return s.Name
+}
+
+// Reconcile makes the engine run spec: it removes surplus replicas, then
+// replaces missing, stopped, unhealthy or outdated ones, parallelism at a
+// time, waiting for each batch to be healthy, so that at least
+// replicas-parallelism stay healthy throughout. Good replicas are untouched.
+func Reconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
+	if err := ensureNetwork(ctx, cli, spec.NetworkName()); err != nil {
+		return err
+	}
+	observed, err := Observe(ctx, cli, spec)
+	if err != nil {
+		return err
+	}
+	byNumber := map[int]Replica{}
+	for _, r := range observed {
+		if _, dup := byNumber[r.Number]; dup || r.Number < 1 || r.Number > spec.Replicas {
+			if err := remove(ctx, cli, r.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		byNumber[r.Number] = r
+	}
+	var todo []int
+	for n := 1; n <= spec.Replicas; n++ {
+		if r, ok := byNumber[n]; !ok || !r.Good() {
+			todo = append(todo, n)
+		}
+	}
+	step := max(spec.Parallelism, 1)
+	for i := 0; i < len(todo); i += step {
+		batch := todo[i:min(i+step, len(todo))]
+		var ids []string
+		for _, n := range batch {
+			id, err := replace(ctx, cli, spec, n, byNumber[n])
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := waitHealthy(ctx, cli, ids, spec.WaitTimeout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replace swaps replica n for a new container from spec. stop-first removes
+// the old one first; start-first starts the new one beside it, waits for it
+// to be healthy, then removes the old one.
+func replace(ctx context.Context, cli client.APIClient, spec Spec, n int, old Replica) (string, error) {
+	name := ContainerName(spec.Name, n)
+	if old.ID == "" || !spec.StartFirst {
+		if old.ID != "" {
+			if err := remove(ctx, cli, old.ID); err != nil {
+				return "", err
+			}
+		}
+		return create(ctx, cli, spec, n, name)
+	}
+	id, err := create(ctx, cli, spec, n, name+"-next")
+	if err != nil {
+		return "", err
+	}
+	if err := waitHealthy(ctx, cli, []string{id}, spec.WaitTimeout); err != nil {
+		_ = remove(ctx, cli, id)
+		return "", err
+	}
+	if err := remove(ctx, cli, old.ID); err != nil {
+		return "", err
+	}
+	return id, cli.ContainerRename(ctx, id, name)
+}
+
+func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name string) (string, error) {
+	labels := map[string]string{LabelProject: spec.Name, LabelService: spec.Name, LabelNumber: strconv.Itoa(n), LabelOneOff: "False", LabelSpec: spec.Hash()}
+	for k, v := range spec.Labels {
+		labels[k] = v
+	}
+	cfg := &container.Config{Image: spec.Image, Cmd: spec.Command, Labels: labels, ExposedPorts: nat.PortSet{}}
+	keys := make([]string, 0, len(spec.Env))
+	for k := range spec.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		cfg.Env = append(cfg.Env, k+"="+spec.Env[k])
+	}
+	if h := spec.Health; h != nil {
+		cfg.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
+	}
+	host := &container.HostConfig{PortBindings: nat.PortMap{},
+		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyMode(spec.RestartPolicy), MaximumRetryCount: spec.MaxAttempts}}
+	if spec.RestartPolicy == "" || spec.RestartPolicy == "none" {
+		host.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyDisabled}
+	}
+	if spec.RestartPolicy != "on-failure" {
+		host.RestartPolicy.MaximumRetryCount = 0
+	}
+	host.Resources.NanoCPUs = int64(spec.CPUs * 1e9)
+	host.Resources.Memory = spec.MemoryBytes
+	for _, p := range spec.Ports {
+		proto := p.Protocol
+		if proto == "" {
+			proto = "tcp"
+		}
+		port := nat.Port(fmt.Sprintf("%d/%s", p.Container, proto))
+		cfg.ExposedPorts[port] = struct{}{}
+		hostPort := ""
+		if p.Host > 0 {
+			hostPort = strconv.Itoa(p.Host + n - 1)
+		}
+		host.PortBindings[port] = append(host.PortBindings[port], nat.PortBinding{HostIP: p.HostIP, HostPort: hostPort})
+	}
+	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+		spec.NetworkName(): {Aliases: []string{spec.Name}}}}
+	resp, err := cli.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
+	if err != nil {
+		return "", fmt.Errorf("creating %s: %w", name, err)
+	}
+	if files := filesTar(spec); files != nil {
+		if err := cli.CopyToContainer(ctx, resp.ID, "/", files, container.CopyToContainerOptions{}); err != nil {
+			_ = remove(ctx, cli, resp.ID)
+			return "", fmt.Errorf("placing files in %s: %w", name, err)
+		}
+	}
+	if err := cli.ContainerStart(ctx, resp.ID, container.StartOptions{}); err != nil {
+		_ = remove(ctx, cli, resp.ID)
+		return "", fmt.Errorf("starting %s: %w", name, err)
+	}
+	return resp.ID, nil
+}
+
+// filesTar packs secret files (0400, under SecretsDir) and config files
+// (0444), with their directories, for CopyToContainer: the values never
+// appear in the container's configuration or environment.
+func filesTar(spec Spec) *bytes.Buffer {
+	if len(spec.SecretFiles) == 0 && len(spec.ConfigFiles) == 0 {
+		return nil
+	}
+	type file struct {
+		path string
+		mode int64
+		data string
+	}
+	var files []file
+	for name, v := range spec.SecretFiles {
+		files = append(files, file{path.Join(SecretsDir, name), 0o400, v})
+	}
+	for p, v := range spec.ConfigFiles {
+		files = append(files, file{path.Clean(p), 0o444, v})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dirs := map[string]bool{}
+	for _, f := range files {
+		rel := strings.TrimPrefix(f.path, "/")
+		for d := path.Dir(rel); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	dirList := make([]string, 0, len(dirs))
+	for d := range dirs {
+		dirList = append(dirList, d)
+	}
+	sort.Strings(dirList) // parents before children
+	for _, d := range dirList {
+		_ = tw.WriteHeader(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755})
+	}
+	for _, f := range files {
+		_ = tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(f.path, "/"), Mode: f.mode, Size: int64(len(f.data))})
+		_, _ = tw.Write([]byte(f.data))
+	}
+	_ = tw.Close()
+	return &buf
+}
+
+// waitHealthy waits until every container is healthy (or, without a
+// healthcheck, running), and otherwise reports the failing one's last probe.
+func waitHealthy(ctx context.Context, cli client.APIClient, ids []string, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	deadline := time.Now().Add(timeout)
+	for _, id := range ids {
+		for {
+			ins, err := cli.ContainerInspect(ctx, id)
+			if err != nil {
+				return fmt.Errorf("waiting for %s: %w", id[:12], err)
+			}
+			name := strings.TrimPrefix(ins.Name, "/")
+			st := ins.State
+			switch {
+			case st.Health == nil && st.Running:
+				goto next
+			case st.Health != nil && st.Health.Status == "healthy":
+				goto next
+			case !st.Running && !st.Restarting && st.Status == "exited":
+				return fmt.Errorf("replica %s exited (code %d) before becoming healthy: %s", name, st.ExitCode, lastHealthLog(ctx, cli, id))
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("replica %s not healthy after %s; last health check: %s", name, timeout, lastHealthLog(ctx, cli, id))
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	next:
+	}
+	return nil
+}
+
+func remove(ctx context.Context, cli client.APIClient, id string) error {
+	err := cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
+	if err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("removing container %s: %w", id, err)
+	}
+	return nil
+}
+
+func ensureNetwork(ctx context.Context, cli client.APIClient, name string) error {
+	if _, err := cli.NetworkInspect(ctx, name, network.InspectOptions{}); err == nil {
+		return nil
+	} else if !errdefs.IsNotFound(err) {
+		return fmt.Errorf("network %s: %w", name, err)
+	}
+	_, err := cli.NetworkCreate(ctx, name, network.CreateOptions{Labels: map[string]string{labelManagedNetwork: "true"}})
+	if err != nil && !errdefs.IsConflict(err) {
+		return fmt.Errorf("creating network %s: %w", name, err)
+	}
+	return nil
+}
+
+// Destroy removes every replica of name, and the network when this package
+// created it and nothing else uses it.
+func Destroy(ctx context.Context, cli client.APIClient, spec Spec) error {
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
+		filters.Arg("label", LabelProject+"="+spec.Name), filters.Arg("label", LabelService+"="+spec.Name))})
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if err := remove(ctx, cli, c.ID); err != nil {
+			return err
+		}
+	}
+	n, err := cli.NetworkInspect(ctx, spec.NetworkName(), network.InspectOptions{})
+	if err == nil && n.Labels[labelManagedNetwork] == "true" && len(n.Containers) == 0 {
+		if err := cli.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("removing network %s: %w", n.Name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+)
+
+// Compose's labels, so `docker compose ps` and `docker ps --filter` see the
+// replicas as a project's service.
+const (
+	LabelProject = "com.docker.compose.project"
+	LabelService = "com.docker.compose.service"
+	LabelNumber  = "com.docker.compose.container-number"
+	LabelOneOff  = "com.docker.compose.oneoff"
+	// LabelSpec holds the hash of the spec a replica was created from.
+	LabelSpec = "dev.llmops.replica-set.spec-sha256"
+	// SecretsDir is where secret files are mounted.
+	SecretsDir = "/run/secrets"
+)
+
+// Port publishes a container port. Host 0 lets the engine pick; otherwise
+// replica n (from 1) gets Host+n-1, so replicas never collide.
+type Port struct {
+	Container int
+	Host      int
+	HostIP    string
+	Protocol  string
+}
+
+// Health is the container healthcheck.
+type Health struct {
+	Test                           []string
+	Interval, Timeout, StartPeriod time.Duration
+	Retries                        int
+}
+
+// Spec is one replicated service.
+type Spec struct {
+	Name           string
+	Image          string
+	Replicas       int
+	Command        []string
+	Env            map[string]string
+	SecretFiles    map[string]string // name -> content, under SecretsDir, mode 0400
+	SecretsVersion int64
+	ConfigFiles    map[string]string // absolute path -> content
+	Ports          []Port
+	RestartPolicy  string // no, on-failure, always, unless-stopped
+	MaxAttempts    int
+	Health         *Health
+	CPUs           float64
+	MemoryBytes    int64
+	Network        string
+	Labels         map[string]string
+	Parallelism    int
+	StartFirst     bool
+	WaitTimeout    time.Duration
+}
+
+// Hash identifies everything that, when changed, requires new containers.
+// Secret values are not hashed (a hash of a short secret can be reversed):
+// their names and SecretsVersion are.
+func (s Spec) Hash() string {
+	secretNames := make([]string, 0, len(s.SecretFiles))
+	for k := range s.SecretFiles {
+		secretNames = append(secretNames, k)
+	}
+	sort.Strings(secretNames)
+	v := s
+	v.SecretFiles, v.Replicas, v.Parallelism, v.StartFirst, v.WaitTimeout = nil, 0, 0, false, 0
+	b, _ := json.Marshal(struct {
+		Spec
+		SecretNames []string
+	}{v, secretNames})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Replica is one observed container.
+type Replica struct {
+	Number  int
+	ID      string
+	Name    string
+	Running bool
+	// Health is healthy, unhealthy, starting, or none (no healthcheck).
+	Health string
+	// Matches is false when the container no longer runs what the spec says
+	// (edited by hand, another image or environment, an older spec).
+	Matches bool
+}
+
+// Good reports whether the replica needs nothing done.
+func (r Replica) Good() bool {
+	return r.Running && r.Matches && r.Health != "unhealthy"
+}
+
+// ContainerName is replica n's name, as Compose names it.
+func ContainerName(service string, n int) string { return fmt.Sprintf("%s-%s-%d", service, service, n) }
+
+// Observe lists the replicas of spec.Name and judges each against spec.
+func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, error) {
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
+		filters.Arg("label", LabelProject+"="+spec.Name), filters.Arg("label", LabelService+"="+spec.Name))})
+	if err != nil {
+		return nil, fmt.Errorf("listing the containers of %s: %w", spec.Name, err)
+	}
+	hash := spec.Hash()
+	var out []Replica
+	for _, c := range list {
+		n, _ := strconv.Atoi(c.Labels[LabelNumber])
+		ins, err := cli.ContainerInspect(ctx, c.ID)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		r := Replica{Number: n, ID: c.ID, Name: strings.TrimPrefix(ins.Name, "/"), Health: "none"}
+		if ins.State != nil {
+			r.Running = ins.State.Running
+			if ins.State.Health != nil {
+				r.Health = ins.State.Health.Status
+			}
+		}
+		r.Matches = c.Labels[LabelSpec] == hash && ins.Config != nil && ins.Config.Image == spec.Image &&
+			envContains(ins.Config.Env, spec.Env) && labelsContain(ins.Config.Labels, spec.Labels)
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out, nil
+}
+
+func envContains(env []string, want map[string]string) bool {
+	for k, v := range want {
+		if !slices.Contains(env, k+"="+v) {
+			return false
+		}
+	}
+	return true
+}
+
+func labelsContain(have, want map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// lastHealthLog returns the output of the container's last health probe.
+func lastHealthLog(ctx context.Context, cli client.APIClient, id string) string {
+	ins, err := cli.ContainerInspect(ctx, id)
+	if err != nil || ins.State == nil {
+		return ""
+	}
+	if ins.State.Health != nil && len(ins.State.Health.Log) > 0 {
+		l := ins.State.Health.Log[len(ins.State.Health.Log)-1]
+		return fmt.Sprintf("exit %d: %s", l.ExitCode, strings.TrimSpace(l.Output))
+	}
+	if !ins.State.Running {
+		return fmt.Sprintf("not running (exit code %d, %s)", ins.State.ExitCode, ins.State.Error)
+	}
+	return ""
+}
