@@ -143,7 +143,8 @@ func (r *collectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-func (r *collectorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (r *collectorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
 
 // ImportState takes the name; every other setting starts at its default and
 // the next plan shows what the configuration sets.

@@ -46,7 +46,7 @@ func collectorSchema() schema.Schema {
 			"auth_token_wo_version": schema.Int64Attribute{Optional: true, MarkdownDescription: "Increase when `auth_token_wo` changes."},
 			"sampling_rate": schema.Float64Attribute{Optional: true, Computed: true, Default: float64default.StaticFloat64(1),
 				MarkdownDescription: "Fraction of whole traces exported (metrics always see every span). Default `1`.", Validators: []validator.Float64{float64validator.Between(0, 1)}},
-			"keep_errors": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Export every trace with an error, whatever the rate. Default `true`."},
+			"keep_errors":      schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Export every trace with an error, whatever the rate. Default `true`."},
 			"keep_slower_than": schema.StringAttribute{Optional: true, MarkdownDescription: "Export every trace with a span at least this long, e.g. `30s`."},
 			"destinations": schema.ListNestedAttribute{Optional: true, MarkdownDescription: "Where sampled traces are delivered, each durably queued.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{

@@ -16,18 +16,22 @@ import (
 
 func TestAccExample_quickstart(t *testing.T) {
 	resource.Test(t, resource.TestCase{
-		PreCheck:               func() { testAccPreCheck(t) },
+		PreCheck:               func() { testAccDocker(t) },
 		TerraformVersionChecks: writeOnlyGate,
+		CheckDestroy:           checkNothingLeft("llmops-exporter", "llmops-exporter:test"),
 		Steps: []resource.TestStep{{
 			// The quickstart declares its own required_providers, so the
 			// provider is given at step level (plugin-testing's rule).
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			ConfigDirectory:          config.StaticDirectory("../examples/quickstart"),
+			ConfigVariables:          config.Variables{"exporter_binary": config.StringVariable(staticExporter(t))},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("langfuse").AtMapKey("otlp_endpoint"),
 					knownvalue.StringExact("https://cloud.langfuse.com/api/public/otel/v1/traces")),
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("jaeger").AtMapKey("otlp_endpoint"),
-					knownvalue.StringExact("http://localhost:4318/v1/traces")),
+					knownvalue.StringExact("http://jaeger:4318/v1/traces")),
+				statecheck.ExpectKnownValue("llmops_replica_set.exporter", tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(3)),
+				metricsReachable{},
 			},
 		}},
 	})

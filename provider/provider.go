@@ -6,6 +6,9 @@ package provider
 import (
 	"context"
 	"os"
+	"sync"
+
+	"github.com/docker/docker/client"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -14,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 
@@ -31,10 +35,21 @@ func New(version string) func() fwprovider.Provider {
 
 // Meta is what Configure hands to every resource: the resolved settings and
 // the provider version. API clients are created from it lazily, by the
-// resources that need them.
+// resources that need them, so a configuration without Docker resources
+// never touches Docker.
 type Meta struct {
 	Settings *settings.Settings
 	Version  string
+
+	dockerOnce sync.Once
+	docker     *client.Client
+	dockerErr  error
+}
+
+// Docker returns the Docker engine client, connecting on first use.
+func (m *Meta) Docker(ctx context.Context) (*client.Client, error) {
+	m.dockerOnce.Do(func() { m.docker, m.dockerErr = engine.Connect(ctx, m.Settings.Docker()) })
+	return m.docker, m.dockerErr
 }
 
 type providerModel struct {
@@ -149,6 +164,8 @@ func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewTracingProviderResource,
 		NewCollectorResource,
+		NewExporterImageResource,
+		NewReplicaSetResource,
 	}
 }
 

@@ -1,6 +1,8 @@
-# Quickstart: the tracing destinations of an LLMOps stack, as code.
-# `make quickstart` builds and installs the provider, then applies this
-# directory with no network access (verify is off; turn it on with real keys).
+# Quickstart: an LLMOps tracing stack as code, on the local Docker engine.
+# `make quickstart` builds and installs the provider and the exporter, then
+# applies this directory with no network access: three tracing destinations,
+# a collector configuration, the exporter image (built FROM scratch on the
+# engine, no registry) and a fleet of three healthy exporter replicas.
 terraform {
   required_version = ">= 1.11"
   required_providers {
@@ -25,10 +27,29 @@ variable "langfuse_secret_key" {
   default     = "sk-lf-quickstart"
 }
 
+variable "otlp_token" {
+  description = "Token Dify sends as OTLP_API_KEY (Authorization: Bearer)."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = "quickstart-token-change-me"
+}
+
 variable "verify" {
   description = "Check every platform's credentials on apply (needs network access to the platforms)."
   type        = bool
   default     = false
+}
+
+variable "exporter_binary" {
+  description = "Static Linux llmops-exporter; default: the one make install put beside the provider."
+  type        = string
+  default     = null
+}
+
+variable "replicas" {
+  type    = number
+  default = 3
 }
 
 resource "llmops_tracing_provider" "langfuse" {
@@ -49,8 +70,45 @@ resource "llmops_tracing_provider" "phoenix" {
 resource "llmops_tracing_provider" "jaeger" {
   name     = "jaeger"
   type     = "otlp"
-  endpoint = "http://localhost:4318"
+  endpoint = "http://jaeger:4318"
   verify   = var.verify
+}
+
+# What the exporter replicas run: a Jaeger destination (queued durably until
+# a "jaeger" host appears on the network), sampling, redaction, auth.
+resource "llmops_collector" "main" {
+  name              = "quickstart"
+  auth_token_wo     = var.otlp_token
+  sampling_rate     = 0.5
+  destinations      = [{ tracing_provider = llmops_tracing_provider.jaeger.exporter_destination }]
+  redaction_presets = ["email", "api_key"]
+}
+
+resource "llmops_exporter_image" "exporter" {
+  binary_path = var.exporter_binary
+}
+
+resource "llmops_replica_set" "exporter" {
+  name     = "llmops-exporter"
+  image    = llmops_exporter_image.exporter.tag
+  replicas = var.replicas
+  command  = ["run", "-c", "/etc/llmops-exporter/config.yaml"]
+  config_files = {
+    "/etc/llmops-exporter/config.yaml" = llmops_collector.main.config_yaml
+  }
+  secret_files = { otlp_token = var.otlp_token }
+  ports = [
+    { container_port = 9464, host_ip = "127.0.0.1" }, # metrics, one host port per replica
+    { container_port = 4318, host_ip = "127.0.0.1" },
+  ]
+  restart_policy = { condition = "on-failure", max_attempts = 5 }
+  healthcheck = {
+    test     = ["CMD", "/llmops-exporter", "healthcheck", "-c", "/etc/llmops-exporter/config.yaml"]
+    interval = "5s"
+    timeout  = "3s"
+    retries  = 3
+  }
+  update = { parallelism = 1, order = "start-first" }
 }
 
 output "destinations" {
@@ -63,4 +121,14 @@ output "destinations" {
       headers       = p.otlp_header_names
     }
   }
+}
+
+output "metrics" {
+  description = "Each replica's Prometheus endpoint."
+  value       = { for name, addr in llmops_replica_set.exporter.ports_published : name => "http://${addr}/metrics" }
+}
+
+output "dify_env" {
+  description = "Environment for Dify's api and worker containers (add OTLP_API_KEY = the otlp_token)."
+  value       = llmops_collector.main.dify_env
 }

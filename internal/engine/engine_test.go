@@ -84,7 +84,7 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	buildImage(t, cli, tag)
 	spec := Spec{Name: "llmops-enginetest", Image: tag, Replicas: 2, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
 		Env: map[string]string{"LLMOPS_LOG_LEVEL": "warn"}, SecretFiles: map[string]string{"otlp_token": "s3cr3t-token-value"},
-		ConfigFiles: map[string]string{"/etc/llmops/config.yaml": "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"},
+		ConfigFiles:   map[string]string{"/etc/llmops/config.yaml": "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"},
 		RestartPolicy: "on-failure", MaxAttempts: 3, Ports: []Port{{Container: 9464, HostIP: "127.0.0.1"}},
 		Labels: map[string]string{"team": "ml"}, Parallelism: 1, WaitTimeout: 60 * time.Second,
 		Health: &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}}

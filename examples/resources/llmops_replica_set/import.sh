@@ -1,0 +1,1 @@
+terraform import llmops_replica_set.exporter llmops-exporter

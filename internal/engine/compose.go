@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"gopkg.in/yaml.v3"
+)
+
+// ComposeYAML renders spec as an equivalent Compose file (deploy.replicas,
+// restart policy, healthcheck, resources, update order; secret and config
+// files as Compose secrets and configs, whose sources the user provides)
+// and validates it with compose-go, the Compose specification's reference
+// loader.
+func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
+	svc := map[string]any{"image": spec.Image}
+	if len(spec.Command) > 0 {
+		svc["command"] = spec.Command
+	}
+	if len(spec.Env) > 0 {
+		svc["environment"] = spec.Env
+	}
+	if len(spec.Labels) > 0 {
+		svc["labels"] = spec.Labels
+	}
+	deploy := map[string]any{"replicas": spec.Replicas, "mode": "replicated"}
+	cond := spec.RestartPolicy
+	switch cond {
+	case "", "no", "none":
+		cond = "none"
+	case "always", "unless-stopped":
+		cond = "any"
+	}
+	rp := map[string]any{"condition": cond}
+	if spec.MaxAttempts > 0 {
+		rp["max_attempts"] = spec.MaxAttempts
+	}
+	deploy["restart_policy"] = rp
+	order := "stop-first"
+	if spec.StartFirst {
+		order = "start-first"
+	}
+	deploy["update_config"] = map[string]any{"parallelism": max(spec.Parallelism, 1), "order": order}
+	limits := map[string]any{}
+	if spec.CPUs > 0 {
+		limits["cpus"] = strconv.FormatFloat(spec.CPUs, 'f', -1, 64)
+	}
+	if spec.MemoryBytes > 0 {
+		limits["memory"] = strconv.FormatInt(spec.MemoryBytes, 10)
+	}
+	if len(limits) > 0 {
+		deploy["resources"] = map[string]any{"limits": limits}
+	}
+	svc["deploy"] = deploy
+	if h := spec.Health; h != nil {
+		hc := map[string]any{"test": h.Test, "retries": h.Retries}
+		for k, d := range map[string]string{"interval": h.Interval.String(), "timeout": h.Timeout.String(), "start_period": h.StartPeriod.String()} {
+			if d != "0s" {
+				hc[k] = d
+			}
+		}
+		svc["healthcheck"] = hc
+	}
+	var ports []map[string]any
+	for _, p := range spec.Ports {
+		pm := map[string]any{"target": p.Container, "protocol": orDefault(p.Protocol, "tcp")}
+		if p.Host > 0 {
+			pm["published"] = fmt.Sprintf("%d-%d", p.Host, p.Host+max(spec.Replicas, 1)-1)
+		}
+		if p.HostIP != "" {
+			pm["host_ip"] = p.HostIP
+		}
+		ports = append(ports, pm)
+	}
+	if len(ports) > 0 {
+		svc["ports"] = ports
+	}
+	svc["networks"] = map[string]any{spec.NetworkName(): map[string]any{"aliases": []string{spec.Name}}}
+	project := map[string]any{"name": spec.Name, "services": map[string]any{spec.Name: svc},
+		"networks": map[string]any{spec.NetworkName(): map[string]any{"name": spec.NetworkName()}}}
+	if len(spec.SecretFiles) > 0 {
+		secrets, refs := map[string]any{}, []map[string]any{}
+		for _, name := range sortedKeys(spec.SecretFiles) {
+			secrets[name] = map[string]any{"file": "./secrets/" + name}
+			refs = append(refs, map[string]any{"source": name, "target": path.Join(SecretsDir, name), "mode": 0o400})
+		}
+		project["secrets"], svc["secrets"] = secrets, refs
+	}
+	if len(spec.ConfigFiles) > 0 {
+		configs, refs := map[string]any{}, []map[string]any{}
+		for i, p := range sortedKeys(spec.ConfigFiles) {
+			name := fmt.Sprintf("config_%d", i+1)
+			configs[name] = map[string]any{"content": spec.ConfigFiles[p]}
+			refs = append(refs, map[string]any{"source": name, "target": p})
+		}
+		project["configs"], svc["configs"] = configs, refs
+	}
+	out, err := yaml.Marshal(project)
+	if err != nil {
+		return "", err
+	}
+	_, err = loader.LoadWithContext(ctx, types.ConfigDetails{WorkingDir: "/", ConfigFiles: []types.ConfigFile{{Filename: "compose.yaml", Content: out}}},
+		func(o *loader.Options) {
+			o.SetProjectName(spec.Name, true)
+			o.SkipResolveEnvironment, o.SkipConsistencyCheck = true, false
+		})
+	if err != nil {
+		return "", fmt.Errorf("the Compose rendering is invalid: %w", err)
+	}
+	return string(out), nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

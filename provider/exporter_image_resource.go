@@ -1,0 +1,195 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*exporterImageResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*exporterImageResource)(nil)
+	_ resource.ResourceWithImportState = (*exporterImageResource)(nil)
+)
+
+// exporterImageResource builds the llmops-exporter image on the Docker
+// engine, without any registry.
+type exporterImageResource struct{ meta *Meta }
+
+// NewExporterImageResource is the resource constructor.
+func NewExporterImageResource() resource.Resource { return &exporterImageResource{} }
+
+type exporterImageModel struct {
+	ID           types.String `tfsdk:"id"`
+	Tag          types.String `tfsdk:"tag"`
+	BinaryPath   types.String `tfsdk:"binary_path"`
+	BinarySHA256 types.String `tfsdk:"binary_sha256"`
+	ImageID      types.String `tfsdk:"image_id"`
+	KeepImage    types.Bool   `tfsdk:"keep_image"`
+}
+
+func (r *exporterImageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_exporter_image"
+}
+
+func (r *exporterImageResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A runnable `llmops-exporter` image built on the Docker engine itself, `FROM scratch`, from a static Linux binary: no registry needed. " +
+			"The image's HEALTHCHECK runs the exporter's `healthcheck` sub-command. It is rebuilt when the binary's SHA-256 changes, and rebuilt if deleted outside Terraform.",
+		Attributes: map[string]schema.Attribute{
+			"tag": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "Image tag. Default `llmops-exporter:<provider version>`. Changing it rebuilds.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()}},
+			"binary_path": schema.StringAttribute{Optional: true, Computed: true,
+				MarkdownDescription: "Static Linux `llmops-exporter` binary (CGO off). Default: `llmops-exporter-linux` (else `llmops-exporter`) beside the provider binary, where `make install` puts one of the same version."},
+			"keep_image": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Keep the image on destroy. Default `false`."},
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The tag.", PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"binary_sha256": schema.StringAttribute{Computed: true, MarkdownDescription: "SHA-256 of the binary; a change rebuilds the image.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"image_id": schema.StringAttribute{Computed: true, MarkdownDescription: "The engine's image ID.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+		},
+	}
+}
+
+func (r *exporterImageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.meta = metaFrom(req, &resp.Diagnostics)
+}
+
+// defaultBinaryPath is the static Linux exporter `make install` puts beside
+// the provider (llmops-exporter-linux), else llmops-exporter there.
+func defaultBinaryPath() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "llmops-exporter"
+	}
+	dir := filepath.Dir(exe)
+	if _, err := os.Stat(filepath.Join(dir, "llmops-exporter-linux")); err == nil {
+		return filepath.Join(dir, "llmops-exporter-linux")
+	}
+	return filepath.Join(dir, "llmops-exporter")
+}
+
+func (r *exporterImageResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan exporterImageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.BinaryPath.IsUnknown() && !req.State.Raw.IsNull() {
+		return
+	}
+	if plan.BinaryPath.IsNull() || plan.BinaryPath.IsUnknown() {
+		plan.BinaryPath = types.StringValue(defaultBinaryPath())
+	}
+	if plan.Tag.IsNull() || plan.Tag.IsUnknown() {
+		version := "dev"
+		if r.meta != nil {
+			version = r.meta.Version
+		}
+		plan.Tag = types.StringValue("llmops-exporter:" + version)
+	}
+	plan.ID = plan.Tag
+	// The binary's hash is known at plan time, so a new binary shows as a
+	// replacement in the plan.
+	sha, err := engine.BinarySHA256(plan.BinaryPath.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("binary_path"), "Exporter binary not found",
+			err.Error()+"\n\nRun `make install` (it builds a static Linux llmops-exporter beside the provider) or set binary_path.")
+		return
+	}
+	plan.BinarySHA256 = types.StringValue(sha)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *exporterImageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan exporterImageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cli, err := r.meta.Docker(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+		return
+	}
+	id, err := engine.BuildExporterImage(ctx, cli, plan.BinaryPath.ValueString(), plan.Tag.ValueString(), plan.BinarySHA256.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Building the exporter image failed", err.Error())
+		return
+	}
+	plan.ImageID = types.StringValue(id)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read reports the real image: gone means recreate, another binary means
+// rebuild.
+func (r *exporterImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state exporterImageModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cli, err := r.meta.Docker(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+		return
+	}
+	ins, err := cli.ImageInspect(ctx, state.Tag.ValueString())
+	if err != nil {
+		resp.State.RemoveResource(ctx) // deleted outside Terraform: the next plan rebuilds it
+		return
+	}
+	state.ImageID = types.StringValue(ins.ID)
+	if ins.Config != nil {
+		state.BinarySHA256 = types.StringValue(ins.Config.Labels[engine.LabelBinarySHA])
+	}
+	if state.BinaryPath.IsNull() {
+		state.BinaryPath = types.StringValue(defaultBinaryPath())
+	}
+	if state.KeepImage.IsNull() {
+		state.KeepImage = types.BoolValue(false)
+	}
+	state.ID = state.Tag
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only changes settings that need no rebuild (binary_path with the
+// same binary, keep_image).
+func (r *exporterImageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan exporterImageModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *exporterImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state exporterImageModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || state.KeepImage.ValueBool() {
+		return
+	}
+	cli, err := r.meta.Docker(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+		return
+	}
+	if err := engine.RemoveImage(ctx, cli, state.Tag.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Removing the exporter image failed", err.Error())
+	}
+}
+
+func (r *exporterImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tag"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}

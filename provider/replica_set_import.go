@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
+)
+
+// adopt fills an imported replica set from its running containers: image,
+// command, environment, labels, network and the spec hash they carry.
+// Secret and config file contents cannot be read back; the next plan shows
+// them as changes if the configuration sets them.
+func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error {
+	name := m.Name.ValueString()
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
+		filters.Arg("label", engine.LabelProject+"="+name), filters.Arg("label", engine.LabelService+"="+name))})
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return fmt.Errorf("no container labelled %s=%s on the engine", engine.LabelProject, name)
+	}
+	ins, err := cli.ContainerInspect(ctx, list[0].ID)
+	if err != nil {
+		return err
+	}
+	m.Image = types.StringValue(ins.Config.Image)
+	m.Replicas = types.Int64Value(int64(len(list)))
+	m.SpecSHA256 = types.StringValue(ins.Config.Labels[engine.LabelSpec])
+	cmd := make([]attr.Value, len(ins.Config.Cmd))
+	for i, c := range ins.Config.Cmd {
+		cmd[i] = types.StringValue(c)
+	}
+	m.Command = types.ListNull(types.StringType)
+	if len(cmd) > 0 {
+		m.Command = types.ListValueMust(types.StringType, cmd)
+	}
+	env := map[string]attr.Value{}
+	for _, e := range ins.Config.Env {
+		if k, v, ok := strings.Cut(e, "="); ok && k != "PATH" {
+			env[k] = types.StringValue(v)
+		}
+	}
+	m.Env = types.MapNull(types.StringType)
+	if len(env) > 0 {
+		m.Env = types.MapValueMust(types.StringType, env)
+	}
+	labels := map[string]attr.Value{}
+	for k, v := range ins.Config.Labels {
+		if !strings.HasPrefix(k, "com.docker.compose.") && !strings.HasPrefix(k, "dev.llmops.") && !strings.HasPrefix(k, "org.opencontainers.") {
+			labels[k] = types.StringValue(v)
+		}
+	}
+	m.Labels = types.MapNull(types.StringType)
+	if len(labels) > 0 {
+		m.Labels = types.MapValueMust(types.StringType, labels)
+	}
+	for net := range ins.NetworkSettings.Networks {
+		if net != name {
+			m.Network = types.StringValue(net)
+		}
+	}
+	m.SecretFileNames = types.ListValueMust(types.StringType, []attr.Value{})
+	m.ConfigFiles, m.SecretFiles = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m.ComposeYAML = types.StringNull()
+	return nil
+}

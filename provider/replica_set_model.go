@@ -1,0 +1,173 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
+)
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+type replicaSetModel struct {
+	ID                 types.String    `tfsdk:"id"`
+	Name               types.String    `tfsdk:"name"`
+	Image              types.String    `tfsdk:"image"`
+	Replicas           types.Int64     `tfsdk:"replicas"`
+	Mode               types.String    `tfsdk:"mode"`
+	Command            types.List      `tfsdk:"command"`
+	Env                types.Map       `tfsdk:"env"`
+	SecretFiles        types.Map       `tfsdk:"secret_files"`
+	SecretFilesVersion types.Int64     `tfsdk:"secret_files_version"`
+	ConfigFiles        types.Map       `tfsdk:"config_files"`
+	Ports              []portModel     `tfsdk:"ports"`
+	RestartPolicy      *restartModel   `tfsdk:"restart_policy"`
+	Healthcheck        *healthModel    `tfsdk:"healthcheck"`
+	Resources          *resourcesModel `tfsdk:"resources"`
+	Network            types.String    `tfsdk:"network"`
+	Labels             types.Map       `tfsdk:"labels"`
+	Update             *updateModel    `tfsdk:"update"`
+	WaitTimeout        types.String    `tfsdk:"wait_timeout"`
+	SecretFileNames    types.List      `tfsdk:"secret_file_names"`
+	ComposeYAML        types.String    `tfsdk:"compose_yaml"`
+	SpecSHA256         types.String    `tfsdk:"spec_sha256"`
+	Containers         types.List      `tfsdk:"containers"`
+	PortsPublished     types.Map       `tfsdk:"ports_published"`
+	HealthyReplicas    types.Int64     `tfsdk:"healthy_replicas"`
+}
+
+type portModel struct {
+	ContainerPort types.Int64  `tfsdk:"container_port"`
+	HostPort      types.Int64  `tfsdk:"host_port"`
+	HostIP        types.String `tfsdk:"host_ip"`
+	Protocol      types.String `tfsdk:"protocol"`
+}
+
+type restartModel struct {
+	Condition   types.String `tfsdk:"condition"`
+	MaxAttempts types.Int64  `tfsdk:"max_attempts"`
+	Delay       types.String `tfsdk:"delay"`
+}
+
+type healthModel struct {
+	Test        types.List   `tfsdk:"test"`
+	Interval    types.String `tfsdk:"interval"`
+	Timeout     types.String `tfsdk:"timeout"`
+	StartPeriod types.String `tfsdk:"start_period"`
+	Retries     types.Int64  `tfsdk:"retries"`
+}
+
+type resourcesModel struct {
+	CPUs     types.Float64 `tfsdk:"cpus"`
+	MemoryMB types.Int64   `tfsdk:"memory_mb"`
+}
+
+type updateModel struct {
+	Parallelism types.Int64  `tfsdk:"parallelism"`
+	Order       types.String `tfsdk:"order"`
+}
+
+// containerType is the object type of the containers attribute.
+var containerType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "id": types.StringType, "health": types.StringType}}
+
+func dur(s types.String) time.Duration {
+	d, _ := time.ParseDuration(s.ValueString())
+	return d
+}
+
+func strMap(ctx context.Context, m types.Map) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := map[string]string{}
+	_ = m.ElementsAs(ctx, &out, false)
+	return out
+}
+
+// spec converts the model. secrets come from configuration (write-only);
+// without them (Read) only their names, from state, enter the hash.
+func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) engine.Spec {
+	s := engine.Spec{Name: m.Name.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
+		Command: listStrings(ctx, m.Command), Env: strMap(ctx, m.Env), ConfigFiles: strMap(ctx, m.ConfigFiles),
+		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: strMap(ctx, m.Labels),
+		RestartPolicy: "on-failure", WaitTimeout: dur(m.WaitTimeout), Parallelism: 1, ExpectHash: m.SpecSHA256.ValueString()}
+	s.SecretFiles = secrets
+	if s.SecretFiles == nil {
+		s.SecretFiles = map[string]string{}
+		for _, n := range listStrings(ctx, m.SecretFileNames) {
+			s.SecretFiles[n] = ""
+		}
+	}
+	for _, p := range m.Ports {
+		s.Ports = append(s.Ports, engine.Port{Container: int(p.ContainerPort.ValueInt64()), Host: int(p.HostPort.ValueInt64()), HostIP: p.HostIP.ValueString(), Protocol: p.Protocol.ValueString()})
+	}
+	if r := m.RestartPolicy; r != nil {
+		if c := r.Condition.ValueString(); c != "" {
+			s.RestartPolicy = c
+		}
+		s.MaxAttempts = int(r.MaxAttempts.ValueInt64())
+	}
+	if h := m.Healthcheck; h != nil {
+		s.Health = &engine.Health{Test: listStrings(ctx, h.Test), Interval: dur(h.Interval), Timeout: dur(h.Timeout), StartPeriod: dur(h.StartPeriod), Retries: int(h.Retries.ValueInt64())}
+	}
+	if r := m.Resources; r != nil {
+		s.CPUs, s.MemoryBytes = r.CPUs.ValueFloat64(), r.MemoryMB.ValueInt64()<<20
+	}
+	if u := m.Update; u != nil {
+		if p := u.Parallelism.ValueInt64(); p > 0 {
+			s.Parallelism = int(p)
+		}
+		s.StartFirst = u.Order.ValueString() == "start-first"
+	}
+	return s
+}
+
+// observe sets the computed attributes from the engine's view, and replicas
+// to the number of good ones, so that drift shows as a diff.
+func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec, published map[string]string) {
+	good := 0
+	objs := []attr.Value{}
+	for _, r := range reps {
+		if r.Good() && r.Number >= 1 && r.Number <= spec.Replicas {
+			good++
+		}
+		objs = append(objs, types.ObjectValueMust(containerType.AttrTypes, map[string]attr.Value{
+			"name": types.StringValue(r.Name), "id": types.StringValue(r.ID), "health": types.StringValue(r.Health)}))
+	}
+	m.Containers = types.ListValueMust(containerType, objs)
+	m.HealthyReplicas = types.Int64Value(int64(good))
+	// Surplus replicas count as drift too: report the declared number only
+	// when exactly that many good replicas run and nothing else does.
+	if good == spec.Replicas && len(reps) != spec.Replicas {
+		good = len(reps)
+	}
+	m.Replicas = types.Int64Value(int64(good))
+	pub := map[string]attr.Value{}
+	for k, v := range published {
+		pub[k] = types.StringValue(v)
+	}
+	m.PortsPublished = types.MapValueMust(types.StringType, pub)
+}
+
+func secretNames(secrets map[string]string) types.List {
+	names := make([]string, 0, len(secrets))
+	for k := range secrets {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	vals := make([]attr.Value, len(names))
+	for i, n := range names {
+		vals[i] = types.StringValue(n)
+	}
+	return types.ListValueMust(types.StringType, vals)
+}
+
+func describe(r engine.Replica) string {
+	return fmt.Sprintf("%s (running=%v health=%s matches=%v)", r.Name, r.Running, r.Health, r.Matches)
+}

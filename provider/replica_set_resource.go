@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/nat"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*replicaSetResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*replicaSetResource)(nil)
+	_ resource.ResourceWithImportState = (*replicaSetResource)(nil)
+)
+
+type replicaSetResource struct{ meta *Meta }
+
+// NewReplicaSetResource is the resource constructor.
+func NewReplicaSetResource() resource.Resource { return &replicaSetResource{} }
+
+func (r *replicaSetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_replica_set"
+}
+
+func (r *replicaSetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = replicaSetSchema()
+}
+
+func (r *replicaSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.meta = metaFrom(req, &resp.Diagnostics)
+}
+
+// ModifyPlan renders compose_yaml and records secret file names at plan
+// time; observed attributes become unknown when anything changes.
+func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan, cfg replicaSetModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.Name
+	if !cfg.SecretFiles.IsUnknown() {
+		plan.SecretFileNames = secretNames(strMap(ctx, cfg.SecretFiles))
+	}
+	// The hash is a function of the declared spec: known at plan time unless
+	// an input is unknown.
+	plan.SpecSHA256 = types.StringUnknown()
+	if plan.Image.IsUnknown() || plan.Replicas.IsUnknown() || plan.ConfigFiles.IsUnknown() || plan.Env.IsUnknown() {
+		plan.ComposeYAML = types.StringUnknown()
+	} else {
+		spec := plan.spec(ctx, nil)
+		out, err := engine.ComposeYAML(ctx, spec)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid replica set", err.Error())
+			return
+		}
+		plan.ComposeYAML = types.StringValue(out)
+		spec.ExpectHash = ""
+		if !plan.SecretFileNames.IsUnknown() && !plan.Command.IsUnknown() && !plan.Labels.IsUnknown() {
+			plan.SpecSHA256 = types.StringValue(spec.Hash())
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *replicaSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+func (r *replicaSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+// apply reconciles the engine with the plan. On failure the state records
+// what exists (the failing replicas included), so nothing is orphaned and
+// the next plan shows what is wrong.
+func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter, state stateSetter, diags *diag.Diagnostics) {
+	var plan, cfg replicaSetModel
+	diags.Append(planIn.Get(ctx, &plan)...)
+	diags.Append(cfgIn.Get(ctx, &cfg)...)
+	if diags.HasError() {
+		return
+	}
+	cli, err := r.meta.Docker(ctx)
+	if err != nil {
+		diags.AddError("Docker engine unavailable", err.Error())
+		return
+	}
+	secrets := strMap(ctx, cfg.SecretFiles)
+	if secrets == nil {
+		secrets = map[string]string{}
+	}
+	plan.SecretFileNames = secretNames(secrets)
+	plan.SpecSHA256 = types.StringNull()
+	spec := plan.spec(ctx, secrets)
+	plan.SpecSHA256 = types.StringValue(spec.Hash())
+	spec.ExpectHash = ""
+	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
+	recErr := engine.Reconcile(ctx, cli, spec)
+	reps, obsErr := engine.Observe(ctx, cli, spec)
+	if obsErr != nil {
+		diags.AddError("Observing the replica set failed", obsErr.Error())
+		return
+	}
+	want := plan.Replicas
+	plan.observe(reps, spec, published(ctx, cli, reps, spec))
+	plan.SecretFiles = types.MapNull(types.StringType)
+	if recErr != nil {
+		diags.AddError("Replica set not healthy", recErr.Error()+"\n\nThe state records the replicas as they are; the next plan shows what is wrong.")
+	} else {
+		plan.Replicas = want
+	}
+	diags.Append(state.Set(ctx, &plan)...)
+}
+
+// Read reports the engine's real state: missing, stopped, unhealthy or
+// edited replicas lower `replicas`, so the plan shows a diff; a set with no
+// container left is removed from state and recreated.
+func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state replicaSetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cli, err := r.meta.Docker(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+		return
+	}
+	if state.Image.IsNull() { // imported: take the settings from the containers
+		if err := adopt(ctx, cli, &state); err != nil {
+			resp.Diagnostics.AddError("Import failed", err.Error())
+			return
+		}
+	}
+	spec := state.spec(ctx, nil)
+	reps, err := engine.Observe(ctx, cli, spec)
+	if err != nil {
+		resp.Diagnostics.AddError("Observing the replica set failed", err.Error())
+		return
+	}
+	if len(reps) == 0 {
+		tflog.Warn(ctx, "replica set has no container left; removing it from state", map[string]any{"name": spec.Name})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	for _, rep := range reps {
+		if !rep.Good() {
+			tflog.Warn(ctx, "replica drifted", map[string]any{"replica": describe(rep)})
+		}
+	}
+	state.observe(reps, spec, published(ctx, cli, reps, spec))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state replicaSetModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cli, err := r.meta.Docker(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+		return
+	}
+	if err := engine.Destroy(ctx, cli, state.spec(ctx, nil)); err != nil {
+		resp.Diagnostics.AddError("Removing the replica set failed", err.Error())
+	}
+}
+
+// ImportState takes the set's name; Read adopts the running containers.
+func (r *replicaSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !nameRE.MatchString(req.ID) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected the replica set's name, got %q", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("mode"), "engine")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_timeout"), "90s")...)
+}
+
+// published maps each replica to the host address of the first declared
+// port (e.g. where its metrics are).
+func published(ctx context.Context, cli client.APIClient, reps []engine.Replica, spec engine.Spec) map[string]string {
+	out := map[string]string{}
+	if len(spec.Ports) == 0 {
+		return out
+	}
+	p := spec.Ports[0]
+	key := nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))
+	for _, rep := range reps {
+		ins, err := cli.ContainerInspect(ctx, rep.ID)
+		if err != nil || ins.NetworkSettings == nil {
+			continue
+		}
+		for _, b := range ins.NetworkSettings.Ports[key] {
+			if strings.Contains(b.HostIP, ":") {
+				continue // the IPv6 twin of the binding
+			}
+			host := b.HostIP
+			if host == "" || host == "0.0.0.0" {
+				host = "127.0.0.1"
+			}
+			out[rep.Name] = net.JoinHostPort(host, b.HostPort)
+			break
+		}
+	}
+	return out
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,265 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/client"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/settings"
+)
+
+var (
+	exporterOnce sync.Once
+	exporterPath string
+	exporterErr  error
+)
+
+// staticExporter builds a static linux llmops-exporter once per test run.
+func staticExporter(t *testing.T) string {
+	exporterOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "llmops-acc")
+		if err != nil {
+			exporterErr = err
+			return
+		}
+		exporterPath = filepath.Join(dir, "llmops-exporter")
+		b := exec.Command("go", "build", "-o", exporterPath, "../cmd/llmops-exporter")
+		b.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+		if out, err := b.CombinedOutput(); err != nil {
+			exporterErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if exporterErr != nil {
+		t.Fatal(exporterErr)
+	}
+	return exporterPath
+}
+
+// testAccDocker fails loudly without the engine this project's machines have.
+func testAccDocker(t *testing.T) {
+	testAccPreCheck(t)
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		host = settings.DefaultDockerHost
+	}
+	cli, err := engine.Connect(context.Background(), settings.Docker{Host: host})
+	if err != nil {
+		t.Fatalf("the Docker acceptance tests need a Docker engine: %v", err)
+	}
+	cli.Close()
+}
+
+func replicaSetConfig(name string, replicas int, logLevel string) string {
+	return fmt.Sprintf(`
+variable "exporter" { type = string }
+variable "token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+resource "llmops_exporter_image" "this" {
+  tag         = "llmops-exporter:acc-%[1]s"
+  binary_path = var.exporter
+}
+resource "llmops_replica_set" "this" {
+  name     = %[1]q
+  image    = llmops_exporter_image.this.tag
+  replicas = %[2]d
+  command  = ["run", "-c", "/etc/llmops-exporter/config.yaml"]
+  env      = { LLMOPS_LOG_LEVEL = %[3]q }
+  config_files = {
+    "/etc/llmops-exporter/config.yaml" = "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"
+  }
+  secret_files = { otlp_token = var.token }
+  ports        = [{ container_port = 9464, host_ip = "127.0.0.1" }]
+  labels       = { team = "ml" }
+  restart_policy = { condition = "on-failure", max_attempts = 3 }
+  healthcheck = {
+    test     = ["CMD", "/llmops-exporter", "healthcheck"]
+    interval = "1s"
+    timeout  = "2s"
+    retries  = 3
+  }
+  update = { parallelism = 1, order = "start-first" }
+}`, name, replicas, logLevel)
+}
+
+// dockerDo runs fn with a client, for PreConfig steps that break things.
+func dockerDo(t *testing.T, fn func(context.Context, *client.Client)) {
+	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	fn(context.Background(), cli)
+}
+
+func replicaIDs(t *testing.T, name string) []string {
+	var ids []string
+	dockerDo(t, func(ctx context.Context, cli *client.Client) {
+		list, _ := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+name))})
+		for _, c := range list {
+			ids = append(ids, c.ID)
+		}
+	})
+	return ids
+}
+
+// metricsReachable checks every replica's published /metrics answers.
+type metricsReachable struct{}
+
+func (metricsReachable) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Type != "llmops_replica_set" {
+			continue
+		}
+		pub, _ := r.AttributeValues["ports_published"].(map[string]any)
+		if len(pub) == 0 {
+			resp.Error = fmt.Errorf("no published ports")
+			return
+		}
+		for name, addr := range pub {
+			res, err := http.Get(fmt.Sprintf("http://%s/metrics", addr))
+			if err != nil || res.StatusCode != 200 {
+				resp.Error = fmt.Errorf("metrics of %s at %v unreachable: %v", name, addr, err)
+				return
+			}
+			res.Body.Close()
+		}
+	}
+}
+
+func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
+	const name = "llmops-acc-rs"
+	const addr = "llmops_replica_set.this"
+	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t)), "token": config.StringVariable("acc-token-0123456789")}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccDocker(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnlyGate,
+		CheckDestroy:             checkNothingLeft(name, "llmops-exporter:acc-"+name),
+		Steps: []resource.TestStep{
+			{
+				ConfigVariables: vars, Config: replicaSetConfig(name, 3, "info"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_file_names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("otlp_token")})),
+					metricsReachable{},
+					noSecretInState{"acc-token-0123456789", "otlp_token"},
+				},
+			},
+			{
+				ConfigVariables: vars, Config: replicaSetConfig(name, 5, "info"),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(5))},
+			},
+			{
+				// Scale down and change the environment: a rolling replacement.
+				ConfigVariables: vars, Config: replicaSetConfig(name, 2, "warn"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("containers"), knownvalue.ListSizeExact(2)),
+				},
+			},
+			{
+				// Drift: one replica killed, the other removed by hand. The
+				// plan must be an update, and apply must repair both.
+				PreConfig: func() {
+					ids := replicaIDs(t, name)
+					if len(ids) != 2 {
+						t.Fatalf("want 2 replicas before breaking them, got %d", len(ids))
+					}
+					dockerDo(t, func(ctx context.Context, cli *client.Client) {
+						_ = cli.ContainerKill(ctx, ids[0], "KILL")
+						_ = cli.ContainerRemove(ctx, ids[1], container.RemoveOptions{Force: true})
+					})
+				},
+				ConfigVariables: vars, Config: replicaSetConfig(name, 2, "warn"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2)),
+					metricsReachable{},
+				},
+			},
+			{
+				ConfigVariables: vars, ResourceName: addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml",
+					"ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
+			},
+		},
+	})
+}
+
+func TestAccReplicaSet_unhealthyFailsCleanly(t *testing.T) {
+	const name = "llmops-acc-bad"
+	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t))}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccDocker(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNothingLeft(name, "llmops-exporter:acc-"+name),
+		Steps: []resource.TestStep{{
+			ConfigVariables: vars,
+			Config: fmt.Sprintf(`
+variable "exporter" { type = string }
+resource "llmops_exporter_image" "this" {
+  tag         = "llmops-exporter:acc-%[1]s"
+  binary_path = var.exporter
+}
+resource "llmops_replica_set" "this" {
+  name         = %[1]q
+  image        = llmops_exporter_image.this.tag
+  replicas     = 1
+  wait_timeout = "6s"
+  healthcheck = {
+    test     = ["CMD", "/llmops-exporter", "healthcheck", "-addr", "127.0.0.1:1"]
+    interval = "500ms"
+    retries  = 1
+  }
+}`, name),
+			ExpectError: regexp.MustCompile(`(?s)Replica set not healthy.*not healthy after 6s;\s+last\s+health\s+check:.*connection\s+refused`),
+		}},
+	})
+}
+
+// checkNothingLeft verifies destroy removed every container, the managed
+// network and the image.
+func checkNothingLeft(name, image string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		ctx := context.Background()
+		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+name))})
+		if err != nil || len(list) > 0 {
+			return fmt.Errorf("destroy left %d containers (%v)", len(list), err)
+		}
+		if _, err := cli.NetworkInspect(ctx, name, network.InspectOptions{}); err == nil {
+			return fmt.Errorf("destroy left the network %s", name)
+		}
+		if _, found, _ := engine.InspectImage(ctx, cli, image); found {
+			return fmt.Errorf("destroy left the image %s", image)
+		}
+		return nil
+	}
+}

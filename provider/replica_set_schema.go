@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var durationRE = `^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
+
+func durationAttr(desc string) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, MarkdownDescription: desc,
+		Validators: []validator.String{stringvalidator.RegexMatches(regexpMust(durationRE), "must be a duration like 500ms, 30s or 1m")}}
+}
+
+func replicaSetSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "A highly available set of identical containers on a Docker engine (the seed's HA Compose layout: " +
+			"`deploy.replicas`, restart policy, healthcheck), kept as declared: Read inspects the real containers, so a removed, " +
+			"stopped, unhealthy or hand-edited replica makes `terraform plan` non-empty and `apply` repairs only those. " +
+			"Containers carry Compose's labels (`com.docker.compose.project`, `.service`, `.container-number`), so `docker ps --filter` " +
+			"and Compose tooling see them. Updates replace replicas `update.parallelism` at a time and wait for each batch to be healthy.",
+		Attributes: map[string]schema.Attribute{
+			// Required attributes.
+			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Service and project name; also the replicas' network alias. Changing it replaces the set.",
+				Validators:    []validator.String{stringvalidator.RegexMatches(nameRE, "must be 1-63 lower-case letters, digits, '-' or '_'")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"image":    schema.StringAttribute{Required: true, MarkdownDescription: "Image reference, e.g. `llmops_exporter_image.this.tag` (the engine must have it: there is no registry)."},
+			"replicas": schema.Int64Attribute{Required: true, MarkdownDescription: "Number of replicas.", Validators: []validator.Int64{int64validator.Between(0, 100)}},
+
+			// Optional attributes.
+			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("engine"),
+				MarkdownDescription: "`engine`: containers on the configured engine. (`swarm` is planned and refused for now.)",
+				Validators:          []validator.String{stringvalidator.OneOf("engine")}, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"command": schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Arguments after the image's entrypoint."},
+			"env":     schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Plain environment variables. Put secrets in `secret_files`."},
+			"secret_files": schema.MapAttribute{Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
+				MarkdownDescription: "Secret files, by name: each is placed at `/run/secrets/<name>` with mode 0400 before the container starts. Never in the environment, `docker inspect`, state or plans. Write-only (Terraform 1.11+): bump `secret_files_version` when a value changes."},
+			"secret_files_version": schema.Int64Attribute{Optional: true, MarkdownDescription: "Increase to roll the replicas with new `secret_files` values."},
+			"config_files": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Files placed in the containers, by absolute path (e.g. `/etc/llmops-exporter/config.yaml = llmops_collector.main.config_yaml`). A change rolls the replicas."},
+			"ports": schema.ListNestedAttribute{Optional: true, MarkdownDescription: "Published ports.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"container_port": schema.Int64Attribute{Required: true, MarkdownDescription: "Port in the container.", Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+					"host_port": schema.Int64Attribute{Optional: true, MarkdownDescription: "First host port: replica n gets `host_port + n - 1`. Unset: the engine picks one per replica.",
+						Validators: []validator.Int64{int64validator.Between(1, 65535)}},
+					"host_ip":  schema.StringAttribute{Optional: true, MarkdownDescription: "Host address to bind, e.g. `127.0.0.1`. Default: all."},
+					"protocol": schema.StringAttribute{Optional: true, MarkdownDescription: "`tcp` (default) or `udp`.", Validators: []validator.String{stringvalidator.OneOf("tcp", "udp")}},
+				}}},
+			"restart_policy": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "What the engine does when a replica exits. Default `on-failure`.",
+				Attributes: map[string]schema.Attribute{
+					"condition": schema.StringAttribute{Optional: true, MarkdownDescription: "`none`, `on-failure` (default), `always` or `unless-stopped`.",
+						Validators: []validator.String{stringvalidator.OneOf("none", "on-failure", "always", "unless-stopped")}},
+					"max_attempts": schema.Int64Attribute{Optional: true, MarkdownDescription: "Restarts before giving up (`on-failure` only; 0: unlimited)."},
+					"delay":        durationAttr("Accepted for Compose parity (shown in `compose_yaml`); the engine restarts with its own back-off."),
+				}},
+			"healthcheck": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "Container healthcheck; without it the image's (the exporter image has one) applies.",
+				Attributes: map[string]schema.Attribute{
+					"test":         schema.ListAttribute{Required: true, ElementType: types.StringType, MarkdownDescription: "e.g. `[\"CMD\", \"/llmops-exporter\", \"healthcheck\"]`."},
+					"interval":     durationAttr("Default `30s`."),
+					"timeout":      durationAttr("Default `30s`."),
+					"start_period": durationAttr("Grace period after start."),
+					"retries":      schema.Int64Attribute{Optional: true, MarkdownDescription: "Failures before unhealthy. Default 3."},
+				}},
+			"resources": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "Limits per replica.",
+				Attributes: map[string]schema.Attribute{
+					"cpus":      schema.Float64Attribute{Optional: true, MarkdownDescription: "CPU limit, e.g. `0.5`.", Validators: []validator.Float64{float64validator.AtLeast(0.01)}},
+					"memory_mb": schema.Int64Attribute{Optional: true, MarkdownDescription: "Memory limit in MiB.", Validators: []validator.Int64{int64validator.AtLeast(6)}},
+				}},
+			"network": schema.StringAttribute{Optional: true, MarkdownDescription: "Network to join (created, and removed on destroy, when it does not exist). Default: the set's name."},
+			"labels":  schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra container labels."},
+			"update": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "How changed replicas are replaced.",
+				Attributes: map[string]schema.Attribute{
+					"parallelism": schema.Int64Attribute{Optional: true, MarkdownDescription: "Replicas replaced at once (default 1): at least `replicas - parallelism` stay healthy.", Validators: []validator.Int64{int64validator.AtLeast(1)}},
+					"order":       schema.StringAttribute{Optional: true, MarkdownDescription: "`stop-first` (default) or `start-first`.", Validators: []validator.String{stringvalidator.OneOf("stop-first", "start-first")}},
+				}},
+			"wait_timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("90s"),
+				MarkdownDescription: "How long apply waits for a batch of replicas to be healthy. Default `90s`.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(regexpMust(durationRE), "must be a duration like 90s")}},
+
+			// Computed attributes.
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The name.", PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+			"secret_file_names": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Names of the secret files (values are never stored)."},
+			"spec_sha256":  schema.StringAttribute{Computed: true, MarkdownDescription: "Hash of the declared container spec, carried by each replica as a label: a replica without it was edited or is outdated."},
+			"compose_yaml": schema.StringAttribute{Computed: true, MarkdownDescription: "An equivalent Compose file, validated with compose-go (secret values are not in it)."},
+			"containers": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The replicas as last observed.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "Container name."},
+					"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "Container ID."},
+					"health": schema.StringAttribute{Computed: true, MarkdownDescription: "`healthy`, `unhealthy`, `starting` or `none`."},
+				}}},
+			"ports_published": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Host address of each replica's first published port, by container name (e.g. where its metrics are)."},
+			"healthy_replicas": schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas running as declared and not unhealthy, as last observed."},
+		},
+	}
+}
