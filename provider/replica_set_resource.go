@@ -110,8 +110,16 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	plan.SpecSHA256 = types.StringValue(spec.Hash())
 	spec.ExpectHash = ""
 	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
-	recErr := engine.Reconcile(ctx, cli, spec)
-	reps, obsErr := engine.Observe(ctx, cli, spec)
+	swarmMode := plan.Mode.ValueString() == "swarm"
+	var recErr, obsErr error
+	var reps []engine.Replica
+	if swarmMode {
+		recErr = engine.SwarmReconcile(ctx, cli, spec)
+		reps, _, obsErr = engine.SwarmObserve(ctx, cli, spec)
+	} else {
+		recErr = engine.Reconcile(ctx, cli, spec)
+		reps, obsErr = engine.Observe(ctx, cli, spec)
+	}
 	if obsErr != nil {
 		diags.AddError("Observing the replica set failed", obsErr.Error())
 		return
@@ -148,12 +156,18 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	}
 	spec := state.spec(ctx, nil)
-	reps, err := engine.Observe(ctx, cli, spec)
+	var reps []engine.Replica
+	found := true
+	if state.Mode.ValueString() == "swarm" {
+		reps, found, err = engine.SwarmObserve(ctx, cli, spec)
+	} else {
+		reps, err = engine.Observe(ctx, cli, spec)
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Observing the replica set failed", err.Error())
 		return
 	}
-	if len(reps) == 0 {
+	if !found || len(reps) == 0 && spec.Replicas > 0 {
 		tflog.Warn(ctx, "replica set has no container left; removing it from state", map[string]any{"name": spec.Name})
 		resp.State.RemoveResource(ctx)
 		return
@@ -178,7 +192,11 @@ func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequ
 		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
 		return
 	}
-	if err := engine.Destroy(ctx, cli, state.spec(ctx, nil)); err != nil {
+	destroy := engine.Destroy
+	if state.Mode.ValueString() == "swarm" {
+		destroy = engine.SwarmDestroy
+	}
+	if err := destroy(ctx, cli, state.spec(ctx, nil)); err != nil {
 		resp.Diagnostics.AddError("Removing the replica set failed", err.Error())
 	}
 }

@@ -8,12 +8,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -262,4 +265,61 @@ func checkNothingLeft(name, image string) resource.TestCheckFunc {
 		}
 		return nil
 	}
+}
+
+// TestAccReplicaSet_swarm runs the same declaration as a Swarm service on a
+// single-node swarm, initialised for the test and left as found.
+func TestAccReplicaSet_swarm(t *testing.T) {
+	const name = "llmops-acc-swarm"
+	const addr = "llmops_replica_set.this"
+	testAccDocker(t)
+	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	info, _ := cli.Info(context.Background())
+	if info.Swarm.LocalNodeState != "active" {
+		if out, err := exec.Command("docker", "swarm", "init", "--advertise-addr", "127.0.0.1").CombinedOutput(); err != nil {
+			t.Fatalf("docker swarm init: %v\n%s", err, out)
+		}
+		t.Cleanup(func() { _ = exec.Command("docker", "swarm", "leave", "--force").Run() })
+	}
+	cfg := func(replicas int) string {
+		return strings.Replace(replicaSetConfig(name, replicas, "info"), `name     = "llmops-acc-swarm"`, `name     = "llmops-acc-swarm"
+  mode     = "swarm"`, 1)
+	}
+	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t)), "token": config.StringVariable("swarm-token-0123456789")}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnlyGate,
+		CheckDestroy: func(*terraform.State) error {
+			if _, _, err := cli.ServiceInspectWithRaw(context.Background(), name, swarm.ServiceInspectOptions{}); err == nil {
+				return fmt.Errorf("destroy left the service %s", name)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				ConfigVariables: vars, Config: cfg(2),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2))},
+			},
+			{
+				// Drift: scaled down by hand; the plan shows it, apply restores.
+				PreConfig: func() {
+					if out, err := exec.Command("docker", "service", "scale", "--detach", name+"=1").CombinedOutput(); err != nil {
+						t.Fatalf("scale: %v %s", err, out)
+					}
+					time.Sleep(3 * time.Second)
+				},
+				ConfigVariables: vars, Config: cfg(2),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2))},
+			},
+			{
+				ConfigVariables: vars, Config: cfg(3),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(3))},
+			},
+		},
+	})
 }

@@ -25,7 +25,8 @@ func replicaSetSchema() schema.Schema {
 			"`deploy.replicas`, restart policy, healthcheck), kept as declared: Read inspects the real containers, so a removed, " +
 			"stopped, unhealthy or hand-edited replica makes `terraform plan` non-empty and `apply` repairs only those. " +
 			"Containers carry Compose's labels (`com.docker.compose.project`, `.service`, `.container-number`), so `docker ps --filter` " +
-			"and Compose tooling see them. Updates replace replicas `update.parallelism` at a time and wait for each batch to be healthy.",
+			"and Compose tooling see them. Updates replace replicas `update.parallelism` at a time and wait for each batch to be healthy. " +
+			"`mode = \"swarm\"` deploys the same declaration as a Swarm service.",
 		Attributes: map[string]schema.Attribute{
 			// Required attributes.
 			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Service and project name; also the replicas' network alias. Changing it replaces the set.",
@@ -36,8 +37,8 @@ func replicaSetSchema() schema.Schema {
 
 			// Optional attributes.
 			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("engine"),
-				MarkdownDescription: "`engine`: containers on the configured engine. (`swarm` is planned and refused for now.)",
-				Validators:          []validator.String{stringvalidator.OneOf("engine")}, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+				MarkdownDescription: "`engine` (default): containers on the configured engine. `swarm`: the same declaration as a Swarm service on a swarm manager (Swarm secrets and configs, Swarm's rolling update with rollback on failure, an overlay network). Changing it replaces the set.",
+				Validators:          []validator.String{stringvalidator.OneOf("engine", "swarm")}, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"command": schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Arguments after the image's entrypoint."},
 			"env":     schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Plain environment variables. Put secrets in `secret_files`."},
 			"secret_files": schema.MapAttribute{Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
