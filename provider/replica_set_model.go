@@ -112,6 +112,7 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) e
 			s.RestartPolicy = c
 		}
 		s.MaxAttempts = int(r.MaxAttempts.ValueInt64())
+		s.RestartDelay = dur(r.Delay)
 	}
 	if h := m.Healthcheck; h != nil {
 		s.Health = &engine.Health{Test: listStrings(ctx, h.Test), Interval: dur(h.Interval), Timeout: dur(h.Timeout), StartPeriod: dur(h.StartPeriod), Retries: int(h.Retries.ValueInt64())}

@@ -127,6 +127,9 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	want := plan.Replicas
 	plan.observe(reps, spec, published(ctx, cli, reps, spec))
 	plan.SecretFiles = types.MapNull(types.StringType)
+	if recErr == nil {
+		_ = engine.PruneImages(ctx, cli) // images of replaced replicas, now unused
+	}
 	if recErr != nil {
 		diags.AddError("Replica set not healthy", recErr.Error()+"\n\nThe state records the replicas as they are; the next plan shows what is wrong.")
 	} else {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	imagetypes "github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
@@ -57,6 +58,24 @@ func staticExporter(t *testing.T) string {
 	return exporterPath
 }
 
+// patchedExporter is the exporter with one byte appended: the same program
+// (ELF ignores trailing bytes) with another SHA-256, i.e. a "new build".
+func patchedExporter(t *testing.T) string {
+	src := staticExporter(t)
+	dst := src + "-patched"
+	if _, err := os.Stat(dst); err == nil {
+		return dst
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, append(b, 0), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
 // testAccDocker fails loudly without the engine this project's machines have.
 func testAccDocker(t *testing.T) {
 	testAccPreCheck(t)
@@ -85,7 +104,7 @@ resource "llmops_exporter_image" "this" {
 }
 resource "llmops_replica_set" "this" {
   name     = %[1]q
-  image    = llmops_exporter_image.this.tag
+  image    = llmops_exporter_image.this.image_id
   replicas = %[2]d
   command  = ["run", "-c", "/etc/llmops-exporter/config.yaml"]
   env      = { LLMOPS_LOG_LEVEL = %[3]q }
@@ -204,7 +223,34 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 				},
 			},
 			{
-				ConfigVariables: vars, ResourceName: addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
+				// A new exporter binary: the image is rebuilt (its hash is
+				// known at plan time) and the replicas roll onto it.
+				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
+				Config:          replicaSetConfig(name, 2, "warn"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("llmops_exporter_image.this", plancheck.ResourceActionReplace),
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2))},
+			},
+			{
+				// Deleted outside Terraform: every container gone. The set
+				// leaves the state and is created again.
+				PreConfig: func() {
+					dockerDo(t, func(ctx context.Context, cli *client.Client) {
+						for _, id := range replicaIDs(t, name) {
+							_ = cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
+						}
+					})
+				},
+				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
+				Config:          replicaSetConfig(name, 2, "warn"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2))},
+			},
+			{
+				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
+				ResourceName: addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml",
 					"ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
 			},
@@ -262,6 +308,11 @@ func checkNothingLeft(name, image string) resource.TestCheckFunc {
 		}
 		if _, found, _ := engine.InspectImage(ctx, cli, image); found {
 			return fmt.Errorf("destroy left the image %s", image)
+		}
+		dangling, _ := cli.ImageList(ctx, imagetypes.ListOptions{Filters: filters.NewArgs(filters.Arg("dangling", "true"),
+			filters.Arg("label", "dev.llmops.managed-by=terraform-provider-llmops"))})
+		if len(dangling) > 0 {
+			return fmt.Errorf("destroy left %d untagged exporter images", len(dangling))
 		}
 		return nil
 	}

@@ -32,7 +32,7 @@ func replicaSetSchema() schema.Schema {
 			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Service and project name; also the replicas' network alias. Changing it replaces the set.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(nameRE, "must be 1-63 lower-case letters, digits, '-' or '_'")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
-			"image":    schema.StringAttribute{Required: true, MarkdownDescription: "Image reference, e.g. `llmops_exporter_image.this.tag` (the engine must have it: there is no registry)."},
+			"image":    schema.StringAttribute{Required: true, MarkdownDescription: "Image reference. Use `llmops_exporter_image.<name>.image_id`: a rebuilt image then rolls the replicas (a tag stays the same across rebuilds). The engine must have the image: there is no registry."},
 			"replicas": schema.Int64Attribute{Required: true, MarkdownDescription: "Number of replicas.", Validators: []validator.Int64{int64validator.Between(0, 100)}},
 
 			// Optional attributes.
@@ -59,7 +59,7 @@ func replicaSetSchema() schema.Schema {
 					"condition": schema.StringAttribute{Optional: true, MarkdownDescription: "`none`, `on-failure` (default), `always` or `unless-stopped`.",
 						Validators: []validator.String{stringvalidator.OneOf("none", "on-failure", "always", "unless-stopped")}},
 					"max_attempts": schema.Int64Attribute{Optional: true, MarkdownDescription: "Restarts before giving up (`on-failure` only; 0: unlimited)."},
-					"delay":        durationAttr("Accepted for Compose parity (shown in `compose_yaml`); the engine restarts with its own back-off."),
+					"delay":        durationAttr("Wait between restarts: applied in swarm mode and in `compose_yaml`; in engine mode the engine uses its own back-off."),
 				}},
 			"healthcheck": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "Container healthcheck; without it the image's (the exporter image has one) applies.",
 				Attributes: map[string]schema.Attribute{

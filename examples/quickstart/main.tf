@@ -90,7 +90,7 @@ resource "llmops_exporter_image" "exporter" {
 
 resource "llmops_replica_set" "exporter" {
   name     = "llmops-exporter"
-  image    = llmops_exporter_image.exporter.tag
+  image    = llmops_exporter_image.exporter.image_id
   replicas = var.replicas
   command  = ["run", "-c", "/etc/llmops-exporter/config.yaml"]
   config_files = {

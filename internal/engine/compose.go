@@ -40,6 +40,9 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 	if spec.MaxAttempts > 0 {
 		rp["max_attempts"] = spec.MaxAttempts
 	}
+	if spec.RestartDelay > 0 {
+		rp["delay"] = spec.RestartDelay.String()
+	}
 	deploy["restart_policy"] = rp
 	order := "stop-first"
 	if spec.StartFirst {

@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
@@ -98,6 +99,7 @@ func BuildExporterImage(ctx context.Context, cli client.APIClient, path, tag, sh
 	if err != nil {
 		return "", fmt.Errorf("building %s: %w", tag, err)
 	}
+	_ = PruneImages(ctx, cli) // earlier builds no container runs any more
 	return ins.ID, nil
 }
 
@@ -116,11 +118,26 @@ func InspectImage(ctx context.Context, cli client.APIClient, ref string) (sha st
 	return sha, true, nil
 }
 
-// RemoveImage deletes ref; a missing image is not an error.
+// labelManagedBy marks images this provider built.
+const labelManagedBy = "dev.llmops.managed-by=terraform-provider-llmops"
+
+// RemoveImage deletes ref; a missing image is not an error. An image still
+// used by containers (replicas rolling onto its rebuild) is untagged and
+// left for PruneImages to delete once nothing uses it.
 func RemoveImage(ctx context.Context, cli client.APIClient, ref string) error {
-	_, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{PruneChildren: true})
+	_, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true})
 	if err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("removing image %s: %w", ref, err)
+	}
+	return PruneImages(ctx, cli)
+}
+
+// PruneImages deletes untagged images this provider built that no
+// container uses any more (the engine refuses to prune images in use).
+func PruneImages(ctx context.Context, cli client.APIClient) error {
+	_, err := cli.ImagesPrune(ctx, filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", labelManagedBy)))
+	if err != nil {
+		return fmt.Errorf("pruning old exporter images: %w", err)
 	}
 	return nil
 }

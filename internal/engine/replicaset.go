@@ -59,6 +59,7 @@ type Spec struct {
 	Ports          []Port
 	RestartPolicy  string // no, on-failure, always, unless-stopped
 	MaxAttempts    int
+	RestartDelay   time.Duration // Compose and Swarm only; the engine has its own back-off
 	Health         *Health
 	CPUs           float64
 	MemoryBytes    int64

@@ -178,6 +178,10 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.Se
 		cond = swarm.RestartPolicyConditionAny
 	}
 	rp := &swarm.RestartPolicy{Condition: cond}
+	if spec.RestartDelay > 0 {
+		d := spec.RestartDelay
+		rp.Delay = &d
+	}
 	if spec.MaxAttempts > 0 {
 		n := uint64(spec.MaxAttempts)
 		rp.MaxAttempts = &n

@@ -28,7 +28,7 @@ resource "llmops_exporter_image" "exporter" {}
 # The seed's HA layout: 3 replicas, restart on failure, a healthcheck.
 resource "llmops_replica_set" "exporter" {
   name     = "llmops-exporter" # also the network alias Dify uses
-  image    = llmops_exporter_image.exporter.tag
+  image    = llmops_exporter_image.exporter.image_id
   replicas = 3
   command  = ["run", "-c", "/etc/llmops-exporter/config.yaml"]
 
