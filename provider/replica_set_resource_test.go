@@ -243,14 +243,14 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 						}
 					})
 				},
-				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
-				Config:          replicaSetConfig(name, 2, "warn"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)}},
+				ConfigVariables:   config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
+				Config:            replicaSetConfig(name, 2, "warn"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)}},
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2))},
 			},
 			{
 				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
-				ResourceName: addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
+				ResourceName:    addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml",
 					"ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
 			},
