@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+
+	"github.com/docker/docker/client"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -17,4 +20,14 @@ func metaFrom(req resource.ConfigureRequest, diags *diag.Diagnostics) *Meta {
 		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *provider.Meta, got %T", req.ProviderData))
 	}
 	return m
+}
+
+// docker returns the engine client, or adds a diagnostic and returns nil.
+func (m *Meta) dockerOrDiag(ctx context.Context, diags *diag.Diagnostics) *client.Client {
+	cli, err := m.Docker(ctx)
+	if err != nil {
+		diags.AddError("Docker engine unavailable", err.Error())
+		return nil
+	}
+	return cli
 }

@@ -119,9 +119,8 @@ func (r *exporterImageResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cli, err := r.meta.Docker(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	if cli == nil {
 		return
 	}
 	id, err := engine.BuildExporterImage(ctx, cli, plan.BinaryPath.ValueString(), plan.Tag.ValueString(), plan.BinarySHA256.ValueString())
@@ -141,9 +140,8 @@ func (r *exporterImageResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cli, err := r.meta.Docker(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	if cli == nil {
 		return
 	}
 	ins, err := cli.ImageInspect(ctx, state.Tag.ValueString())
@@ -179,9 +177,8 @@ func (r *exporterImageResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() || state.KeepImage.ValueBool() {
 		return
 	}
-	cli, err := r.meta.Docker(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	if cli == nil {
 		return
 	}
 	if err := engine.RemoveImage(ctx, cli, state.Tag.ValueString()); err != nil {

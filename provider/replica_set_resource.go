@@ -95,9 +95,8 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	if diags.HasError() {
 		return
 	}
-	cli, err := r.meta.Docker(ctx)
-	if err != nil {
-		diags.AddError("Docker engine unavailable", err.Error())
+	cli := r.meta.dockerOrDiag(ctx, diags)
+	if cli == nil {
 		return
 	}
 	secrets := strMap(ctx, cfg.SecretFiles)
@@ -147,9 +146,8 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cli, err := r.meta.Docker(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	if cli == nil {
 		return
 	}
 	if state.Image.IsNull() { // imported: take the settings from the containers
@@ -160,6 +158,7 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	spec := state.spec(ctx, nil)
 	var reps []engine.Replica
+	var err error
 	found := true
 	if state.Mode.ValueString() == "swarm" {
 		reps, found, err = engine.SwarmObserve(ctx, cli, spec)
@@ -190,9 +189,8 @@ func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cli, err := r.meta.Docker(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Docker engine unavailable", err.Error())
+	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	if cli == nil {
 		return
 	}
 	destroy := engine.Destroy

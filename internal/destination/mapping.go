@@ -41,15 +41,16 @@ var (
 		llmspan.KindRetriever: "retriever", llmspan.KindTool: "tool", llmspan.KindAgent: "agent", llmspan.KindOther: "span"}
 )
 
+// eachSpan visits every span with its resource's LLM view, computed once
+// per resource (spans.Each would recompute it per span).
 func eachSpan(td ptrace.Traces, fn func(llmspan.Resource, ptrace.Span)) {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		r := llmspan.FromResource(rss.At(i).Resource().Attributes())
 		sss := rss.At(i).ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				fn(r, spans.At(k))
+			for k := 0; k < sss.At(j).Spans().Len(); k++ {
+				fn(r, sss.At(j).Spans().At(k))
 			}
 		}
 	}

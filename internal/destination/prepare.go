@@ -14,6 +14,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 	"github.com/llmops/terraform-provider-llmops/internal/redact"
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // Preparer prepares traces for one destination. It is safe for concurrent use.
@@ -75,24 +76,15 @@ func (p *Preparer) filter(td ptrace.Traces, now time.Time) map[pcommon.SpanID]ll
 	parents := map[pcommon.SpanID]pcommon.SpanID{}
 	keep := map[pcommon.SpanID]bool{}
 	var s llmspan.Span
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		r := llmspan.FromResource(rss.At(i).Resource().Attributes())
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				llmspan.Decode(r, span, &s)
-				id := span.SpanID()
-				kinds[id] = s.Kind
-				parents[id] = span.ParentSpanID()
-				if p.wants(s.Kind) || p.ancestors.take(id) {
-					keep[id] = true
-				}
-			}
+	eachSpan(td, func(r llmspan.Resource, span ptrace.Span) {
+		llmspan.Decode(r, span, &s)
+		id := span.SpanID()
+		kinds[id] = s.Kind
+		parents[id] = span.ParentSpanID()
+		if p.wants(s.Kind) || p.ancestors.take(id) {
+			keep[id] = true
 		}
-	}
+	})
 	if p.include == nil && p.exclude == nil {
 		return kinds
 	}
@@ -108,13 +100,7 @@ func (p *Preparer) filter(td ptrace.Traces, now time.Time) map[pcommon.SpanID]ll
 			keep[parent] = true
 		}
 	}
-	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
-		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
-			ss.Spans().RemoveIf(func(span ptrace.Span) bool { return !keep[span.SpanID()] })
-			return ss.Spans().Len() == 0
-		})
-		return rs.ScopeSpans().Len() == 0
-	})
+	spans.RemoveIf(td, func(span ptrace.Span) bool { return !keep[span.SpanID()] })
 	return kinds
 }
 

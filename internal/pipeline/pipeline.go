@@ -17,6 +17,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/sampling"
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // ErrOverloaded is returned (wrapped) by a Sink that cannot take more data
@@ -107,20 +108,5 @@ func (p *Pipeline) price(s *llmspan.Span) llmmetrics.Call {
 
 // removeInvalid drops spans that no platform would accept and returns how many.
 func removeInvalid(td ptrace.Traces) int64 {
-	var n int64
-	rss := td.ResourceSpans()
-	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
-		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
-			ss.Spans().RemoveIf(func(s ptrace.Span) bool {
-				if s.TraceID().IsEmpty() || s.SpanID().IsEmpty() {
-					n++
-					return true
-				}
-				return false
-			})
-			return ss.Spans().Len() == 0
-		})
-		return rs.ScopeSpans().Len() == 0
-	})
-	return n
+	return int64(spans.RemoveIf(td, func(s ptrace.Span) bool { return s.TraceID().IsEmpty() || s.SpanID().IsEmpty() }))
 }

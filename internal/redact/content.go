@@ -5,6 +5,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // contentKeys are the attributes that carry prompts, completions, documents
@@ -43,20 +45,12 @@ func IsContent(key string) bool {
 // place, keeping kinds, models, token counts, timings and status: what
 // metrics and cost analysis need.
 func DropContent(td ptrace.Traces) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				s.Attributes().RemoveIf(func(k string, _ pcommon.Value) bool { return IsContent(k) })
-				s.Events().RemoveIf(func(e ptrace.SpanEvent) bool {
-					// gen_ai.content.prompt/.completion, per-message events and
-					// gen_ai.client.inference.operation.details all carry content.
-					return strings.HasPrefix(e.Name(), "gen_ai.")
-				})
-			}
-		}
-	}
+	spans.Each(td, func(_ pcommon.Resource, s ptrace.Span) {
+		s.Attributes().RemoveIf(func(k string, _ pcommon.Value) bool { return IsContent(k) })
+		s.Events().RemoveIf(func(e ptrace.SpanEvent) bool {
+			// gen_ai.content.prompt/.completion, per-message events and
+			// gen_ai.client.inference.operation.details all carry content.
+			return strings.HasPrefix(e.Name(), "gen_ai.")
+		})
+	})
 }

@@ -1,0 +1,44 @@
+// Package spans holds the two walks over OTLP traces the exporter makes
+// everywhere: visiting every span with its resource, and removing spans
+// (dropping scopes and resources left empty).
+package spans
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Each calls fn for every span of td with its resource.
+func Each(td ptrace.Traces, fn func(res pcommon.Resource, span ptrace.Span)) {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				fn(rs.Resource(), spans.At(k))
+			}
+		}
+	}
+}
+
+// RemoveIf removes the spans for which drop is true, and the scopes and
+// resources left without spans. It returns how many spans it removed.
+func RemoveIf(td ptrace.Traces, drop func(ptrace.Span) bool) int {
+	n := 0
+	td.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool {
+		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
+			ss.Spans().RemoveIf(func(s ptrace.Span) bool {
+				if drop(s) {
+					n++
+					return true
+				}
+				return false
+			})
+			return ss.Spans().Len() == 0
+		})
+		return rs.ScopeSpans().Len() == 0
+	})
+	return n
+}
