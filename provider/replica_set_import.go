@@ -69,7 +69,19 @@ func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error 
 		}
 	}
 	m.SecretFileNames = types.ListValueMust(types.StringType, []attr.Value{})
-	m.ConfigFiles, m.SecretFiles = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m.ConfigFiles, m.SecretFiles, m.Volumes = types.MapNull(types.StringType), types.MapNull(types.StringType), types.MapNull(types.StringType)
+	// Replica volumes are named <name>-<suffix>-<n>.
+	vols := map[string]attr.Value{}
+	number := ins.Config.Labels[engine.LabelNumber]
+	for _, mt := range ins.Mounts {
+		suffix, ok := strings.CutPrefix(mt.Name, name+"-")
+		if suffix, ok2 := strings.CutSuffix(suffix, "-"+number); ok && ok2 && mt.Type == "volume" {
+			vols[mt.Destination] = types.StringValue(suffix)
+		}
+	}
+	if len(vols) > 0 {
+		m.Volumes = types.MapValueMust(types.StringType, vols)
+	}
 	m.ComposeYAML = types.StringNull()
 	return nil
 }

@@ -32,6 +32,7 @@ type replicaSetModel struct {
 	Resources          *resourcesModel `tfsdk:"resources"`
 	Network            types.String    `tfsdk:"network"`
 	Labels             types.Map       `tfsdk:"labels"`
+	Volumes            types.Map       `tfsdk:"volumes"`
 	Update             *updateModel    `tfsdk:"update"`
 	WaitTimeout        types.String    `tfsdk:"wait_timeout"`
 	SecretFileNames    types.List      `tfsdk:"secret_file_names"`
@@ -95,7 +96,7 @@ func strMap(ctx context.Context, m types.Map) map[string]string {
 func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) engine.Spec {
 	s := engine.Spec{Name: m.Name.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
 		Command: listStrings(ctx, m.Command), Env: strMap(ctx, m.Env), ConfigFiles: strMap(ctx, m.ConfigFiles),
-		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: strMap(ctx, m.Labels),
+		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: strMap(ctx, m.Labels), Volumes: strMap(ctx, m.Volumes),
 		RestartPolicy: "on-failure", WaitTimeout: dur(m.WaitTimeout), Parallelism: 1, ExpectHash: m.SpecSHA256.ValueString()}
 	s.SecretFiles = secrets
 	if s.SecretFiles == nil {

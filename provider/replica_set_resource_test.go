@@ -18,6 +18,7 @@ import (
 	imagetypes "github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
+	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -121,7 +122,8 @@ resource "llmops_replica_set" "this" {
     timeout  = "2s"
     retries  = 3
   }
-  update = { parallelism = 1, order = "start-first" }
+  update  = { parallelism = 1, order = "start-first" }
+  volumes = { "/var/lib/llmops-exporter" = "queue" }
 }`, name, replicas, logLevel)
 }
 
@@ -305,6 +307,10 @@ func checkNothingLeft(name, image string) resource.TestCheckFunc {
 		}
 		if _, err := cli.NetworkInspect(ctx, name, network.InspectOptions{}); err == nil {
 			return fmt.Errorf("destroy left the network %s", name)
+		}
+		vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+name))})
+		if err != nil || len(vols.Volumes) > 0 {
+			return fmt.Errorf("destroy left %d volumes (%v)", len(vols.Volumes), err)
 		}
 		if _, found, _ := engine.InspectImage(ctx, cli, image); found {
 			return fmt.Errorf("destroy left the image %s", image)

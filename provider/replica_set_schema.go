@@ -76,6 +76,8 @@ func replicaSetSchema() schema.Schema {
 				}},
 			"network": schema.StringAttribute{Optional: true, MarkdownDescription: "Network to join (created, and removed on destroy, when it does not exist). Default: the set's name."},
 			"labels":  schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra container labels."},
+			"volumes": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Per-replica named volumes, by container path, e.g. `{ \"/var/lib/llmops-exporter\" = \"queue\" }`: replica n always gets the volume `<name>-queue-<n>`, so its data (the exporter's durable queue) survives replacement. Volumes make replacement stop-first (one user per volume). Destroy removes them."},
 			"update": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "How changed replicas are replaced.",
 				Attributes: map[string]schema.Attribute{
 					"parallelism": schema.Int64Attribute{Optional: true, MarkdownDescription: "Replicas replaced at once (default 1): at least `replicas - parallelism` stay healthy.", Validators: []validator.Int64{int64validator.AtLeast(1)}},

@@ -108,7 +108,9 @@ resource "llmops_replica_set" "exporter" {
     timeout  = "3s"
     retries  = 3
   }
-  update = { parallelism = 1, order = "start-first" }
+  # Each replica keeps its durable queue across replacements and restarts.
+  volumes = { "/var/lib/llmops-exporter" = "queue" }
+  update  = { parallelism = 1, order = "stop-first" }
 }
 
 output "destinations" {

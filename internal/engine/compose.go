@@ -84,8 +84,23 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 		svc["ports"] = ports
 	}
 	svc["networks"] = map[string]any{spec.NetworkName(): map[string]any{"aliases": []string{spec.Name}}}
+	if len(spec.Volumes) > 0 {
+		// Compose has no per-replica volume; the file names one per path.
+		var vols []string
+		for _, target := range sortedKeys(spec.Volumes) {
+			vols = append(vols, spec.Name+"-"+spec.Volumes[target]+":"+target)
+		}
+		svc["volumes"] = vols
+	}
 	project := map[string]any{"name": spec.Name, "services": map[string]any{spec.Name: svc},
 		"networks": map[string]any{spec.NetworkName(): map[string]any{"name": spec.NetworkName()}}}
+	if len(spec.Volumes) > 0 {
+		vols := map[string]any{}
+		for _, v := range spec.Volumes {
+			vols[spec.Name+"-"+v] = map[string]any{}
+		}
+		project["volumes"] = vols
+	}
 	if len(spec.SecretFiles) > 0 {
 		secrets, refs := map[string]any{}, []map[string]any{}
 		for _, name := range sortedKeys(spec.SecretFiles) {

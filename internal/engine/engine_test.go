@@ -87,6 +87,7 @@ func TestReplicaSetLifecycle(t *testing.T) {
 		ConfigFiles:   map[string]string{"/etc/llmops/config.yaml": "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"},
 		RestartPolicy: "on-failure", MaxAttempts: 3, Ports: []Port{{Container: 9464, HostIP: "127.0.0.1"}},
 		Labels: map[string]string{"team": "ml"}, Parallelism: 1, WaitTimeout: 60 * time.Second,
+		Volumes: map[string]string{"/var/lib/llmops-exporter": "queue"},
 		Health: &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}}
 	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })
 
@@ -122,7 +123,13 @@ func TestReplicaSetLifecycle(t *testing.T) {
 		t.Fatalf("not repaired: %+v", reps)
 	}
 
-	// A changed environment replaces replicas (start-first); scale down.
+	vol1, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1))
+	if err != nil {
+		t.Fatalf("replica volume: %v", err)
+	}
+
+	// A changed environment replaces replicas (start-first is overridden
+	// by the volume: stop-first); scale down.
 	spec.Env["LLMOPS_LOG_LEVEL"], spec.StartFirst, spec.Replicas = "error", true, 1
 	if err := Reconcile(ctx, cli, spec); err != nil {
 		t.Fatal(err)
@@ -131,12 +138,18 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	if len(reps) != 1 || !reps[0].Good() || reps[0].Name != "llmops-enginetest-llmops-enginetest-1" {
 		t.Fatalf("rolling update / scale down: %+v", reps)
 	}
+	if again, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1)); err != nil || again.CreatedAt != vol1.CreatedAt {
+		t.Fatalf("replica 1's volume was not kept across replacement: %v", err)
+	}
 
 	if err := Destroy(ctx, cli, spec); err != nil {
 		t.Fatal(err)
 	}
 	if reps, _ := Observe(ctx, cli, spec); len(reps) != 0 {
 		t.Fatalf("destroy left %d containers", len(reps))
+	}
+	if _, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1)); err == nil {
+		t.Fatal("destroy left the replica volume")
 	}
 }
 

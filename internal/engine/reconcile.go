@@ -13,14 +13,19 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
 	"github.com/docker/go-connections/nat"
 )
 
-// labelManagedNetwork marks networks this package created (and may remove).
-const labelManagedNetwork = "dev.llmops.managed-network"
+// Labels marking networks and volumes this package created (and removes).
+const (
+	labelManagedNetwork = "dev.llmops.managed-network"
+	labelManagedVolume  = "dev.llmops.managed-volume"
+)
 
 // NetworkName is the network the replicas join.
 func (s Spec) NetworkName() string {
@@ -81,7 +86,9 @@ func Reconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
 // to be healthy, then removes the old one.
 func replace(ctx context.Context, cli client.APIClient, spec Spec, n int, old Replica) (string, error) {
 	name := ContainerName(spec.Name, n)
-	if old.ID == "" || !spec.StartFirst {
+	// A replica's volume can hold only one user at a time (the exporter
+	// locks its queue file), so volumes mean stop-first.
+	if old.ID == "" || !spec.StartFirst || len(spec.Volumes) > 0 {
 		if old.ID != "" {
 			if err := remove(ctx, cli, old.ID); err != nil {
 				return "", err
@@ -127,6 +134,10 @@ func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name st
 	}
 	if spec.RestartPolicy != "on-failure" {
 		host.RestartPolicy.MaximumRetryCount = 0
+	}
+	for _, target := range sortedKeys(spec.Volumes) {
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: VolumeName(spec.Name, spec.Volumes[target], n), Target: target,
+			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, labelManagedVolume: "true"}}})
 	}
 	host.Resources.NanoCPUs = int64(spec.CPUs * 1e9)
 	host.Resources.Memory = spec.MemoryBytes
@@ -278,10 +289,27 @@ func Destroy(ctx context.Context, cli client.APIClient, spec Spec) error {
 			return err
 		}
 	}
+	if err := removeVolumes(ctx, cli, spec.Name); err != nil {
+		return err
+	}
 	n, err := cli.NetworkInspect(ctx, spec.NetworkName(), network.InspectOptions{})
 	if err == nil && n.Labels[labelManagedNetwork] == "true" && len(n.Containers) == 0 {
 		if err := cli.NetworkRemove(ctx, n.ID); err != nil && !errdefs.IsNotFound(err) {
 			return fmt.Errorf("removing network %s: %w", n.Name, err)
+		}
+	}
+	return nil
+}
+
+// removeVolumes deletes the replica volumes the set created.
+func removeVolumes(ctx context.Context, cli client.APIClient, name string) error {
+	vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelProject+"="+name), filters.Arg("label", labelManagedVolume+"=true"))})
+	if err != nil {
+		return fmt.Errorf("listing volumes of %s: %w", name, err)
+	}
+	for _, v := range vols.Volumes {
+		if err := cli.VolumeRemove(ctx, v.Name, true); err != nil && !errdefs.IsNotFound(err) {
+			return fmt.Errorf("removing volume %s: %w", v.Name, err)
 		}
 	}
 	return nil

@@ -60,6 +60,10 @@ type Spec struct {
 	RestartPolicy  string // no, on-failure, always, unless-stopped
 	MaxAttempts    int
 	RestartDelay   time.Duration // Compose and Swarm only; the engine has its own back-off
+	// Volumes are per-replica named volumes by container path: replica n
+	// always gets the same volume, so its data (the exporter's queue)
+	// survives replacement. They force stop-first replacement.
+	Volumes map[string]string // container path -> volume name suffix
 	Health         *Health
 	CPUs           float64
 	MemoryBytes    int64
@@ -109,6 +113,9 @@ type Replica struct {
 func (r Replica) Good() bool {
 	return r.Running && r.Matches && r.Health != "unhealthy"
 }
+
+// VolumeName is replica n's volume for suffix.
+func VolumeName(service, suffix string, n int) string { return fmt.Sprintf("%s-%s-%d", service, suffix, n) }
 
 // ContainerName is replica n's name, as Compose names it.
 func ContainerName(service string, n int) string { return fmt.Sprintf("%s-%s-%d", service, service, n) }

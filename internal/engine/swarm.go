@@ -11,6 +11,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/swarm"
 	"github.com/docker/docker/client"
@@ -146,6 +147,11 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.Se
 	replicas := uint64(spec.Replicas)
 	labels := map[string]string{LabelSpec: spec.Hash(), "com.docker.stack.namespace": spec.Name}
 	cs := &swarm.ContainerSpec{Image: spec.Image, Args: spec.Command, Labels: spec.Labels}
+	for _, target := range sortedKeys(spec.Volumes) {
+		// Swarm expands the template per task slot: one volume per replica.
+		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeVolume, Source: spec.Name + "-" + spec.Volumes[target] + "-{{.Task.Slot}}", Target: target,
+			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, labelManagedVolume: "true"}}})
+	}
 	for _, k := range sortedKeys(spec.Env) {
 		cs.Env = append(cs.Env, k+"="+spec.Env[k])
 	}
@@ -278,6 +284,7 @@ func SwarmDestroy(ctx context.Context, cli client.APIClient, spec Spec) error {
 	for _, c := range configs {
 		_ = cli.ConfigRemove(ctx, c.ID)
 	}
+	_ = removeVolumes(ctx, cli, spec.Name)
 	if n, err := cli.NetworkInspect(ctx, spec.NetworkName(), network.InspectOptions{}); err == nil && n.Labels[labelManagedNetwork] == "true" {
 		for i := 0; i < 20; i++ { // the overlay detaches asynchronously
 			if err := cli.NetworkRemove(ctx, n.ID); err == nil || errdefs.IsNotFound(err) {

@@ -53,8 +53,9 @@ resource "llmops_replica_set" "exporter" {
     retries  = 3
   }
   resources = { cpus = 1, memory_mb = 256 }
-  network   = "dify_default" # join Dify's network so its api can reach llmops-exporter:4318
-  update    = { parallelism = 1, order = "start-first" }
+  network   = "dify_default"                           # join Dify's network so its api can reach llmops-exporter:4318
+  volumes   = { "/var/lib/llmops-exporter" = "queue" } # the durable queue survives replacement
+  update    = { parallelism = 1, order = "stop-first" }
 }
 
 output "metrics" {
