@@ -88,7 +88,7 @@ func TestReplicaSetLifecycle(t *testing.T) {
 		RestartPolicy: "on-failure", MaxAttempts: 3, Ports: []Port{{Container: 9464, HostIP: "127.0.0.1"}},
 		Labels: map[string]string{"team": "ml"}, Parallelism: 1, WaitTimeout: 60 * time.Second,
 		Volumes: map[string]string{"/var/lib/llmops-exporter": "queue"},
-		Health: &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}}
+		Health:  &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}}
 	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })
 
 	if err := Reconcile(ctx, cli, spec); err != nil {

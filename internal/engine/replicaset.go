@@ -63,15 +63,15 @@ type Spec struct {
 	// Volumes are per-replica named volumes by container path: replica n
 	// always gets the same volume, so its data (the exporter's queue)
 	// survives replacement. They force stop-first replacement.
-	Volumes map[string]string // container path -> volume name suffix
-	Health         *Health
-	CPUs           float64
-	MemoryBytes    int64
-	Network        string
-	Labels         map[string]string
-	Parallelism    int
-	StartFirst     bool
-	WaitTimeout    time.Duration
+	Volumes     map[string]string // container path -> volume name suffix
+	Health      *Health
+	CPUs        float64
+	MemoryBytes int64
+	Network     string
+	Labels      map[string]string
+	Parallelism int
+	StartFirst  bool
+	WaitTimeout time.Duration
 	// ExpectHash, when set, is the spec hash replicas must carry instead of
 	// Hash() (after an import, the full spec is not known).
 	ExpectHash string `json:"-"`
@@ -115,7 +115,9 @@ func (r Replica) Good() bool {
 }
 
 // VolumeName is replica n's volume for suffix.
-func VolumeName(service, suffix string, n int) string { return fmt.Sprintf("%s-%s-%d", service, suffix, n) }
+func VolumeName(service, suffix string, n int) string {
+	return fmt.Sprintf("%s-%s-%d", service, suffix, n)
+}
 
 // ContainerName is replica n's name, as Compose names it.
 func ContainerName(service string, n int) string { return fmt.Sprintf("%s-%s-%d", service, service, n) }
