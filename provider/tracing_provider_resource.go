@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -42,15 +41,7 @@ func (r *tracingProviderResource) Schema(_ context.Context, _ resource.SchemaReq
 }
 
 func (r *tracingProviderResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	meta, ok := req.ProviderData.(*Meta)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *provider.Meta, got %T", req.ProviderData))
-		return
-	}
-	r.meta = meta
+	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 func (r *tracingProviderResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
