@@ -144,15 +144,17 @@ func (r *exporterImageResource) Read(ctx context.Context, req resource.ReadReque
 	if cli == nil {
 		return
 	}
-	ins, err := cli.ImageInspect(ctx, state.Tag.ValueString())
+	img, found, err := engine.InspectImage(ctx, cli, state.Tag.ValueString())
 	if err != nil {
+		resp.Diagnostics.AddError("Reading the exporter image failed", err.Error())
+		return
+	}
+	if !found {
 		resp.State.RemoveResource(ctx) // deleted outside Terraform: the next plan rebuilds it
 		return
 	}
-	state.ImageID = types.StringValue(ins.ID)
-	if ins.Config != nil {
-		state.BinarySHA256 = types.StringValue(ins.Config.Labels[engine.LabelBinarySHA])
-	}
+	state.ImageID = types.StringValue(img.ID)
+	state.BinarySHA256 = types.StringValue(img.BinarySHA256)
 	if state.BinaryPath.IsNull() {
 		state.BinaryPath = types.StringValue(defaultBinaryPath())
 	}

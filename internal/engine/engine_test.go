@@ -63,8 +63,8 @@ func buildImage(t *testing.T, cli *client.Client, tag string) {
 	}
 	t.Cleanup(func() { _ = RemoveImage(context.Background(), cli, tag) })
 	got, found, err := InspectImage(context.Background(), cli, tag)
-	if err != nil || !found || got != sha {
-		t.Fatalf("image label %q found=%v err=%v", got, found, err)
+	if err != nil || !found || got.BinarySHA256 != sha || got.ID == "" {
+		t.Fatalf("image %+v found=%v err=%v", got, found, err)
 	}
 }
 

@@ -103,19 +103,28 @@ func BuildExporterImage(ctx context.Context, cli client.APIClient, path, tag, sh
 	return ins.ID, nil
 }
 
-// InspectImage returns the image's binary hash label, or found=false.
-func InspectImage(ctx context.Context, cli client.APIClient, ref string) (sha string, found bool, err error) {
+// Image is what InspectImage reports of an image.
+type Image struct {
+	ID string
+	// BinarySHA256 is the exporter binary's hash label ("" on other images).
+	BinarySHA256 string
+}
+
+// InspectImage returns ref's ID and binary hash label, or found=false when
+// the engine has no such image (any other error is returned).
+func InspectImage(ctx context.Context, cli client.APIClient, ref string) (img Image, found bool, err error) {
 	ins, err := cli.ImageInspect(ctx, ref)
 	if errdefs.IsNotFound(err) {
-		return "", false, nil
+		return Image{}, false, nil
 	}
 	if err != nil {
-		return "", false, err
+		return Image{}, false, fmt.Errorf("inspecting image %s: %w", ref, err)
 	}
+	img.ID = ins.ID
 	if ins.Config != nil {
-		sha = ins.Config.Labels[LabelBinarySHA]
+		img.BinarySHA256 = ins.Config.Labels[LabelBinarySHA]
 	}
-	return sha, true, nil
+	return img, true, nil
 }
 
 // labelManagedBy marks images this provider built.
