@@ -132,7 +132,7 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) e
 
 // observe sets the computed attributes from the engine's view, and replicas
 // to the number of good ones, so that drift shows as a diff.
-func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec, published map[string]string) {
+func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec) {
 	good := 0
 	objs := []attr.Value{}
 	for _, r := range reps {
@@ -151,8 +151,10 @@ func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec, publi
 	}
 	m.Replicas = types.Int64Value(int64(good))
 	pub := map[string]attr.Value{}
-	for k, v := range published {
-		pub[k] = types.StringValue(v)
+	for _, r := range reps {
+		if r.Published != "" {
+			pub[r.Name] = types.StringValue(r.Published)
+		}
 	}
 	m.PortsPublished = types.MapValueMust(types.StringType, pub)
 }

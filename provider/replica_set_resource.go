@@ -3,11 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
-	"strings"
 
-	"github.com/docker/docker/client"
-	"github.com/docker/go-connections/nat"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -124,7 +120,7 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 		return
 	}
 	want := plan.Replicas
-	plan.observe(reps, spec, published(ctx, cli, reps, spec))
+	plan.observe(reps, spec)
 	plan.SecretFiles = types.MapNull(types.StringType)
 	if recErr == nil {
 		_ = engine.PruneImages(ctx, cli) // images of replaced replicas, now unused
@@ -179,7 +175,7 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 			tflog.Warn(ctx, "replica drifted", map[string]any{"replica": describe(rep)})
 		}
 	}
-	state.observe(reps, spec, published(ctx, cli, reps, spec))
+	state.observe(reps, spec)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -212,40 +208,4 @@ func (r *replicaSetResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("mode"), "engine")...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_timeout"), "90s")...)
-}
-
-// published maps each replica to the host address of the first declared
-// port (e.g. where its metrics are).
-func published(ctx context.Context, cli client.APIClient, reps []engine.Replica, spec engine.Spec) map[string]string {
-	out := map[string]string{}
-	if len(spec.Ports) == 0 {
-		return out
-	}
-	p := spec.Ports[0]
-	key := nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))
-	for _, rep := range reps {
-		ins, err := cli.ContainerInspect(ctx, rep.ID)
-		if err != nil || ins.NetworkSettings == nil {
-			continue
-		}
-		for _, b := range ins.NetworkSettings.Ports[key] {
-			if strings.Contains(b.HostIP, ":") {
-				continue // the IPv6 twin of the binding
-			}
-			host := b.HostIP
-			if host == "" || host == "0.0.0.0" {
-				host = "127.0.0.1"
-			}
-			out[rep.Name] = net.JoinHostPort(host, b.HostPort)
-			break
-		}
-	}
-	return out
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

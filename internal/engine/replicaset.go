@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/nat"
 )
 
 // Compose's labels, so `docker compose ps` and `docker ps --filter` see the
@@ -107,6 +109,9 @@ type Replica struct {
 	// Matches is false when the container no longer runs what the spec says
 	// (edited by hand, another image or environment, an older spec).
 	Matches bool
+	// Published is the host address (IPv4) of the first declared port, when
+	// the spec publishes one (engine mode).
+	Published string
 }
 
 // Good reports whether the replica needs nothing done.
@@ -149,6 +154,10 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 		}
 		r.Matches = c.Labels[LabelSpec] == hash && ins.Config != nil && ins.Config.Image == spec.Image &&
 			envContains(ins.Config.Env, spec.Env) && labelsContain(ins.Config.Labels, spec.Labels)
+		if len(spec.Ports) > 0 && ins.NetworkSettings != nil {
+			p := spec.Ports[0]
+			r.Published = firstIPv4(ins.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))])
+		}
 		out = append(out, r)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
@@ -185,6 +194,22 @@ func lastHealthLog(ctx context.Context, cli client.APIClient, id string) string 
 	}
 	if !ins.State.Running {
 		return fmt.Sprintf("not running (exit code %d, %s)", ins.State.ExitCode, ins.State.Error)
+	}
+	return ""
+}
+
+// firstIPv4 is the first IPv4 binding as host:port (an unspecified host
+// address reads as 127.0.0.1).
+func firstIPv4(binds []nat.PortBinding) string {
+	for _, b := range binds {
+		if strings.Contains(b.HostIP, ":") {
+			continue // the IPv6 twin of the binding
+		}
+		host := b.HostIP
+		if host == "" || host == "0.0.0.0" {
+			host = "127.0.0.1"
+		}
+		return net.JoinHostPort(host, b.HostPort)
 	}
 	return ""
 }
