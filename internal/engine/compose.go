@@ -3,8 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -87,7 +88,7 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 	if len(spec.Volumes) > 0 {
 		// Compose has no per-replica volume; the file names one per path.
 		var vols []string
-		for _, target := range sortedKeys(spec.Volumes) {
+		for _, target := range slices.Sorted(maps.Keys(spec.Volumes)) {
 			vols = append(vols, spec.Name+"-"+spec.Volumes[target]+":"+target)
 		}
 		svc["volumes"] = vols
@@ -103,7 +104,7 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 	}
 	if len(spec.SecretFiles) > 0 {
 		secrets, refs := map[string]any{}, []map[string]any{}
-		for _, name := range sortedKeys(spec.SecretFiles) {
+		for _, name := range slices.Sorted(maps.Keys(spec.SecretFiles)) {
 			secrets[name] = map[string]any{"file": "./secrets/" + name}
 			refs = append(refs, map[string]any{"source": name, "target": path.Join(SecretsDir, name), "mode": 0o400})
 		}
@@ -111,7 +112,7 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 	}
 	if len(spec.ConfigFiles) > 0 {
 		configs, refs := map[string]any{}, []map[string]any{}
-		for i, p := range sortedKeys(spec.ConfigFiles) {
+		for i, p := range slices.Sorted(maps.Keys(spec.ConfigFiles)) {
 			name := fmt.Sprintf("config_%d", i+1)
 			configs[name] = map[string]any{"content": spec.ConfigFiles[p]}
 			refs = append(refs, map[string]any{"source": name, "target": p})
@@ -138,13 +139,4 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

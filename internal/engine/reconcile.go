@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,12 +118,7 @@ func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name st
 		labels[k] = v
 	}
 	cfg := &container.Config{Image: spec.Image, Cmd: spec.Command, Labels: labels, ExposedPorts: nat.PortSet{}}
-	keys := make([]string, 0, len(spec.Env))
-	for k := range spec.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(spec.Env)) {
 		cfg.Env = append(cfg.Env, k+"="+spec.Env[k])
 	}
 	if h := spec.Health; h != nil {
@@ -135,7 +132,7 @@ func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name st
 	if spec.RestartPolicy != "on-failure" {
 		host.RestartPolicy.MaximumRetryCount = 0
 	}
-	for _, target := range sortedKeys(spec.Volumes) {
+	for _, target := range slices.Sorted(maps.Keys(spec.Volumes)) {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: VolumeName(spec.Name, spec.Volumes[target], n), Target: target,
 			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, labelManagedVolume: "true"}}})
 	}

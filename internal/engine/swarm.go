@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"time"
 
@@ -147,12 +149,12 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.Se
 	replicas := uint64(spec.Replicas)
 	labels := map[string]string{LabelSpec: spec.Hash(), "com.docker.stack.namespace": spec.Name}
 	cs := &swarm.ContainerSpec{Image: spec.Image, Args: spec.Command, Labels: spec.Labels}
-	for _, target := range sortedKeys(spec.Volumes) {
+	for _, target := range slices.Sorted(maps.Keys(spec.Volumes)) {
 		// Swarm expands the template per task slot: one volume per replica.
 		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeVolume, Source: spec.Name + "-" + spec.Volumes[target] + "-{{.Task.Slot}}", Target: target,
 			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, labelManagedVolume: "true"}}})
 	}
-	for _, k := range sortedKeys(spec.Env) {
+	for _, k := range slices.Sorted(maps.Keys(spec.Env)) {
 		cs.Env = append(cs.Env, k+"="+spec.Env[k])
 	}
 	if h := spec.Health; h != nil {
@@ -160,7 +162,7 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.Se
 	}
 	// Swarm secrets and configs are immutable: names carry a content digest,
 	// so a change makes new ones and rolls the service.
-	for _, name := range sortedKeys(spec.SecretFiles) {
+	for _, name := range slices.Sorted(maps.Keys(spec.SecretFiles)) {
 		id, objName, err := ensureSecret(ctx, cli, spec.Name, name, spec.SecretFiles[name], spec.SecretsVersion)
 		if err != nil {
 			return swarm.ServiceSpec{}, err
@@ -168,7 +170,7 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.Se
 		cs.Secrets = append(cs.Secrets, &swarm.SecretReference{SecretID: id, SecretName: objName,
 			File: &swarm.SecretReferenceFileTarget{Name: name, UID: "0", GID: "0", Mode: 0o400}})
 	}
-	for i, p := range sortedKeys(spec.ConfigFiles) {
+	for i, p := range slices.Sorted(maps.Keys(spec.ConfigFiles)) {
 		id, objName, err := ensureConfig(ctx, cli, spec.Name, i, spec.ConfigFiles[p])
 		if err != nil {
 			return swarm.ServiceSpec{}, err

@@ -2,9 +2,10 @@ package platform
 
 import (
 	"encoding/base64"
+	"maps"
 	"net"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -126,10 +127,10 @@ func otlpExport(c Config, s Secrets) Export {
 	} else {
 		e = Export{URL: c.Endpoint + "/v1/traces"}
 	}
-	for _, k := range sortedKeys(c.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(c.Headers)) {
 		e.Headers = append(e.Headers, Header{Name: k, Value: c.Headers[k]})
 	}
-	for _, k := range sortedKeys(s.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(s.Headers)) {
 		e.Headers = append(e.Headers, Header{Name: k, Value: s.Headers[k], Secret: true})
 	}
 	return e
@@ -146,13 +147,4 @@ func hostPort(u *url.URL, def string) string {
 
 func basic(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
