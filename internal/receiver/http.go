@@ -84,13 +84,7 @@ func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request)
 		return
 	}
 	req := ptraceotlp.NewExportRequest()
-	var err error
-	if ct == ctJSON {
-		err = req.UnmarshalJSON(body)
-	} else {
-		err = req.UnmarshalProto(body)
-	}
-	if err != nil {
+	if err := unmarshal(ct, body, req.UnmarshalProto, req.UnmarshalJSON); err != nil {
 		o.Metrics.refused("http", "decode", 0)
 		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", "cannot decode the OTLP traces request: " + err.Error()})
 		return
@@ -119,13 +113,7 @@ func handleMetrics(c Consumer, o Options, w http.ResponseWriter, r *http.Request
 		return
 	}
 	req := pmetricotlp.NewExportRequest()
-	var err error
-	if ct == ctJSON {
-		err = req.UnmarshalJSON(body)
-	} else {
-		err = req.UnmarshalProto(body)
-	}
-	if err != nil {
+	if err := unmarshal(ct, body, req.UnmarshalProto, req.UnmarshalJSON); err != nil {
 		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", "cannot decode the OTLP metrics request: " + err.Error()})
 		return
 	}
@@ -135,6 +123,14 @@ func handleMetrics(c Consumer, o Options, w http.ResponseWriter, r *http.Request
 	}
 	resp := pmetricotlp.NewExportResponse()
 	writeResponse(w, ct, resp.MarshalProto, resp.MarshalJSON)
+}
+
+// unmarshal decodes body in the encoding its content type names.
+func unmarshal(ct string, body []byte, fromProto, fromJSON func([]byte) error) error {
+	if ct == ctJSON {
+		return fromJSON(body)
+	}
+	return fromProto(body)
 }
 
 // readRequest checks method, auth, content type and size, and returns the
