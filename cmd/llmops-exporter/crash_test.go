@@ -214,9 +214,7 @@ destinations:
 	if err != nil || !bytes.Contains(list, []byte("HTTP 401")) || !bytes.Contains(list, []byte("10 spans")) || bytes.Contains(list, []byte("TYPO")) {
 		t.Fatalf("deadletter list (running): %v\n%s", err, list)
 	}
-	if good.ReceivedSpans() != 10 {
-		t.Fatalf("the healthy destination got %d spans", good.ReceivedSpans())
-	}
+	waitUntil(t, "the healthy destination to get 10 spans", func() bool { return good.ReceivedSpans() == 10 })
 	out, err = exec.Command(exporterBin, "deadletter", "replay", "-c", p.cfgPath, "-destination", "opik").CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte(`"replayed":1`)) {
 		t.Fatalf("deadletter replay (running): %v\n%s", err, out)

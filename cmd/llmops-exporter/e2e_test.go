@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,14 +61,45 @@ type exporterProc struct {
 	cfgPath             string
 	httpAddr, grpcAddr  string
 	metricsAddr, stderr string
-	logs                *strings.Builder
+	logs                *lockedLog
+}
+
+// lockedLog collects the exporter's stderr from the reading goroutine while
+// a test may print it.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitUntil polls cond until it holds or 10 s pass: asynchronous state is
+// never read just once.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }
 
 // startExporter runs the exporterBin with a config on free loopback ports and
 // waits for /ready.
 func startExporter(t *testing.T, extraYAML string) *exporterProc {
 	t.Helper()
-	p := &exporterProc{httpAddr: freePort(t), grpcAddr: freePort(t), metricsAddr: freePort(t), logs: &strings.Builder{}}
+	p := &exporterProc{httpAddr: freePort(t), grpcAddr: freePort(t), metricsAddr: freePort(t), logs: &lockedLog{}}
 	cfg := fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\n    auth: {bearer_token: e2e-token}\nmetrics: {endpoint: %q}\n%s",
 		p.httpAddr, p.grpcAddr, p.metricsAddr, extraYAML)
 	path := filepath.Join(t.TempDir(), "config.yaml")

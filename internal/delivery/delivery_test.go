@@ -243,13 +243,14 @@ func TestDeliverToEveryPlatform(t *testing.T) {
 	if hd := headers("jaeger"); hd["ct"] != "application/json" {
 		t.Errorf("otlp http/json content type %v", hd)
 	}
-	if !strings.Contains(h.logs.String(), "trace_id=07010000") {
-		t.Error("console destination logged nothing")
-	}
-	exported := testutil.ToFloat64(f.metrics.spans.WithLabelValues("langfuse", "exported"))
-	if exported != 3 {
-		t.Errorf("exported metric %v", exported)
-	}
+	// The console worker and the metric bump run after the fake has already
+	// answered: wait for them instead of reading once.
+	waitFor(t, "the console destination to log the trace", func() bool {
+		return strings.Contains(h.logs.String(), "trace_id=07010000")
+	})
+	waitFor(t, "the exported metric to reach 3", func() bool {
+		return testutil.ToFloat64(f.metrics.spans.WithLabelValues("langfuse", "exported")) == 3
+	})
 }
 
 func TestRedactedBeforeDisk(t *testing.T) {
@@ -350,9 +351,8 @@ func TestRejectedCredentialsGoToDeadLetters(t *testing.T) {
 			t.Fatalf("a secret leaked: %s", text)
 		}
 	}
-	if !strings.Contains(h.logs.String(), "dead-letter") {
-		t.Fatal("no log line for the dead letter")
-	}
+	// The log line follows the commit that waitFor observed.
+	waitFor(t, "a log line for the dead letter", func() bool { return strings.Contains(h.logs.String(), "dead-letter") })
 	if fake.ReceivedSpans() != 0 {
 		t.Fatal("the fake accepted a wrong key")
 	}
