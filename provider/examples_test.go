@@ -15,16 +15,20 @@ import (
 // them must apply and then plan empty.
 
 func TestAccExample_quickstart(t *testing.T) {
+	name := accName("llmops-qs")
 	resource.Test(t, resource.TestCase{
 		PreCheck:               func() { testAccDocker(t) },
 		TerraformVersionChecks: writeOnlyGate,
-		CheckDestroy:           checkNothingLeft("llmops-exporter", "llmops-exporter:test"),
+		// Its own names, so that a user's quickstart on the same engine is
+		// never touched (the image tag is content-addressed and shared, and
+		// destroy keeps it while the user's replicas use it).
+		CheckDestroy: checkNothingLeft(name, ""),
 		Steps: []resource.TestStep{{
 			// The quickstart declares its own required_providers, so the
 			// provider is given at step level (plugin-testing's rule).
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			ConfigDirectory:          config.StaticDirectory("../examples/quickstart"),
-			ConfigVariables:          config.Variables{"exporter_binary": config.StringVariable(staticExporter(t))},
+			ConfigVariables: config.Variables{"exporter_binary": config.StringVariable(staticExporter(t)), "name": config.StringVariable(name)},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("langfuse").AtMapKey("otlp_endpoint"),
 					knownvalue.StringExact("https://cloud.langfuse.com/api/public/otel/v1/traces")),

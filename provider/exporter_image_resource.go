@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -48,8 +49,9 @@ func (r *exporterImageResource) Schema(_ context.Context, _ resource.SchemaReque
 			"The image's HEALTHCHECK runs the exporter's `healthcheck` sub-command. It is rebuilt when the binary's SHA-256 changes, and rebuilt if deleted outside Terraform.",
 		Attributes: map[string]schema.Attribute{
 			"tag": schema.StringAttribute{Optional: true, Computed: true,
-				MarkdownDescription: "Image tag. Default `llmops-exporter:<provider version>`. Changing it rebuilds.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace(), stringplanmodifier.UseStateForUnknown()}},
+				MarkdownDescription: "Image tag. Default `llmops-exporter:<provider version>-<first 12 hex digits of the binary's SHA-256>`: " +
+					"content-addressed, so configurations built from the same binary share one image and destroying one leaves the others' image in place. Changing it rebuilds.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"binary_path": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Static Linux `llmops-exporter` binary (CGO off). Default: `llmops-exporter-linux` (else `llmops-exporter`) beside the provider binary, where `make install` puts one of the same version."},
 			"keep_image": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
@@ -93,16 +95,8 @@ func (r *exporterImageResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if plan.BinaryPath.IsNull() || plan.BinaryPath.IsUnknown() {
 		plan.BinaryPath = types.StringValue(defaultBinaryPath())
 	}
-	if plan.Tag.IsNull() || plan.Tag.IsUnknown() {
-		version := "dev"
-		if r.meta != nil {
-			version = r.meta.Version
-		}
-		plan.Tag = types.StringValue("llmops-exporter:" + version)
-	}
-	plan.ID = plan.Tag
 	// The binary's hash is known at plan time, so a new binary shows as a
-	// replacement in the plan.
+	// replacement in the plan, with its new content-addressed tag.
 	sha, err := engine.BinarySHA256(plan.BinaryPath.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("binary_path"), "Exporter binary not found",
@@ -110,6 +104,16 @@ func (r *exporterImageResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	plan.BinarySHA256 = types.StringValue(sha)
+	var configTag types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("tag"), &configTag)...)
+	if configTag.IsNull() {
+		version := "dev"
+		if r.meta != nil {
+			version = r.meta.Version
+		}
+		plan.Tag = types.StringValue(engine.DefaultTag(version, sha))
+	}
+	plan.ID = plan.Tag
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -183,8 +187,15 @@ func (r *exporterImageResource) Delete(ctx context.Context, req resource.DeleteR
 	if cli == nil {
 		return
 	}
-	if err := engine.RemoveImage(ctx, cli, state.Tag.ValueString()); err != nil {
+	users, err := engine.RemoveImage(ctx, cli, state.Tag.ValueString())
+	if err != nil {
 		resp.Diagnostics.AddError("Removing the exporter image failed", err.Error())
+		return
+	}
+	if users > 0 {
+		resp.Diagnostics.AddWarning("Exporter image kept",
+			fmt.Sprintf("%s is still used by %d container(s) (another configuration built from the same binary, or replicas not yet moved to a rebuilt image), so its tag was kept. "+
+				"Remove it with `docker image rm %s` once nothing uses it.", state.Tag.ValueString(), users, state.Tag.ValueString()))
 	}
 }
 

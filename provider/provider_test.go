@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"regexp"
@@ -36,6 +38,18 @@ func TestMain(m *testing.M) {
 	cleanup()
 	os.Exit(code)
 }
+
+// runID makes every engine object a test run creates its own: two runs, or
+// a run beside a user's quickstart, never share a container, network,
+// volume or image tag.
+var runID = func() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}()
+
+// accName is base with this run's suffix.
+func accName(base string) string { return base + "-" + runID }
 
 // testAccPreCheck fails loudly, rather than skipping, when acceptance tests
 // are asked for but cannot run offline.

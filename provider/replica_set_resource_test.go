@@ -173,7 +173,7 @@ func (metricsReachable) CheckState(ctx context.Context, req statecheck.CheckStat
 }
 
 func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
-	const name = "llmops-acc-rs"
+	name := accName("llmops-acc-rs")
 	const addr = "llmops_replica_set.this"
 	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t)), "token": config.StringVariable("acc-token-0123456789")}
 	resource.Test(t, resource.TestCase{
@@ -261,7 +261,7 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 }
 
 func TestAccReplicaSet_unhealthyFailsCleanly(t *testing.T) {
-	const name = "llmops-acc-bad"
+	name := accName("llmops-acc-bad")
 	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t))}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccDocker(t) },
@@ -292,7 +292,7 @@ resource "llmops_replica_set" "this" {
 }
 
 // checkNothingLeft verifies destroy removed every container, the managed
-// network and the image.
+// network and volumes of the set name, and the image tag ("" skips it).
 func checkNothingLeft(name, image string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
@@ -312,7 +312,7 @@ func checkNothingLeft(name, image string) resource.TestCheckFunc {
 		if err != nil || len(vols.Volumes) > 0 {
 			return fmt.Errorf("destroy left %d volumes (%v)", len(vols.Volumes), err)
 		}
-		if _, found, _ := engine.InspectImage(ctx, cli, image); found {
+		if _, found, _ := engine.InspectImage(ctx, cli, image); image != "" && found {
 			return fmt.Errorf("destroy left the image %s", image)
 		}
 		dangling, _ := cli.ImageList(ctx, imagetypes.ListOptions{Filters: filters.NewArgs(filters.Arg("dangling", "true"),
@@ -327,7 +327,7 @@ func checkNothingLeft(name, image string) resource.TestCheckFunc {
 // TestAccReplicaSet_swarm runs the same declaration as a Swarm service on a
 // single-node swarm, initialised for the test and left as found.
 func TestAccReplicaSet_swarm(t *testing.T) {
-	const name = "llmops-acc-swarm"
+	name := accName("llmops-acc-swarm")
 	const addr = "llmops_replica_set.this"
 	testAccDocker(t)
 	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
@@ -340,11 +340,23 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 		if out, err := exec.Command("docker", "swarm", "init", "--advertise-addr", "127.0.0.1").CombinedOutput(); err != nil {
 			t.Fatalf("docker swarm init: %v\n%s", err, out)
 		}
-		t.Cleanup(func() { _ = exec.Command("docker", "swarm", "leave", "--force").Run() })
+		// swarm init creates docker_gwbridge (and ingress, which leave
+		// removes): put the engine back exactly as it was.
+		_, gwErr := cli.NetworkInspect(context.Background(), "docker_gwbridge", network.InspectOptions{})
+		hadGateway := gwErr == nil
+		t.Cleanup(func() {
+			if out, err := exec.Command("docker", "swarm", "leave", "--force").CombinedOutput(); err != nil {
+				t.Errorf("docker swarm leave: %v\n%s", err, out)
+			}
+			if !hadGateway {
+				if out, err := exec.Command("docker", "network", "rm", "docker_gwbridge").CombinedOutput(); err != nil {
+					t.Errorf("removing docker_gwbridge after the test's swarm: %v\n%s", err, out)
+				}
+			}
+		})
 	}
 	cfg := func(replicas int) string {
-		return strings.Replace(replicaSetConfig(name, replicas, "info"), `name     = "llmops-acc-swarm"`, `name     = "llmops-acc-swarm"
-  mode     = "swarm"`, 1)
+		return strings.Replace(replicaSetConfig(name, replicas, "info"), fmt.Sprintf("name     = %q", name), fmt.Sprintf("name     = %q\n  mode     = \"swarm\"", name), 1)
 	}
 	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t)), "token": config.StringVariable("swarm-token-0123456789")}
 	resource.Test(t, resource.TestCase{

@@ -52,6 +52,12 @@ variable "replicas" {
   default = 3
 }
 
+variable "name" {
+  description = "Name of the replica set: its containers, network and volumes are named after it."
+  type        = string
+  default     = "llmops-exporter"
+}
+
 resource "llmops_tracing_provider" "langfuse" {
   name          = "langfuse"
   type          = "langfuse"
@@ -78,6 +84,7 @@ resource "llmops_tracing_provider" "jaeger" {
 # a "jaeger" host appears on the network), sampling, redaction, auth.
 resource "llmops_collector" "main" {
   name              = "quickstart"
+  service_host      = var.name
   auth_token_wo     = var.otlp_token
   sampling_rate     = 0.5
   destinations      = [{ tracing_provider = llmops_tracing_provider.jaeger.exporter_destination }]
@@ -89,7 +96,7 @@ resource "llmops_exporter_image" "exporter" {
 }
 
 resource "llmops_replica_set" "exporter" {
-  name     = "llmops-exporter"
+  name     = var.name
   image    = llmops_exporter_image.exporter.image_id
   replicas = var.replicas
   command  = ["run", "-c", "/etc/llmops-exporter/config.yaml"]

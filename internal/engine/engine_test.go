@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,10 @@ import (
 
 // exporterBinary is a static linux llmops-exporter built for these tests.
 var exporterBinary string
+
+// run suffixes every name these tests give the engine, so that concurrent
+// runs, or a user's own sets, are never touched.
+var run = strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "engine-test")
@@ -61,7 +66,7 @@ func buildImage(t *testing.T, cli *client.Client, tag string) {
 	if _, err := BuildExporterImage(context.Background(), cli, exporterBinary, tag, sha); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = RemoveImage(context.Background(), cli, tag) })
+	t.Cleanup(func() { _, _ = RemoveImage(context.Background(), cli, tag) })
 	got, found, err := InspectImage(context.Background(), cli, tag)
 	if err != nil || !found || got.BinarySHA256 != sha || got.ID == "" {
 		t.Fatalf("image %+v found=%v err=%v", got, found, err)
@@ -80,9 +85,10 @@ func TestBuildRejectsNonLinuxBinary(t *testing.T) {
 func TestReplicaSetLifecycle(t *testing.T) {
 	cli := dockerClient(t)
 	ctx := context.Background()
-	tag := "llmops-exporter:engine-test"
+	tag := "llmops-exporter:engine-test-" + run
 	buildImage(t, cli, tag)
-	spec := Spec{Name: "llmops-enginetest", Image: tag, Replicas: 2, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
+	name := "llmops-enginetest-" + run
+	spec := Spec{Name: name, Image: tag, Replicas: 2, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
 		Env: map[string]string{"LLMOPS_LOG_LEVEL": "warn"}, SecretFiles: map[string]string{"otlp_token": "s3cr3t-token-value"},
 		ConfigFiles:   map[string]string{"/etc/llmops/config.yaml": "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"},
 		RestartPolicy: "on-failure", MaxAttempts: 3, Ports: []Port{{Container: 9464, HostIP: "127.0.0.1"}},
@@ -104,7 +110,7 @@ func TestReplicaSetLifecycle(t *testing.T) {
 			t.Fatal("a secret is in the container environment")
 		}
 	}
-	if ins.Name != "/llmops-enginetest-llmops-enginetest-1" || ins.Config.Labels[LabelService] != "llmops-enginetest" {
+	if ins.Name != "/"+name+"-"+name+"-1" || ins.Config.Labels[LabelService] != name {
 		t.Fatalf("compose naming/labels: %s %v", ins.Name, ins.Config.Labels)
 	}
 
@@ -135,7 +141,7 @@ func TestReplicaSetLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	reps, _ = Observe(ctx, cli, spec)
-	if len(reps) != 1 || !reps[0].Good() || reps[0].Name != "llmops-enginetest-llmops-enginetest-1" {
+	if len(reps) != 1 || !reps[0].Good() || reps[0].Name != name+"-"+name+"-1" {
 		t.Fatalf("rolling update / scale down: %+v", reps)
 	}
 	if again, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1)); err != nil || again.CreatedAt != vol1.CreatedAt {
@@ -155,9 +161,9 @@ func TestReplicaSetLifecycle(t *testing.T) {
 
 func TestUnhealthyReplicaFailsWithItsHealthLog(t *testing.T) {
 	cli := dockerClient(t)
-	tag := "llmops-exporter:engine-test-unhealthy"
+	tag := "llmops-exporter:engine-test-unhealthy-" + run
 	buildImage(t, cli, tag)
-	spec := Spec{Name: "llmops-enginetest-bad", Image: tag, Replicas: 1,
+	spec := Spec{Name: "llmops-enginetest-bad-" + run, Image: tag, Replicas: 1,
 		Health:      &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck", "-addr", "127.0.0.1:1"}, Interval: 500 * time.Millisecond, Timeout: time.Second, Retries: 1},
 		WaitTimeout: 8 * time.Second}
 	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })

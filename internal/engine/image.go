@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"unicode"
 
 	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
@@ -130,15 +133,40 @@ func InspectImage(ctx context.Context, cli client.APIClient, ref string) (img Im
 // labelManagedBy marks images this provider built.
 const labelManagedBy = "dev.llmops.managed-by=terraform-provider-llmops"
 
-// RemoveImage deletes ref; a missing image is not an error. An image still
-// used by containers (replicas rolling onto its rebuild) is untagged and
-// left for PruneImages to delete once nothing uses it.
-func RemoveImage(ctx context.Context, cli client.APIClient, ref string) error {
-	_, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true})
-	if err != nil && !errdefs.IsNotFound(err) {
-		return fmt.Errorf("removing image %s: %w", ref, err)
+// RemoveImage deletes the tag ref unless a container still uses its image,
+// and reports how many do (then the tag is kept). Tags are content-addressed
+// (one binary, one tag), so two configurations built from the same binary
+// share a tag: destroying one must not untag the image the other runs. A
+// missing image is not an error.
+func RemoveImage(ctx context.Context, cli client.APIClient, ref string) (users int, err error) {
+	img, found, err := InspectImage(ctx, cli, ref)
+	if err != nil || !found {
+		return 0, err
 	}
-	return PruneImages(ctx, cli)
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", img.ID))})
+	if err != nil {
+		return 0, fmt.Errorf("listing the containers of image %s: %w", ref, err)
+	}
+	if len(list) > 0 {
+		return len(list), nil
+	}
+	if _, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{PruneChildren: true}); err != nil && !errdefs.IsNotFound(err) {
+		return 0, fmt.Errorf("removing image %s: %w", ref, err)
+	}
+	return 0, PruneImages(ctx, cli)
+}
+
+// DefaultTag is the content-addressed tag of an exporter image:
+// llmops-exporter:<version>-<first 12 hex digits of the binary's SHA-256>.
+func DefaultTag(version, binarySHA256 string) string {
+	// A tag allows [A-Za-z0-9_.-]; versions such as "1.2.0+dirty" do not.
+	v := strings.Map(func(r rune) rune {
+		if r < 128 && (r == '_' || r == '.' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return '-'
+	}, version)
+	return "llmops-exporter:" + v + "-" + binarySHA256[:min(12, len(binarySHA256))]
 }
 
 // PruneImages deletes untagged images this provider built that no
