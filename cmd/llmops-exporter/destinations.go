@@ -151,13 +151,24 @@ func deadletterRemote(cfg *exporterconfig.Config, action, dest string, stdout, s
 	_, port, _ := net.SplitHostPort(cfg.Metrics.Endpoint)
 	base := "http://127.0.0.1:" + port + "/deadletters"
 	client := &http.Client{Timeout: 10 * time.Second}
-	var resp *http.Response
-	var err error
-	if action == "replay" {
-		resp, err = client.Post(base+"/replay?destination="+url.QueryEscape(dest), "", nil)
-	} else {
-		resp, err = client.Get(base + "?destination=" + url.QueryEscape(dest))
+	token, err := cfg.BearerToken(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "deadletter: %v\n", err)
+		return 1
 	}
+	req, err := http.NewRequest(http.MethodGet, base+"?destination="+url.QueryEscape(dest), nil)
+	if action == "replay" {
+		req, err = http.NewRequest(http.MethodPost, base+"/replay?destination="+url.QueryEscape(dest), nil)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "deadletter: %v\n", err)
+		return 1
+	}
+	if token != "" {
+		// The admin endpoints take the receivers' token.
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		fmt.Fprintf(stderr, "deadletter: the queue is locked and the running exporter did not answer: %v\n", err)
 		return 1

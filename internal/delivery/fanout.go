@@ -39,10 +39,14 @@ type Fanout struct {
 	dests    []*dest
 	workers  []*Worker
 	store    *queue.Store
+	recovery *queue.Recovery
 	metrics  *Metrics
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 }
+
+// Recovery reports the damaged queue file moved aside at start-up (nil: none).
+func (f *Fanout) Recovery() *queue.Recovery { return f.recovery }
 
 // New opens the queue store and builds a queue, preparer, sender and worker
 // per destination.
@@ -54,11 +58,19 @@ func New(cfg *exporterconfig.Config, getenv func(string) string, log *slog.Logge
 	if err := os.MkdirAll(cfg.Queue.Directory, 0o700); err != nil {
 		return nil, fmt.Errorf("queue.directory: %w", err)
 	}
-	store, err := queue.Open(filepath.Join(cfg.Queue.Directory, QueueFile), *cfg.Queue.Fsync, 5*time.Second)
+	store, recovery, err := queue.OpenOrRecover(filepath.Join(cfg.Queue.Directory, QueueFile), *cfg.Queue.Fsync, 5*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("queue.directory: %w", err)
 	}
-	f := &Fanout{redactor: r, store: store, metrics: NewMetrics(reg)}
+	f := &Fanout{redactor: r, store: store, metrics: NewMetrics(reg), recovery: recovery}
+	corruptions := prometheus.NewCounter(prometheus.CounterOpts{Name: "llmops_exporter_queue_corruptions_total",
+		Help: "Damaged queue files moved aside at start-up (their spans are lost; the file is kept as queue.db.corrupt-<time>)."})
+	reg.MustRegister(corruptions)
+	if recovery != nil {
+		corruptions.Inc()
+		log.Error("the durable queue was damaged: it was moved aside and a fresh queue started; the spans it held are not delivered",
+			"path", recovery.Path, "moved_to", recovery.MovedTo, "reason", recovery.Reason)
+	}
 	for _, d := range cfg.Destinations {
 		if err := f.add(d, getenv, log); err != nil {
 			f.closeSenders()

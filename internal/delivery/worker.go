@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/llmops/terraform-provider-llmops/internal/logthrottle"
 	"github.com/llmops/terraform-provider-llmops/internal/queue"
 )
 
@@ -23,6 +24,9 @@ type Worker struct {
 	Metrics              *Metrics
 	// Idle is how long the worker waits for new data before polling again.
 	Idle time.Duration
+	// throttle keeps a platform that stays down or keeps refusing from
+	// writing a log line per attempt or batch.
+	throttle *logthrottle.Throttle
 }
 
 // Run delivers until ctx ends. Items are acknowledged only after the
@@ -31,6 +35,7 @@ func (w *Worker) Run(ctx context.Context) {
 	if w.Idle == 0 {
 		w.Idle = time.Second
 	}
+	w.throttle = logthrottle.New(30 * time.Second)
 	for ctx.Err() == nil {
 		items, err := w.Queue.Peek(w.MaxSpans, w.MaxBytes)
 		if err != nil {
@@ -45,6 +50,9 @@ func (w *Worker) Run(ctx context.Context) {
 			case <-ctx.Done():
 			}
 			continue
+		}
+		if sound := w.dropCorrupt(items); len(sound) < len(items) {
+			continue // damaged records set aside: peek again
 		}
 		w.deliver(ctx, items)
 	}
@@ -86,10 +94,31 @@ func (w *Worker) deliver(ctx context.Context, items []queue.Item) {
 		w.Metrics.retries.WithLabelValues(w.Name).Inc()
 		wait := max(jitter(backoff), se.RetryAfter)
 		wait = min(wait, 5*time.Minute)
-		w.Log.Warn("export failed, will retry", "destination", w.Name, "status", se.Status, "attempt", attempt, "retry_in", wait.String(), "err", se.Msg)
+		w.throttle.Log(w.Log, slog.LevelWarn, "retry", "export failed, will retry", "destination", w.Name, "status", se.Status, "attempt", attempt,
+			"retry_in", wait.String(), "err", se.Msg)
 		sleep(ctx, wait)
 		backoff = min(2*backoff, w.RetMax)
 	}
+}
+
+// dropCorrupt dead-letters the items whose stored record failed its
+// checksum (reason "corrupt: ..."), so that damaged bytes never reach a
+// platform, and returns the sound ones.
+func (w *Worker) dropCorrupt(items []queue.Item) []queue.Item {
+	var bad []queue.Item
+	sound := items[:0:0]
+	for _, it := range items {
+		if it.Corrupt != "" {
+			bad = append(bad, it)
+		} else {
+			sound = append(sound, it)
+		}
+	}
+	if len(bad) > 0 {
+		w.deadLetter(bad, "corrupt: "+bad[0].Corrupt)
+		w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
+	}
+	return sound
 }
 
 func (w *Worker) deadLetter(items []queue.Item, reason string) {
@@ -102,7 +131,7 @@ func (w *Worker) deadLetter(items []queue.Item, reason string) {
 		return
 	}
 	w.Metrics.spans.WithLabelValues(w.Name, "dead_lettered").Add(float64(n))
-	w.Log.Error("spans moved to the dead-letter store", "destination", w.Name, "spans", n, "reason", reason)
+	w.throttle.Log(w.Log, slog.LevelError, "dead-letter", "spans moved to the dead-letter store", "destination", w.Name, "spans", n, "reason", reason)
 }
 
 // concat joins queued requests into one. Serialized protobuf messages of

@@ -45,6 +45,22 @@ type OTLP struct {
 	Auth Auth     `yaml:"auth"`
 	// MaxRequestBytes bounds a request body, after decompression.
 	MaxRequestBytes int64 `yaml:"max_request_bytes"`
+	// MaxInFlightBytes bounds the request bytes held in memory at once over
+	// both receivers; beyond it senders get 429 / RESOURCE_EXHAUSTED before
+	// their bodies are read. 0: a quarter of the container's memory limit,
+	// or 64 MiB when there is none (see memlimit).
+	MaxInFlightBytes int64 `yaml:"max_in_flight_bytes,omitempty"`
+	// ReadTimeout bounds reading one HTTP request, headers and body: a
+	// client dripping its body is cut off.
+	ReadTimeout Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds one HTTP request from the end of its headers to
+	// the end of the answer (processing and the durable enqueue included).
+	WriteTimeout Duration `yaml:"write_timeout"`
+	// IdleTimeout closes keep-alive HTTP connections and gRPC connections
+	// that carry no request for this long.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// MaxConcurrentStreams bounds the gRPC calls in flight per connection.
+	MaxConcurrentStreams uint32 `yaml:"max_concurrent_streams"`
 }
 
 // Listener is one receiver's address.
@@ -119,6 +135,14 @@ func (c *Config) fillDefaults() {
 	setDefault(&o.GRPC.Endpoint, ":4317")
 	if o.MaxRequestBytes == 0 {
 		o.MaxRequestBytes = 16 << 20
+	}
+	for p, d := range map[*Duration]time.Duration{&o.ReadTimeout: 30 * time.Second, &o.WriteTimeout: 30 * time.Second, &o.IdleTimeout: 2 * time.Minute} {
+		if *p == 0 {
+			*p = Duration(d)
+		}
+	}
+	if o.MaxConcurrentStreams == 0 {
+		o.MaxConcurrentStreams = 100
 	}
 	setDefault(&c.Metrics.Endpoint, ":9464")
 	if c.Metrics.MaxLabelValues == 0 {
@@ -252,6 +276,17 @@ func (c *Config) Validate() error {
 	}
 	if o.MaxRequestBytes < 1024 {
 		add("receivers.otlp.max_request_bytes", "must be at least 1024")
+	}
+	if o.MaxInFlightBytes != 0 && o.MaxInFlightBytes < 1<<20 {
+		add("receivers.otlp.max_in_flight_bytes", "must be at least 1048576 (1 MiB), or 0 for the default")
+	}
+	for _, t := range []struct {
+		key string
+		d   Duration
+	}{{"receivers.otlp.read_timeout", o.ReadTimeout}, {"receivers.otlp.write_timeout", o.WriteTimeout}, {"receivers.otlp.idle_timeout", o.IdleTimeout}} {
+		if t.d < Duration(time.Second) {
+			add(t.key, "must be at least 1s, got %s", time.Duration(t.d))
+		}
 	}
 	n := 0
 	for _, v := range []string{o.Auth.BearerToken, o.Auth.BearerTokenFile, o.Auth.BearerTokenEnv} {

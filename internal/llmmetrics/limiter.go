@@ -1,7 +1,9 @@
 package llmmetrics
 
 import (
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -29,7 +31,10 @@ func NewLimiter(reg prometheus.Registerer, max int) *Limiter {
 }
 
 // Value returns v, or Overflow when label already has max other values.
+// Invalid UTF-8 is replaced first: client_golang panics on it, and a label
+// value comes straight from a sender's bytes.
 func (l *Limiter) Value(label, v string) string {
+	v = ValidLabel(v)
 	if l.max <= 0 || v == "" {
 		return v
 	}
@@ -57,4 +62,13 @@ func (l *Limiter) Value(label, v string) string {
 	}
 	set[v] = struct{}{}
 	return v
+}
+
+// ValidLabel returns v with invalid UTF-8 sequences replaced by U+FFFD; a
+// valid v is returned as is, without allocating.
+func ValidLabel(v string) string {
+	if utf8.ValidString(v) {
+		return v
+	}
+	return strings.ToValidUTF8(v, "\uFFFD")
 }

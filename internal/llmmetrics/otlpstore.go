@@ -1,7 +1,8 @@
 package llmmetrics
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,14 +19,33 @@ import (
 // dropped) and monotonic sums get _total. Names that would collide with the
 // exporter's own metrics are prefixed with otlp_. Delta points are
 // accumulated, cumulative points replace. Series idle for StaleAfter vanish.
+//
+// A scrape must never fail because of what a sender posted: every series of
+// one name keeps the type, help text and label names of the first one seen
+// (Prometheus refuses a family that mixes them), and points that disagree
+// are refused and counted by reason.
 type OTLPStore struct {
 	mu         sync.Mutex
 	series     map[string]*otlpSeries
+	families   map[string]*family
 	maxSeries  int
 	StaleAfter time.Duration
-	dropped    prometheus.Counter
+	refused    *prometheus.CounterVec
 	now        func() time.Time
 }
+
+// family is what every series of one metric name must share.
+type family struct {
+	kind, help, labels string
+	series             int
+}
+
+// Series kinds.
+const (
+	kindCounter   = "counter"
+	kindGauge     = "gauge"
+	kindHistogram = "histogram"
+)
 
 type otlpSeries struct {
 	name, help         string
@@ -41,10 +61,11 @@ type otlpSeries struct {
 
 // NewOTLPStore registers the store as a collector on reg.
 func NewOTLPStore(reg prometheus.Registerer, maxSeries int) *OTLPStore {
-	s := &OTLPStore{series: map[string]*otlpSeries{}, maxSeries: maxSeries, StaleAfter: 15 * time.Minute, now: time.Now,
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "llmops_exporter_otlp_metric_points_dropped_total",
-			Help: "OTLP metric points not re-exposed: unsupported type (summary, exponential histogram) or series limit reached."})}
-	reg.MustRegister(s, s.dropped)
+	s := &OTLPStore{series: map[string]*otlpSeries{}, families: map[string]*family{}, maxSeries: maxSeries, StaleAfter: 15 * time.Minute, now: time.Now,
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_otlp_metrics_refused_total",
+			Help: "OTLP metric points not re-exposed, by reason: unsupported_type (summary, exponential histogram), malformed, series_limit, " +
+				"or type_conflict / help_conflict / label_conflict with the first series of the same name."}, []string{"reason"})}
+	reg.MustRegister(s, s.refused)
 	return s
 }
 
@@ -71,6 +92,10 @@ func (s *OTLPStore) Consume(md pmetric.Metrics) {
 }
 
 func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
+	if m.Name() == "" {
+		s.refused.WithLabelValues("malformed").Inc()
+		return
+	}
 	switch m.Type() {
 	case pmetric.MetricTypeSum:
 		sum := m.Sum()
@@ -78,8 +103,11 @@ func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
 		delta := sum.AggregationTemporality() == pmetric.AggregationTemporalityDelta
 		for i := 0; i < sum.DataPoints().Len(); i++ {
 			dp := sum.DataPoints().At(i)
-			if se := s.get(name, m.Description(), service, dp.Attributes(), now); se != nil {
-				se.counter = sum.IsMonotonic()
+			kind := kindGauge
+			if sum.IsMonotonic() {
+				kind = kindCounter
+			}
+			if se := s.get(name, m.Description(), kind, service, dp.Attributes(), now); se != nil {
 				v := numberValue(dp)
 				if delta {
 					se.value += v
@@ -92,7 +120,7 @@ func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
 		name := PromName(m.Name(), m.Unit(), false)
 		for i := 0; i < m.Gauge().DataPoints().Len(); i++ {
 			dp := m.Gauge().DataPoints().At(i)
-			if se := s.get(name, m.Description(), service, dp.Attributes(), now); se != nil {
+			if se := s.get(name, m.Description(), kindGauge, service, dp.Attributes(), now); se != nil {
 				se.value = numberValue(dp)
 			}
 		}
@@ -104,7 +132,7 @@ func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
 			s.histogramPoint(h.DataPoints().At(i), name, m.Description(), service, delta, now)
 		}
 	default:
-		s.dropped.Inc()
+		s.refused.WithLabelValues("unsupported_type").Inc()
 	}
 }
 
@@ -112,14 +140,13 @@ func (s *OTLPStore) histogramPoint(dp pmetric.HistogramDataPoint, name, help, se
 	bounds := dp.ExplicitBounds().AsRaw()
 	counts := dp.BucketCounts().AsRaw()
 	if len(counts) != len(bounds)+1 {
-		s.dropped.Inc() // malformed point
+		s.refused.WithLabelValues("malformed").Inc()
 		return
 	}
-	se := s.get(name, help, service, dp.Attributes(), now)
+	se := s.get(name, help, kindHistogram, service, dp.Attributes(), now)
 	if se == nil {
 		return
 	}
-	se.histogram = true
 	if !delta || !equalBounds(se.bounds, bounds) {
 		se.bounds, se.buckets, se.count, se.sum = bounds, make([]uint64, len(counts)), 0, 0
 	}
@@ -130,20 +157,16 @@ func (s *OTLPStore) histogramPoint(dp pmetric.HistogramDataPoint, name, help, se
 	se.sum += dp.Sum()
 }
 
-func (s *OTLPStore) get(name, help, service string, attrs pcommon.Map, now time.Time) *otlpSeries {
+func (s *OTLPStore) get(name, help, kind, service string, attrs pcommon.Map, now time.Time) *otlpSeries {
 	labels := map[string]string{}
 	attrs.Range(func(k string, v pcommon.Value) bool {
-		labels[sanitize(k)] = v.AsString()
+		labels[labelName(k, kind)] = ValidLabel(v.AsString())
 		return true
 	})
 	if _, ok := labels["service"]; !ok && service != "" {
-		labels["service"] = service
+		labels["service"] = ValidLabel(service)
 	}
-	names := make([]string, 0, len(labels))
-	for k := range labels {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(labels))
 	var id strings.Builder
 	id.WriteString(name)
 	values := make([]string, len(names))
@@ -152,16 +175,59 @@ func (s *OTLPStore) get(name, help, service string, attrs pcommon.Map, now time.
 		id.WriteString("\xff" + n + "=" + values[i])
 	}
 	se, ok := s.series[id.String()]
-	if !ok {
-		if len(s.series) >= s.maxSeries {
-			s.dropped.Inc()
-			return nil
-		}
-		se = &otlpSeries{name: name, help: help, labelNames: names, values: values}
-		s.series[id.String()] = se
+	if ok {
+		se.updated = now
+		return se
 	}
-	se.updated = now
+	help = ValidLabel(help)
+	fam := s.families[name]
+	if reason := fam.conflict(kind, help, strings.Join(names, "\xff")); reason != "" {
+		s.refused.WithLabelValues(reason).Inc()
+		return nil
+	}
+	if len(s.series) >= s.maxSeries {
+		s.refused.WithLabelValues("series_limit").Inc()
+		return nil
+	}
+	if fam == nil {
+		fam = &family{kind: kind, help: help, labels: strings.Join(names, "\xff")}
+		s.families[name] = fam
+	}
+	fam.series++
+	se = &otlpSeries{name: name, help: help, labelNames: names, values: values,
+		counter: kind == kindCounter, histogram: kind == kindHistogram, updated: now}
+	s.series[id.String()] = se
 	return se
+}
+
+// conflict names what a new series disagrees on with the family (nil: none).
+func (f *family) conflict(kind, help, labels string) string {
+	switch {
+	case f == nil:
+		return ""
+	case f.kind != kind:
+		return "type_conflict"
+	case f.help != help:
+		return "help_conflict"
+	case f.labels != labels:
+		return "label_conflict"
+	}
+	return ""
+}
+
+// labelName turns an attribute key into a valid Prometheus label name that
+// is not reserved ("__" prefixes; "le" on histograms).
+func labelName(k, kind string) string {
+	n := strings.ReplaceAll(sanitize(k), ":", "_") // ':' is for metric names only
+	switch {
+	case n == "":
+		return "_empty"
+	case strings.HasPrefix(n, "__"):
+		return "otlp" + n
+	case n == "le" && kind == kindHistogram:
+		return "otlp_le"
+	}
+	return n
 }
 
 // Describe sends nothing: the store is an unchecked collector, because the
@@ -176,6 +242,11 @@ func (s *OTLPStore) Collect(ch chan<- prometheus.Metric) {
 	for id, se := range s.series {
 		if se.updated.Before(cutoff) {
 			delete(s.series, id)
+			if fam := s.families[se.name]; fam != nil {
+				if fam.series--; fam.series <= 0 {
+					delete(s.families, se.name)
+				}
+			}
 			continue
 		}
 		help := se.help

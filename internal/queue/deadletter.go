@@ -62,8 +62,8 @@ func (q *Queue) DeadLetterCount() (items int, spans int64) {
 	_ = q.store.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(q.dlq).ForEach(func(_, v []byte) error {
 			items++
-			if n := int(binary.BigEndian.Uint16(v)); len(v) >= 2+n+headerLen {
-				spans += int64(binary.BigEndian.Uint32(v[2+n+8:]))
+			if n := int(binary.BigEndian.Uint16(v)); len(v) >= 2+n {
+				spans += int64(spansOf(v[2+n:]))
 			}
 			return nil
 		})
@@ -80,11 +80,20 @@ func (s *Store) Replay(destination string) (int, error) {
 		if d == nil || q == nil {
 			return fmt.Errorf("no destination %q in the queue store", destination)
 		}
-		c := d.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.First() {
-			it, _, err := decodeDead(k, v)
+		var keys [][]byte
+		_ = d.ForEach(func(k, _ []byte) error {
+			keys = append(keys, append([]byte(nil), k...))
+			return nil
+		})
+		for _, k := range keys {
+			it, _, err := decodeDead(k, d.Get(k))
 			if err != nil {
 				return err
+			}
+			if it.Corrupt != "" {
+				// Damaged on disk: replaying would give garbage a fresh
+				// checksum. It stays a dead letter.
+				continue
 			}
 			seq, err := q.NextSequence()
 			if err != nil {
@@ -93,7 +102,7 @@ func (s *Store) Replay(destination string) (int, error) {
 			if err := q.Put(seqKey(seq), encode(it.Spans, time.Now(), it.Data)); err != nil {
 				return err
 			}
-			if err := c.Delete(); err != nil {
+			if err := d.Delete(k); err != nil {
 				return err
 			}
 			n++

@@ -38,22 +38,6 @@ type Store struct {
 	db *bolt.DB
 }
 
-// Open opens (or creates) the store. With fsync false, commits reach the OS
-// but are not flushed: a process crash loses nothing, a power loss may.
-func Open(path string, fsync bool, lockTimeout time.Duration) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: !fsync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("queue %s is locked by a running exporter", path)
-		}
-		return nil, fmt.Errorf("open queue %s: %w", path, err)
-	}
-	// Group commit: writers arriving within 1 ms share one commit. bbolt's
-	// default of 10 ms made each acknowledgement wait for the timer.
-	db.MaxBatchDelay = time.Millisecond
-	return &Store{db: db}, nil
-}
-
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
 
@@ -63,26 +47,10 @@ type Item struct {
 	Spans    int
 	Enqueued time.Time
 	Data     []byte
-}
-
-const headerLen = 12 // 8 bytes enqueue time (unix ns) + 4 bytes span count
-
-func encode(spans int, at time.Time, data []byte) []byte {
-	b := make([]byte, headerLen+len(data))
-	binary.BigEndian.PutUint64(b, uint64(at.UnixNano()))
-	binary.BigEndian.PutUint32(b[8:], uint32(spans))
-	copy(b[headerLen:], data)
-	return b
-}
-
-func decode(k, v []byte) (Item, error) {
-	if len(k) != 8 || len(v) < headerLen {
-		return Item{}, fmt.Errorf("corrupt queue entry")
-	}
-	return Item{
-		Seq: binary.BigEndian.Uint64(k), Enqueued: time.Unix(0, int64(binary.BigEndian.Uint64(v))),
-		Spans: int(binary.BigEndian.Uint32(v[8:])), Data: append([]byte(nil), v[headerLen:]...),
-	}, nil
+	// Corrupt says why the stored record failed its checksum or framing
+	// ("" for a sound one); a corrupt item has no data and must be
+	// dead-lettered, never sent.
+	Corrupt string
 }
 
 func seqKey(n uint64) []byte {
@@ -106,6 +74,9 @@ type Queue struct {
 	oldest  time.Time
 	notify  chan struct{}
 	dropped func(spans int) // called for spans dropped by DropOldest
+	// inflightUpTo is the highest sequence number Peek handed out: those
+	// items are with the worker, and DropOldest leaves them alone.
+	inflightUpTo uint64
 }
 
 // Queue opens the queue of destination name, counting what survived a restart.
@@ -180,9 +151,15 @@ func (q *Queue) Enqueue(data []byte, spans int) error {
 			if q.policy != DropOldest {
 				return ErrFull
 			}
+			// Items a worker has peeked are being sent: dropping them would
+			// count as lost spans that are in fact delivered. Drop after
+			// them; the bound may then be exceeded by one batch.
+			q.mu.Lock()
+			from := q.inflightUpTo + 1
+			q.mu.Unlock()
 			c := b.Cursor()
-			for k, v := c.First(); k != nil && used-droppedBytes+size > q.maxBytes; k, v = c.First() {
-				droppedSpans += int(binary.BigEndian.Uint32(v[8:]))
+			for k, v := c.Seek(seqKey(from)); k != nil && used-droppedBytes+size > q.maxBytes; k, v = c.Seek(seqKey(from)) {
+				droppedSpans += spansOf(v)
 				droppedBytes += int64(len(v))
 				droppedItems++
 				if err := c.Delete(); err != nil {
@@ -234,7 +211,7 @@ func (q *Queue) Peek(maxSpans int, maxBytes int) ([]Item, error) {
 	err := q.store.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(q.bucket).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			n := int(binary.BigEndian.Uint32(v[8:]))
+			n := spansOf(v)
 			if len(out) > 0 && (size+len(v) > maxBytes || spans+n > maxSpans) {
 				break
 			}
@@ -248,6 +225,11 @@ func (q *Queue) Peek(maxSpans int, maxBytes int) ([]Item, error) {
 		}
 		return nil
 	})
+	if len(out) > 0 {
+		q.mu.Lock()
+		q.inflightUpTo = max(q.inflightUpTo, out[len(out)-1].Seq)
+		q.mu.Unlock()
+	}
 	return out, err
 }
 
@@ -262,15 +244,17 @@ func (q *Queue) DeadLetter(items []Item, reason string) error {
 }
 
 func (q *Queue) remove(items []Item, reason []byte) error {
-	var bytes, spans int64
+	var bytes, spans, n int64
 	err := q.store.db.Update(func(tx *bolt.Tx) error {
+		bytes, spans, n = 0, 0, 0
 		b, d := tx.Bucket(q.bucket), tx.Bucket(q.dlq)
 		for _, it := range items {
 			k := seqKey(it.Seq)
 			v := b.Get(k)
 			if v == nil {
-				continue // dropped by DropOldest meanwhile
+				continue // no longer queued
 			}
+			n++
 			bytes += int64(len(v))
 			spans += int64(it.Spans)
 			if reason != nil {
@@ -288,7 +272,7 @@ func (q *Queue) remove(items []Item, reason []byte) error {
 		return err
 	}
 	q.mu.Lock()
-	q.items -= int64(len(items))
+	q.items -= n
 	q.bytes -= bytes
 	q.spans -= spans
 	q.mu.Unlock()
@@ -303,7 +287,7 @@ func (q *Queue) refreshOldest(b *bolt.Bucket) error {
 		q.oldest = time.Time{}
 		return nil
 	}
-	q.oldest = time.Unix(0, int64(binary.BigEndian.Uint64(v)))
+	q.oldest = enqueuedAt(v)
 	return nil
 }
 

@@ -177,3 +177,45 @@ func FuzzDecode(f *testing.F) {
 		_, _, _ = decodeDead(k, v)
 	})
 }
+
+// A worker's peeked batch is being delivered: drop_oldest must not drop it
+// and count its spans as lost.
+func TestDropOldestSparesItemsInFlight(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	dropped := 0
+	q, _ := s.Queue("drop", 400, DropOldest, func(n int) { dropped += n })
+	item := bytes.Repeat([]byte{7}, 100)
+	for i := 0; i < 3; i++ {
+		if err := q.Enqueue(append([]byte{byte(i)}, item...), 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inflight, _ := q.Peek(10, 1<<20) // the worker takes item 0
+	if len(inflight) != 1 || inflight[0].Data[0] != 0 {
+		t.Fatalf("peek %d", len(inflight))
+	}
+	if err := q.Enqueue(append([]byte{3}, item...), 10); err != nil {
+		t.Fatal(err)
+	}
+	if dropped != 10 {
+		t.Fatalf("dropped %d spans, want 10 (item 1)", dropped)
+	}
+	if err := q.Ack(inflight); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := q.Peek(100, 1<<20)
+	if len(rest) != 2 || rest[0].Data[0] != 2 || rest[1].Data[0] != 3 {
+		t.Fatalf("left %d items", len(rest))
+	}
+	if st := q.Stats(); st.Items != 2 || st.Spans != 20 {
+		t.Fatalf("stats %+v", st)
+	}
+	// Acknowledging what is no longer queued changes no count.
+	if err := q.Ack(inflight); err != nil {
+		t.Fatal(err)
+	}
+	if st := q.Stats(); st.Items != 2 {
+		t.Fatalf("a second ack changed the count: %+v", st)
+	}
+}

@@ -3,6 +3,7 @@ package receiver
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
@@ -10,24 +11,53 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/encoding"
 	_ "google.golang.org/grpc/encoding/gzip" // senders may gzip
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/tap"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
 )
 
+// The OTLP services, served from raw bytes: the receiver decodes requests
+// itself, so a malformed payload is answered InvalidArgument (grpc-go's own
+// decoding would say Internal) and the request's size is known exactly for
+// the memory budget.
+const (
+	traceService  = "opentelemetry.proto.collector.trace.v1.TraceService"
+	metricService = "opentelemetry.proto.collector.metrics.v1.MetricsService"
+)
+
 // NewGRPCServer returns a gRPC server with the OTLP trace and metrics
-// services registered.
+// services registered, panics recovered, connections bounded and idle ones
+// closed.
 func NewGRPCServer(c Consumer, o Options) *grpc.Server {
 	o = o.withDefaults()
 	srv := grpc.NewServer(
 		grpc.MaxRecvMsgSize(int(o.MaxBytes)),
-		grpc.UnaryInterceptor(authInterceptor(o)),
+		grpc.ForceServerCodecV2(rawCodec{proto: encoding.GetCodecV2("proto")}),
+		grpc.ChainUnaryInterceptor(recoverInterceptor(o.Logger, o.Metrics), authInterceptor(o)),
+		// Refuse before reading the message when the budget is spent.
+		grpc.InTapHandle(func(ctx context.Context, _ *tap.Info) (context.Context, error) {
+			if o.Admission.Full() {
+				o.Metrics.refused("grpc", "memory", 0)
+				return ctx, retryLater(errOverBudget.Error())
+			}
+			return ctx, nil
+		}),
+		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
+		// A connection that never completes its HTTP/2 preface is closed.
+		grpc.ConnectionTimeout(10*time.Second),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: o.IdleTimeout, Time: time.Minute, Timeout: 20 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
-	ptraceotlp.RegisterGRPCServer(srv, &traceService{c: c, o: o})
-	pmetricotlp.RegisterGRPCServer(srv, &metricService{c: c})
+	r := &grpcReceiver{c: c, o: o}
+	srv.RegisterService(serviceDesc(traceService, r.exportTraces), r)
+	srv.RegisterService(serviceDesc(metricService, r.exportMetrics), r)
 	return srv
 }
 
@@ -36,7 +66,7 @@ func authInterceptor(o Options) grpc.UnaryServerInterceptor {
 		if o.Token != "" {
 			md, _ := metadata.FromIncomingContext(ctx)
 			vals := md.Get("authorization")
-			if len(vals) != 1 || !authorized(o.Token, vals[0]) {
+			if len(vals) != 1 || !Authorized(o.Token, vals[0]) {
 				o.Metrics.refused("grpc", "auth", 0)
 				return nil, status.Error(codes.Unauthenticated, "missing or invalid bearer token")
 			}
@@ -45,44 +75,115 @@ func authInterceptor(o Options) grpc.UnaryServerInterceptor {
 	}
 }
 
-type traceService struct {
-	ptraceotlp.UnimplementedGRPCServer
+// retryLater is RESOURCE_EXHAUSTED with RetryInfo: OTLP senders retry it
+// only when RetryInfo is present.
+func retryLater(msg string) error {
+	st, _ := status.New(codes.ResourceExhausted, msg).WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(time.Second)})
+	return st.Err()
+}
+
+type grpcReceiver struct {
 	c Consumer
 	o Options
 }
 
-func (s *traceService) Export(ctx context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
-	td := req.Traces()
+func (g *grpcReceiver) exportTraces(ctx context.Context, body []byte) (*rawMessage, error) {
+	if !g.o.Admission.TryAcquire(int64(len(body))) {
+		g.o.Metrics.refused("grpc", "memory", 0)
+		return nil, retryLater(errOverBudget.Error())
+	}
+	defer g.o.Admission.Release(int64(len(body)))
+	td, err := decodeTraces(ctProto, body)
+	if err != nil {
+		g.o.Metrics.refused("grpc", "decode", 0)
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
 	n := td.SpanCount()
-	resp := ptraceotlp.NewExportResponse()
-	res, err := s.c.ConsumeTraces(ctx, td)
+	res, err := g.c.ConsumeTraces(ctx, td)
 	if err != nil {
 		if errors.Is(err, pipeline.ErrOverloaded) {
-			s.o.Metrics.refused("grpc", "overloaded", n)
-			// RESOURCE_EXHAUSTED is retryable for OTLP senders only with RetryInfo.
-			st, _ := status.New(codes.ResourceExhausted, err.Error()).WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(time.Second)})
-			return resp, st.Err()
+			g.o.Metrics.refused("grpc", "overloaded", n)
+			return nil, retryLater(err.Error())
 		}
-		s.o.Metrics.refused("grpc", "internal", n)
-		s.o.Logger.Error("processing traces failed", "err", err)
-		return resp, status.Error(codes.Unavailable, "temporary failure, retry later")
+		g.o.Metrics.refused("grpc", "internal", n)
+		g.o.throttle.Log(g.o.Logger, slog.LevelError, "grpc", "processing traces failed", "transport", "grpc", "err", err)
+		return nil, status.Error(codes.Unavailable, "temporary failure, retry later")
 	}
-	s.o.Metrics.received("grpc", n, res.Rejected)
+	g.o.Metrics.received("grpc", n, res.Rejected)
+	resp := ptraceotlp.NewExportResponse()
 	if res.Rejected > 0 {
 		resp.PartialSuccess().SetRejectedSpans(res.Rejected)
 		resp.PartialSuccess().SetErrorMessage(res.Message)
 	}
-	return resp, nil
+	return marshalled(resp.MarshalProto())
 }
 
-type metricService struct {
-	pmetricotlp.UnimplementedGRPCServer
-	c Consumer
-}
-
-func (s *metricService) Export(ctx context.Context, req pmetricotlp.ExportRequest) (pmetricotlp.ExportResponse, error) {
-	if err := s.c.ConsumeMetrics(ctx, req.Metrics()); err != nil {
-		return pmetricotlp.NewExportResponse(), status.Error(codes.Unavailable, err.Error())
+func (g *grpcReceiver) exportMetrics(ctx context.Context, body []byte) (*rawMessage, error) {
+	if !g.o.Admission.TryAcquire(int64(len(body))) {
+		g.o.Metrics.refused("grpc", "memory", 0)
+		return nil, retryLater(errOverBudget.Error())
 	}
-	return pmetricotlp.NewExportResponse(), nil
+	defer g.o.Admission.Release(int64(len(body)))
+	md, err := decodeMetrics(ctProto, body)
+	if err != nil {
+		g.o.Metrics.refused("grpc", "decode", 0)
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	if err := g.c.ConsumeMetrics(ctx, md); err != nil {
+		return nil, status.Error(codes.Unavailable, err.Error())
+	}
+	return marshalled(pmetricotlp.NewExportResponse().MarshalProto())
+}
+
+func marshalled(b []byte, err error) (*rawMessage, error) {
+	if err != nil {
+		return nil, status.Error(codes.Internal, "cannot encode the response")
+	}
+	return &rawMessage{b: b}, nil
+}
+
+// rawMessage carries a message's protobuf bytes through gRPC untouched.
+type rawMessage struct{ b []byte }
+
+// rawCodec passes rawMessage through and leaves every other type to the
+// registered proto codec.
+type rawCodec struct{ proto encoding.CodecV2 }
+
+func (c rawCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if m, ok := v.(*rawMessage); ok {
+		return mem.BufferSlice{mem.SliceBuffer(m.b)}, nil
+	}
+	return c.proto.Marshal(v)
+}
+
+func (c rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if m, ok := v.(*rawMessage); ok {
+		m.b = data.Materialize()
+		return nil
+	}
+	return c.proto.Unmarshal(data, v)
+}
+
+func (rawCodec) Name() string { return "proto" }
+
+// serviceDesc describes an OTLP service whose only method, Export, takes and
+// returns raw bytes.
+func serviceDesc(service string, export func(context.Context, []byte) (*rawMessage, error)) *grpc.ServiceDesc {
+	full := "/" + service + "/Export"
+	return &grpc.ServiceDesc{
+		ServiceName: service,
+		HandlerType: (*any)(nil),
+		Methods: []grpc.MethodDesc{{MethodName: "Export",
+			Handler: func(_ any, ctx context.Context, dec func(any) error, ic grpc.UnaryServerInterceptor) (any, error) {
+				in := &rawMessage{}
+				if err := dec(in); err != nil {
+					return nil, err
+				}
+				h := func(ctx context.Context, req any) (any, error) { return export(ctx, req.(*rawMessage).b) }
+				if ic == nil {
+					return h(ctx, in)
+				}
+				return ic(ctx, in, &grpc.UnaryServerInfo{Server: nil, FullMethod: full}, h)
+			}}},
+	}
 }

@@ -6,8 +6,10 @@
 package receiver
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
@@ -26,6 +29,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/llmops/terraform-provider-llmops/internal/logthrottle"
 	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
 )
 
@@ -41,8 +45,16 @@ type Options struct {
 	Token string
 	// MaxBytes bounds a request body after decompression.
 	MaxBytes int64
-	Logger   *slog.Logger
-	Metrics  *Metrics
+	// Admission bounds the request bytes in memory over both receivers
+	// (nil: unbounded).
+	Admission *Admission
+	Logger    *slog.Logger
+	Metrics   *Metrics
+	// gRPC connection limits (zero: the defaults below).
+	MaxConcurrentStreams uint32
+	IdleTimeout          time.Duration
+	// throttle limits the log lines of failures that repeat per request.
+	throttle *logthrottle.Throttle
 }
 
 func (o Options) withDefaults() Options {
@@ -52,6 +64,15 @@ func (o Options) withDefaults() Options {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = 16 << 20
 	}
+	if o.MaxConcurrentStreams == 0 {
+		o.MaxConcurrentStreams = 100
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 2 * time.Minute
+	}
+	if o.throttle == nil {
+		o.throttle = logthrottle.New(10 * time.Second)
+	}
 	return o
 }
 
@@ -60,13 +81,14 @@ const (
 	ctJSON  = "application/json"
 )
 
-// NewHTTPHandler serves POST /v1/traces and POST /v1/metrics.
+// NewHTTPHandler serves POST /v1/traces and POST /v1/metrics. A panic while
+// serving is answered 500, logged and counted, never a crash.
 func NewHTTPHandler(c Consumer, o Options) http.Handler {
 	o = o.withDefaults()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) { handleTraces(c, o, w, r) })
 	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) { handleMetrics(c, o, w, r) })
-	return mux
+	return Recover(mux, "http", o.Logger, o.Metrics)
 }
 
 // httpError is a refusal with its HTTP status and the reason label.
@@ -77,19 +99,19 @@ type httpError struct {
 }
 
 func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request) {
-	body, ct, herr := readRequest(o, r)
+	body, ct, release, herr := readRequest(o, r)
+	defer release()
 	if herr != nil {
 		o.Metrics.refused("http", herr.reason, 0)
 		writeStatus(w, ct, herr)
 		return
 	}
-	req := ptraceotlp.NewExportRequest()
-	if err := unmarshal(ct, body, req.UnmarshalProto, req.UnmarshalJSON); err != nil {
+	td, err := decodeTraces(ct, body)
+	if err != nil {
 		o.Metrics.refused("http", "decode", 0)
-		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", "cannot decode the OTLP traces request: " + err.Error()})
+		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", err.Error()})
 		return
 	}
-	td := req.Traces()
 	n := td.SpanCount()
 	res, err := c.ConsumeTraces(r.Context(), td)
 	if err != nil {
@@ -106,18 +128,20 @@ func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request)
 }
 
 func handleMetrics(c Consumer, o Options, w http.ResponseWriter, r *http.Request) {
-	body, ct, herr := readRequest(o, r)
+	body, ct, release, herr := readRequest(o, r)
+	defer release()
 	if herr != nil {
 		o.Metrics.refused("http", herr.reason, 0)
 		writeStatus(w, ct, herr)
 		return
 	}
-	req := pmetricotlp.NewExportRequest()
-	if err := unmarshal(ct, body, req.UnmarshalProto, req.UnmarshalJSON); err != nil {
-		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", "cannot decode the OTLP metrics request: " + err.Error()})
+	md, err := decodeMetrics(ct, body)
+	if err != nil {
+		o.Metrics.refused("http", "decode", 0)
+		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", err.Error()})
 		return
 	}
-	if err := c.ConsumeMetrics(r.Context(), req.Metrics()); err != nil {
+	if err := c.ConsumeMetrics(r.Context(), md); err != nil {
 		writeStatus(w, ct, &httpError{http.StatusServiceUnavailable, "overloaded", err.Error()})
 		return
 	}
@@ -125,72 +149,110 @@ func handleMetrics(c Consumer, o Options, w http.ResponseWriter, r *http.Request
 	writeResponse(w, ct, resp.MarshalProto, resp.MarshalJSON)
 }
 
-// unmarshal decodes body in the encoding its content type names.
-func unmarshal(ct string, body []byte, fromProto, fromJSON func([]byte) error) error {
-	if ct == ctJSON {
-		return fromJSON(body)
-	}
-	return fromProto(body)
-}
-
-// readRequest checks method, auth, content type and size, and returns the
-// decompressed body and the content type to answer in.
-func readRequest(o Options, r *http.Request) ([]byte, string, *httpError) {
+// readRequest checks method, auth, content type, size and the memory budget,
+// all before reading the body, then returns the decompressed body, the
+// content type to answer in, and the function that gives the body's bytes
+// back to the budget (always safe to call).
+func readRequest(o Options, r *http.Request) ([]byte, string, func(), *httpError) {
+	noop := func() {}
 	ct := ctProto
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == ctJSON {
 		ct = ctJSON
 	}
 	if r.Method != http.MethodPost {
-		return nil, ct, &httpError{http.StatusMethodNotAllowed, "method", "only POST is allowed"}
+		return nil, ct, noop, &httpError{http.StatusMethodNotAllowed, "method", "only POST is allowed"}
 	}
-	if !authorized(o.Token, r.Header.Get("Authorization")) {
-		return nil, ct, &httpError{http.StatusUnauthorized, "auth", "missing or invalid bearer token"}
+	if !Authorized(o.Token, r.Header.Get("Authorization")) {
+		return nil, ct, noop, &httpError{http.StatusUnauthorized, "auth", "missing or invalid bearer token"}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != ctProto && mt != ctJSON) {
-		return nil, ct, &httpError{http.StatusUnsupportedMediaType, "content_type",
+		return nil, ct, noop, &httpError{http.StatusUnsupportedMediaType, "content_type",
 			fmt.Sprintf("unsupported Content-Type %q; use %s or %s", r.Header.Get("Content-Type"), ctProto, ctJSON)}
 	}
-	body, err := readBody(r, o.MaxBytes)
+	if r.ContentLength > o.MaxBytes {
+		return nil, ct, noop, tooLarge(o.MaxBytes)
+	}
+	cr := &chargedReader{r: http.MaxBytesReader(nil, r.Body, o.MaxBytes), adm: o.Admission}
+	if r.ContentLength > 0 {
+		if !o.Admission.TryAcquire(r.ContentLength) {
+			return nil, ct, noop, overBudget()
+		}
+		cr.reserved = r.ContentLength
+	}
+	release := func() { o.Admission.Release(cr.reserved) }
+	body, err := readBody(r, cr, o.MaxBytes)
 	if err != nil {
 		var he *httpError
 		if errors.As(err, &he) {
-			return nil, ct, he
+			return nil, ct, release, he
 		}
-		return nil, ct, &httpError{http.StatusBadRequest, "read", "cannot read the request body: " + err.Error()}
+		return nil, ct, release, &httpError{http.StatusBadRequest, "read", "cannot read the request body: " + err.Error()}
 	}
-	return body, ct, nil
+	return body, ct, release, nil
 }
 
 func (e *httpError) Error() string { return e.msg }
 
-func readBody(r *http.Request, max int64) ([]byte, error) {
-	tooLarge := &httpError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body exceeds %d bytes", max)}
-	var rd io.Reader = http.MaxBytesReader(nil, r.Body, max)
+func tooLarge(max int64) *httpError {
+	return &httpError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body exceeds %d bytes", max)}
+}
+
+func overBudget() *httpError {
+	return &httpError{http.StatusTooManyRequests, "memory", errOverBudget.Error() + "; retry later"}
+}
+
+// readBody reads the (possibly gzip) body from cr, which bounds and charges
+// the compressed bytes; decompressed bytes are bounded by max and charged
+// as well.
+func readBody(r *http.Request, cr *chargedReader, max int64) ([]byte, error) {
+	var rd io.Reader = cr
+	size := r.ContentLength
 	switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 	case "", "identity":
 	case "gzip":
-		zr, err := gzip.NewReader(rd)
+		zr, err := gzip.NewReader(cr)
 		if err != nil {
-			return nil, &httpError{http.StatusBadRequest, "decode", "invalid gzip body: " + err.Error()}
+			return nil, bodyError(err, "invalid gzip body: ")
 		}
 		defer zr.Close()
-		rd = zr
+		// Decompressed bytes are charged too: a small gzip body can expand a lot.
+		inner := &chargedReader{r: zr, adm: cr.adm}
+		defer func() { cr.reserved += inner.reserved }()
+		rd, size = inner, -1
 	default:
 		return nil, &httpError{http.StatusUnsupportedMediaType, "content_encoding", fmt.Sprintf("unsupported Content-Encoding %q; use gzip", enc)}
 	}
-	// Bound the decompressed size too: a small gzip body can expand a lot.
-	body, err := io.ReadAll(io.LimitReader(rd, max+1))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe), int64(len(body)) > max:
-		return nil, tooLarge
-	case err != nil:
-		return nil, &httpError{http.StatusBadRequest, "read", "cannot read the request body: " + err.Error()}
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(size) + 1) // one allocation, not ReadAll's doublings
 	}
-	return body, nil
+	_, err := buf.ReadFrom(io.LimitReader(rd, max+1))
+	if err != nil {
+		return nil, bodyError(err, "cannot read the request body: ")
+	}
+	if int64(buf.Len()) > max {
+		return nil, tooLarge(max)
+	}
+	return buf.Bytes(), nil
 }
 
-func authorized(token, header string) bool {
+// bodyError maps a read failure to its refusal.
+func bodyError(err error, prefix string) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errOverBudget):
+		return overBudget()
+	case errors.As(err, &mbe):
+		return tooLarge(mbe.Limit)
+	}
+	return &httpError{http.StatusBadRequest, "read", prefix + err.Error()}
+}
+
+// Authorized checks "Bearer <token>" exactly (the scheme is
+// case-insensitive, as RFC 9110 says; the token is not trimmed). Both sides
+// are hashed first, so the comparison takes the same time whatever the
+// length or content of what was sent.
+func Authorized(token, header string) bool {
 	if token == "" {
 		return true
 	}
@@ -198,18 +260,24 @@ func authorized(token, header string) bool {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(value)), []byte(token)) == 1
+	return TokenEqual(value, token)
+}
+
+// TokenEqual compares a presented token with the expected one in constant
+// time over fixed-length SHA-256 digests.
+func TokenEqual(presented, expected string) bool {
+	a, b := sha256.Sum256([]byte(presented)), sha256.Sum256([]byte(expected))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
 func writeConsumeError(o Options, w http.ResponseWriter, ct string, n int, err error) {
 	if errors.Is(err, pipeline.ErrOverloaded) {
 		o.Metrics.refused("http", "overloaded", n)
-		w.Header().Set("Retry-After", "1")
 		writeStatus(w, ct, &httpError{http.StatusTooManyRequests, "overloaded", err.Error()})
 		return
 	}
 	o.Metrics.refused("http", "internal", n)
-	o.Logger.Error("processing traces failed", "err", err)
+	o.throttle.Log(o.Logger, slog.LevelError, "http", "processing traces failed", "transport", "http", "err", err)
 	writeStatus(w, ct, &httpError{http.StatusServiceUnavailable, "internal", "temporary failure, retry later"})
 }
 
@@ -222,6 +290,7 @@ func writeStatus(w http.ResponseWriter, ct string, e *httpError) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="llmops-exporter"`)
 	case http.StatusTooManyRequests:
 		code = codes.ResourceExhausted
+		w.Header().Set("Retry-After", "1")
 	case http.StatusServiceUnavailable:
 		code = codes.Unavailable
 	}

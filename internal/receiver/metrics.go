@@ -7,6 +7,7 @@ type Metrics struct {
 	spansReceived *prometheus.CounterVec
 	spansRefused  *prometheus.CounterVec
 	requests      *prometheus.CounterVec
+	panics        *prometheus.CounterVec
 }
 
 // NewMetrics registers the receiver metrics on reg.
@@ -18,8 +19,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Spans refused (invalid spans of accepted requests, and spans of refused requests when countable)."}, []string{"transport", "reason"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_requests_refused_total",
 			Help: "Export requests refused, by reason (auth, too_large, decode, content_type, overloaded...)."}, []string{"transport", "reason"}),
+		panics: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_panics_total",
+			Help: "Panics recovered while serving a request (answered 500 / INTERNAL); each is a bug worth reporting."}, []string{"transport"}),
 	}
-	reg.MustRegister(m.spansReceived, m.spansRefused, m.requests)
+	reg.MustRegister(m.spansReceived, m.spansRefused, m.requests, m.panics)
 	return m
 }
 
@@ -41,4 +44,11 @@ func (m *Metrics) refused(transport, reason string, spans int) {
 	if spans > 0 {
 		m.spansRefused.WithLabelValues(transport, reason).Add(float64(spans))
 	}
+}
+
+func (m *Metrics) panicked(transport string) {
+	if m == nil {
+		return
+	}
+	m.panics.WithLabelValues(transport).Inc()
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/delivery"
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
 	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
+	"github.com/llmops/terraform-provider-llmops/internal/memlimit"
 	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/receiver"
@@ -43,6 +44,9 @@ type Server struct {
 	sampler  *sampling.Sampler
 	reg      *prometheus.Registry
 	ready    atomic.Bool
+
+	token     string
+	admission *receiver.Admission
 
 	fanout                    *delivery.Fanout
 	httpSrv, metricsSrv       *http.Server
@@ -85,14 +89,27 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues),
 		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
 	}
-	opts := receiver.Options{Token: token, MaxBytes: cfg.Receivers.OTLP.MaxRequestBytes, Logger: log, Metrics: receiver.NewMetrics(reg)}
-	if cfg.Receivers.OTLP.HTTP.On() {
-		s.httpSrv = &http.Server{Handler: receiver.NewHTTPHandler(s.Pipeline, opts), ReadHeaderTimeout: 10 * time.Second}
+	o := cfg.Receivers.OTLP
+	inFlight := o.MaxInFlightBytes
+	if inFlight == 0 {
+		inFlight = memlimit.DefaultInFlightWithoutLimit
 	}
-	if cfg.Receivers.OTLP.GRPC.On() {
+	s.token = token
+	s.admission = receiver.NewAdmission(inFlight)
+	opts := receiver.Options{Token: token, MaxBytes: o.MaxRequestBytes, Admission: s.admission, Logger: log, Metrics: receiver.NewMetrics(reg),
+		MaxConcurrentStreams: o.MaxConcurrentStreams, IdleTimeout: time.Duration(o.IdleTimeout)}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "llmops_exporter_in_flight_request_bytes",
+		Help: "Request bytes held in memory now, against receivers.otlp.max_in_flight_bytes."}, func() float64 { return float64(s.admission.InFlight()) }))
+	if o.HTTP.On() {
+		s.httpSrv = &http.Server{Handler: receiver.NewHTTPHandler(s.Pipeline, opts), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: time.Duration(o.ReadTimeout), WriteTimeout: time.Duration(o.WriteTimeout), IdleTimeout: time.Duration(o.IdleTimeout),
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	}
+	if o.GRPC.On() {
 		s.grpcSrv = receiver.NewGRPCServer(s.Pipeline, opts)
 	}
-	s.metricsSrv = &http.Server{Handler: s.metricsMux(), ReadHeaderTimeout: 10 * time.Second}
+	s.metricsSrv = &http.Server{Handler: receiver.Recover(s.metricsMux(), "metrics", log, opts.Metrics), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	return s, nil
 }
 
@@ -112,15 +129,9 @@ func (s *Server) metricsMux() http.Handler {
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/heap", pprof.Index)
 	}
-	mux.HandleFunc("GET /deadletters", s.listDeadLetters)
-	mux.HandleFunc("POST /deadletters/replay", s.replayDeadLetters)
-	mux.HandleFunc("/ready", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.ready.Load() {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ready\n"))
-	})
+	mux.HandleFunc("GET /deadletters", s.admin(s.listDeadLetters))
+	mux.HandleFunc("POST /deadletters/replay", s.admin(s.replayDeadLetters))
+	mux.HandleFunc("/ready", s.readyz)
 	return mux
 }
 
