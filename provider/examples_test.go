@@ -28,7 +28,7 @@ func TestAccExample_quickstart(t *testing.T) {
 			// provider is given at step level (plugin-testing's rule).
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			ConfigDirectory:          config.StaticDirectory("../examples/quickstart"),
-			ConfigVariables: config.Variables{"exporter_binary": config.StringVariable(staticExporter(t)), "name": config.StringVariable(name)},
+			ConfigVariables:          config.Variables{"exporter_binary": config.StringVariable(staticExporter(t)), "name": config.StringVariable(name)},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("langfuse").AtMapKey("otlp_endpoint"),
 					knownvalue.StringExact("https://cloud.langfuse.com/api/public/otel/v1/traces")),
