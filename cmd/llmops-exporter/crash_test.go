@@ -220,3 +220,67 @@ destinations:
 		t.Fatalf("deadletter replay (running): %v\n%s", err, out)
 	}
 }
+
+// post sends one OTLP/HTTP request and returns its status.
+func post(t *testing.T, addr string, td ptrace.Traces) int {
+	t.Helper()
+	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/traces", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	req.Header.Set("Authorization", "Bearer e2e-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestE2EKeepRulesSurviveKill: spans held for a keep-rule decision were
+// acknowledged, so they survive kill -9 and are delivered when a later span
+// of their trace is kept by the rule.
+func TestE2EKeepRulesSurviveKill(t *testing.T) {
+	fake := platformtest.New(t, platform.OTLP, platform.Config{}, platform.Secrets{})
+	cfg := fmt.Sprintf(`queue: {directory: %q, fsync: true}
+sampling: {rate: 0, keep_errors: true, decision_wait: 1m}
+destinations:
+  - name: sink
+    type: otlp
+    endpoint: %q
+    retry: {initial: 50ms, max: 200ms}
+`, t.TempDir(), fake.URL)
+	p := startExporter(t, cfg)
+	healthy := ptrace.NewTraces()
+	spans := healthy.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for i := byte(1); i <= 3; i++ {
+		s := spans.AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{9, 9})
+		s.SetSpanID(pcommon.SpanID{9, i})
+		s.SetName("workflow step")
+	}
+	if code := post(t, p.httpAddr, healthy); code != 200 {
+		t.Fatalf("healthy spans: %d", code)
+	}
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.cmd.Wait()
+	if _, n := receivedIDs(fake); n != 0 {
+		t.Fatalf("%d undecided spans were delivered", n)
+	}
+
+	restarted := startExporter(t, cfg)
+	failing := ptrace.NewTraces()
+	s := failing.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetTraceID(pcommon.TraceID{9, 9})
+	s.SetSpanID(pcommon.SpanID{9, 4})
+	s.SetName("llm")
+	s.Status().SetCode(ptrace.StatusCodeError)
+	if code := post(t, restarted.httpAddr, failing); code != 200 {
+		t.Fatalf("error span: %d", code)
+	}
+	waitUntil(t, "the 3 acknowledged spans held before the kill and the error span", func() bool {
+		got, _ := receivedIDs(fake)
+		return len(got) == 4
+	})
+}

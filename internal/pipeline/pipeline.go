@@ -59,11 +59,29 @@ func (p *Pipeline) ConsumeTraces(ctx context.Context, td ptrace.Traces) (Result,
 		res.Message = fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", res.Rejected)
 	}
 	p.record(td)
-	kept := p.Sampler.Sample(td, p.Now())
-	if kept.SpanCount() == 0 {
-		return res, nil
+	d, err := p.Sampler.Sample(td, p.Now())
+	if err != nil {
+		return res, fmt.Errorf("holding spans for a sampling decision: %w", err)
 	}
-	return res, p.Sink.ConsumeTraces(ctx, kept)
+	return res, p.deliver(ctx, d)
+}
+
+// deliver hands a sampling decision's spans to the Sink and settles it: the
+// buffered spans it released are forgotten only once the Sink took them.
+func (p *Pipeline) deliver(ctx context.Context, d sampling.Decision) error {
+	var err error
+	if d.Kept.SpanCount() > 0 {
+		err = p.Sink.ConsumeTraces(ctx, d.Kept)
+	}
+	p.Sampler.Done(d, err == nil)
+	return err
+}
+
+// Tick runs the periodic work: expire undecided spans, and deliver the
+// rule-kept spans whose release a refused request gave back.
+func (p *Pipeline) Tick(ctx context.Context, now time.Time) error {
+	p.Sampler.Expire(now)
+	return p.deliver(ctx, p.Sampler.Flush())
 }
 
 // ConsumeMetrics re-exposes OTLP metrics on /metrics.

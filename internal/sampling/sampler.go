@@ -38,6 +38,7 @@ type Config struct {
 type pending struct {
 	id       pcommon.TraceID
 	td       ptrace.Traces
+	keys     [][]byte // the spans' records in the Durable store
 	spans    int
 	deadline time.Time
 	elem     *list.Element
@@ -48,12 +49,19 @@ type Sampler struct {
 	cfg       Config
 	threshold uint64
 	rules     bool
+	// Durable, when set, holds buffered spans on disk, so that a span
+	// acknowledged to its sender while it waits for a decision survives a
+	// crash and a refused release (see Durable).
+	Durable Durable
 
 	mu       sync.Mutex
 	kept     map[pcommon.TraceID]time.Time // kept by a rule, until the time
 	pending  map[pcommon.TraceID]*pending
 	order    *list.List // of *pending, oldest first
 	buffered int
+	// ready are buffered traces kept by a rule whose release the sink
+	// refused: they go out with the next Sample or Flush.
+	ready []*pending
 
 	decisions *prometheus.CounterVec
 	bufGauge  prometheus.Gauge
@@ -103,17 +111,27 @@ func hash(id pcommon.TraceID) uint64 {
 	return h
 }
 
-// Sample keeps the spans of td that are sampled in (filtering td in place)
-// and appends buffered spans released by a rule. It returns td.
-func (s *Sampler) Sample(td ptrace.Traces, now time.Time) ptrace.Traces {
+// Decision is what Sample made of one request: the spans to deliver now,
+// and the buffered spans among them, to be settled with Done.
+type Decision struct {
+	Kept     ptrace.Traces
+	released []*pending
+}
+
+// Sample filters td in place to the spans sampled in, appends buffered
+// spans that a rule released, and buffers the undecided spans. With a
+// Durable store the undecided spans are on disk when Sample returns: only
+// then may the request be acknowledged. Every Decision must be settled
+// with Done once the kept spans were (or could not be) handed on.
+func (s *Sampler) Sample(td ptrace.Traces, now time.Time) (Decision, error) {
 	if s.cfg.Rate >= 1 {
 		s.decisions.WithLabelValues("kept").Add(float64(td.SpanCount()))
-		return td
+		return Decision{Kept: td}, nil
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	keep := s.decide(td, now)
 	var keptN, droppedN int
+	hold := ptrace.NewTraces()
 	rss := td.ResourceSpans()
 	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
 		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
@@ -123,7 +141,7 @@ func (s *Sampler) Sample(td ptrace.Traces, now time.Time) ptrace.Traces {
 					return false
 				}
 				if s.rules {
-					s.buffer(rs.Resource(), ss, span, now)
+					appendSpan(hold, rs.Resource(), ss, span)
 				} else {
 					droppedN++
 				}
@@ -133,18 +151,56 @@ func (s *Sampler) Sample(td ptrace.Traces, now time.Time) ptrace.Traces {
 		})
 		return rs.ScopeSpans().Len() == 0
 	})
+	var released []*pending
 	for id, k := range keep {
 		if p := s.pending[id]; k && p != nil {
-			keptN += p.spans
-			p.td.ResourceSpans().MoveAndAppendTo(rss)
 			s.forget(p)
+			released = append(released, p)
 		}
 	}
-	s.evictOverflow()
+	released = append(released, s.ready...)
+	s.ready = nil
+	for _, p := range released {
+		keptN += p.spans
+		// Copied, not moved: if the sink refuses the request, p still
+		// holds its spans (Done).
+		for i := 0; i < p.td.ResourceSpans().Len(); i++ {
+			p.td.ResourceSpans().At(i).CopyTo(rss.AppendEmpty())
+		}
+	}
 	s.decisions.WithLabelValues("kept").Add(float64(keptN))
 	s.decisions.WithLabelValues("dropped").Add(float64(droppedN))
-	s.bufGauge.Set(float64(s.buffered))
-	return td
+	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
+	s.mu.Unlock()
+
+	if hold.ResourceSpans().Len() > 0 {
+		if err := s.hold(hold, now); err != nil {
+			// Nothing of this request was acknowledged: give the released
+			// spans back and let the sender retry the whole request.
+			s.Done(Decision{released: released}, false)
+			return Decision{}, err
+		}
+	}
+	return Decision{Kept: td, released: released}, nil
+}
+
+// Done settles a Decision. delivered says the kept spans were handed on
+// (durably queued): the released buffered spans are then forgotten, on
+// disk too. Otherwise they stay buffered, ready to go out with the next
+// request, so that a refused request never loses spans acknowledged
+// earlier.
+func (s *Sampler) Done(d Decision, delivered bool) {
+	if len(d.released) == 0 {
+		return
+	}
+	if delivered {
+		s.deleteDurable(d.released)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ready = append(s.ready, d.released...)
+	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
 }
 
 // decide returns, per trace in td, whether its spans are kept.
@@ -191,62 +247,3 @@ func (s *Sampler) matchesRule(span ptrace.Span) bool {
 // ruleMemory is how long a rule-kept trace stays kept for late spans.
 func (s *Sampler) ruleMemory() time.Duration { return max(2*s.cfg.DecisionWait, time.Minute) }
 
-func (s *Sampler) buffer(res pcommon.Resource, ss ptrace.ScopeSpans, span ptrace.Span, now time.Time) {
-	id := span.TraceID()
-	p := s.pending[id]
-	if p == nil {
-		p = &pending{id: id, td: ptrace.NewTraces(), deadline: now.Add(s.cfg.DecisionWait)}
-		p.elem = s.order.PushBack(p)
-		s.pending[id] = p
-	}
-	rs := p.td.ResourceSpans().AppendEmpty()
-	res.CopyTo(rs.Resource())
-	nss := rs.ScopeSpans().AppendEmpty()
-	ss.Scope().CopyTo(nss.Scope())
-	span.CopyTo(nss.Spans().AppendEmpty())
-	p.spans++
-	s.buffered++
-}
-
-func (s *Sampler) forget(p *pending) {
-	s.order.Remove(p.elem)
-	delete(s.pending, p.id)
-	s.buffered -= p.spans
-}
-
-// evictOverflow drops the oldest buffered traces beyond the bound, counted
-// as "overflow".
-func (s *Sampler) evictOverflow() {
-	n := 0
-	for s.buffered > s.cfg.MaxBufferedSpans && s.order.Len() > 0 {
-		p := s.order.Front().Value.(*pending)
-		n += p.spans
-		s.forget(p)
-	}
-	if n > 0 {
-		s.decisions.WithLabelValues("overflow").Add(float64(n))
-	}
-}
-
-// Expire drops buffered traces whose decision wait is over, and forgets
-// old rule decisions. Call it periodically.
-func (s *Sampler) Expire(now time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	dropped := 0
-	for s.order.Len() > 0 {
-		p := s.order.Front().Value.(*pending)
-		if now.Before(p.deadline) {
-			break
-		}
-		dropped += p.spans
-		s.forget(p)
-	}
-	for id, until := range s.kept {
-		if !now.Before(until) {
-			delete(s.kept, id)
-		}
-	}
-	s.decisions.WithLabelValues("dropped").Add(float64(dropped))
-	s.bufGauge.Set(float64(s.buffered))
-}

@@ -76,7 +76,7 @@ func TestWholeTracesOnly(t *testing.T) {
 			addSpan(td, i, time.Millisecond, false)
 		}
 	}
-	got := traceIDs(s.Sample(td, time.Now()))
+	got := traceIDs(sample(s, td, time.Now()))
 	if len(got) < 400 || len(got) > 600 {
 		t.Fatalf("kept %d of 1000 traces", len(got))
 	}
@@ -105,20 +105,20 @@ func TestErrorKeepsEarlierSpansOfTheTrace(t *testing.T) {
 	first := ptrace.NewTraces()
 	addSpan(first, id, time.Millisecond, false)
 	addSpan(first, id, time.Millisecond, false)
-	if got := s.Sample(first, now).SpanCount(); got != 0 {
+	if got := sample(s, first, now).SpanCount(); got != 0 {
 		t.Fatalf("undecided spans must wait, %d passed", got)
 	}
 	// Second batch: the failing LLM call releases them.
 	second := ptrace.NewTraces()
 	addSpan(second, id, time.Millisecond, true)
-	out := s.Sample(second, now.Add(100*time.Millisecond))
+	out := sample(s, second, now.Add(100*time.Millisecond))
 	if got := traceIDs(out)[id]; got != 3 {
 		t.Fatalf("want the error span and its 2 buffered siblings, got %d", got)
 	}
 	// A late span of the same trace (the root, ending last) is kept too.
 	late := ptrace.NewTraces()
 	addSpan(late, id, 5*time.Second, false)
-	if got := s.Sample(late, now.Add(2*time.Second)).SpanCount(); got != 1 {
+	if got := sample(s, late, now.Add(2*time.Second)).SpanCount(); got != 1 {
 		t.Fatalf("late span of a rule-kept trace dropped")
 	}
 	if got := testutil.ToFloat64(s.decisions.WithLabelValues("kept")); got != 4 {
@@ -132,7 +132,7 @@ func TestSlowRuleAndExpiry(t *testing.T) {
 	td := ptrace.NewTraces()
 	addSpan(td, 1, 6*time.Second, false)
 	addSpan(td, 2, time.Second, false)
-	out := s.Sample(td, now)
+	out := sample(s, td, now)
 	if ids := traceIDs(out); ids[1] != 1 || ids[2] != 0 {
 		t.Fatalf("slow trace kept, fast one buffered: %v", ids)
 	}
@@ -151,7 +151,7 @@ func TestBufferBound(t *testing.T) {
 	for i := uint64(0); i < 25; i++ {
 		addSpan(td, i, time.Millisecond, false)
 	}
-	s.Sample(td, time.Now())
+	sample(s, td, time.Now())
 	if s.buffered > 10 {
 		t.Fatalf("buffer holds %d spans, bound 10", s.buffered)
 	}
@@ -161,7 +161,7 @@ func TestBufferBound(t *testing.T) {
 	// The newest traces survive: an error on trace 24 releases its span.
 	late := ptrace.NewTraces()
 	addSpan(late, 24, time.Millisecond, true)
-	if got := traceIDs(s.Sample(late, time.Now()))[24]; got != 2 {
+	if got := traceIDs(sample(s, late, time.Now()))[24]; got != 2 {
 		t.Fatalf("newest buffered trace lost: %d", got)
 	}
 }
@@ -170,7 +170,17 @@ func TestRateOnePassesThrough(t *testing.T) {
 	s := New(Config{Rate: 1}, prometheus.NewRegistry())
 	td := ptrace.NewTraces()
 	addSpan(td, 7, time.Millisecond, false)
-	if out := s.Sample(td, time.Now()); out.SpanCount() != 1 {
+	if out := sample(s, td, time.Now()); out.SpanCount() != 1 {
 		t.Fatal("rate 1 drops nothing")
 	}
+}
+
+// sample runs Sample and settles it as delivered.
+func sample(s *Sampler, td ptrace.Traces, now time.Time) ptrace.Traces {
+	d, err := s.Sample(td, now)
+	if err != nil {
+		panic(err)
+	}
+	s.Done(d, true)
+	return d.Kept
 }

@@ -52,7 +52,7 @@ type Server struct {
 	httpSrv, metricsSrv       *http.Server
 	grpcSrv                   *grpc.Server
 	httpLis, grpcLis, metrLis net.Listener
-	stopExpiry                chan struct{}
+	stopExpiry, expireDone    chan struct{}
 	wg                        sync.WaitGroup
 }
 
@@ -85,6 +85,20 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		Rate: *cfg.Sampling.Rate, KeepErrors: *cfg.Sampling.KeepErrors, KeepSlowerThan: time.Duration(cfg.Sampling.KeepSlowerThan),
 		DecisionWait: time.Duration(cfg.Sampling.DecisionWait), MaxBufferedSpans: cfg.Sampling.MaxBufferedSpans,
 	}, reg)
+	if s.fanout != nil {
+		// Spans held for a keep-rule decision were acknowledged: they live
+		// in the queue file too, and an earlier run's come back.
+		store := s.fanout.Store()
+		s.sampler.Durable = store
+		keys, values, err := store.Held()
+		if err != nil {
+			return nil, fmt.Errorf("reading the spans held for sampling decisions: %w", err)
+		}
+		if len(keys) > 0 {
+			s.sampler.Restore(keys, values, time.Now())
+			log.Info("restored spans held for a sampling decision", "spans", len(keys))
+		}
+	}
 	s.Pipeline = &pipeline.Pipeline{
 		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues),
 		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
@@ -163,7 +177,7 @@ func (s *Server) Start() error {
 	if s.grpcSrv != nil {
 		s.serve("otlp/grpc", func() error { return s.grpcSrv.Serve(s.grpcLis) })
 	}
-	s.wg.Add(1)
+	s.expireDone = make(chan struct{})
 	go s.expireLoop()
 	if s.fanout != nil {
 		s.fanout.Start()
@@ -184,13 +198,15 @@ func (s *Server) serve(name string, fn func() error) {
 }
 
 func (s *Server) expireLoop() {
-	defer s.wg.Done()
+	defer close(s.expireDone)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
 		case now := <-t.C:
-			s.sampler.Expire(now)
+			if err := s.Pipeline.Tick(context.Background(), now); err != nil {
+				s.log.Debug("releasing rule-kept spans failed; retrying next tick", "err", err)
+			}
 		case <-s.stopExpiry:
 			return
 		}
@@ -214,6 +230,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	close(s.stopExpiry)
+	if s.expireDone != nil {
+		<-s.expireDone // its last tick may still be handing spans to the fanout
+	}
 	if s.fanout != nil {
 		// After the receivers: every acknowledged span is queued by now.
 		errs = append(errs, s.fanout.Stop())
