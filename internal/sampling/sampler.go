@@ -246,4 +246,3 @@ func (s *Sampler) matchesRule(span ptrace.Span) bool {
 
 // ruleMemory is how long a rule-kept trace stays kept for late spans.
 func (s *Sampler) ruleMemory() time.Duration { return max(2*s.cfg.DecisionWait, time.Minute) }
-
