@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
@@ -66,7 +68,14 @@ func buildImage(t *testing.T, cli *client.Client, tag string) {
 	if _, err := BuildExporterImage(context.Background(), cli, exporterBinary, tag, sha); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = RemoveImage(context.Background(), cli, tag) })
+	// The tag is this run's own: untag it even if another package's test
+	// runs a container of the same (cached, identical) image right now.
+	t.Cleanup(func() {
+		if _, err := cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true}); err != nil {
+			t.Errorf("removing %s: %v", tag, err)
+		}
+		_ = PruneImages(context.Background(), cli)
+	})
 	got, found, err := InspectImage(context.Background(), cli, tag)
 	if err != nil || !found || got.BinarySHA256 != sha || got.ID == "" {
 		t.Fatalf("image %+v found=%v err=%v", got, found, err)
@@ -112,6 +121,19 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	}
 	if ins.Name != "/"+name+"-"+name+"-1" || ins.Config.Labels[LabelService] != name {
 		t.Fatalf("compose naming/labels: %s %v", ins.Name, ins.Config.Labels)
+	}
+	// Not root; the secret is readable by the exporter's user only.
+	if ins.Config.User != "65532:65532" {
+		t.Fatalf("the exporter runs as %q", ins.Config.User)
+	}
+	rc, _, err := cli.CopyFromContainer(ctx, reps[0].ID, SecretsDir+"/otlp_token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, err := tar.NewReader(rc).Next()
+	rc.Close()
+	if err != nil || hdr.Uid != ExporterUID || hdr.Gid != ExporterUID || hdr.FileInfo().Mode().Perm() != 0o400 {
+		t.Fatalf("secret file: %+v %v", hdr, err)
 	}
 
 	// Drift: kill one, remove the other; Observe sees it, Reconcile repairs.
@@ -170,5 +192,57 @@ func TestUnhealthyReplicaFailsWithItsHealthLog(t *testing.T) {
 	err := Reconcile(context.Background(), cli, spec)
 	if err == nil || !strings.Contains(err.Error(), "not healthy") || !strings.Contains(err.Error(), "healthcheck") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestParseUser(t *testing.T) {
+	for in, want := range map[string]owner{"": {}, "65532:65532": {65532, 65532}, "1000": {1000, 1000}, "1000:50": {1000, 50}, "nobody": {}, "app:app": {}, "-1": {}} {
+		if got := parseUser(in); got != want {
+			t.Errorf("%q: %+v, want %+v", in, got, want)
+		}
+	}
+}
+
+// Two configurations built from one binary share an image: destroying one
+// must not untag what the other's containers run.
+func TestRemoveImageKeepsATagInUse(t *testing.T) {
+	cli := dockerClient(t)
+	ctx := context.Background()
+	a, b := "llmops-exporter:share-a-"+run, "llmops-exporter:share-b-"+run
+	sha, _ := BinarySHA256(exporterBinary)
+	id, err := BuildExporterImage(ctx, cli, exporterBinary, a, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.ImageTag(ctx, a, b); err != nil {
+		t.Fatal(err)
+	}
+	c, err := cli.ContainerCreate(ctx, &container.Config{Image: id}, nil, nil, nil, "llmops-share-"+run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cli.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true})
+		_, _ = cli.ImageRemove(context.Background(), a, image.RemoveOptions{Force: true})
+		_, _ = cli.ImageRemove(context.Background(), b, image.RemoveOptions{Force: true})
+	})
+	if users, err := RemoveImage(ctx, cli, b); err != nil || users != 0 {
+		t.Fatalf("a second tag is only untagged: %d %v", users, err)
+	}
+	if _, found, _ := InspectImage(ctx, cli, b); found {
+		t.Fatal("tag b is still there")
+	}
+	if users, err := RemoveImage(ctx, cli, a); err != nil || users != 1 {
+		t.Fatalf("the last tag of an image in use is kept: %d %v", users, err)
+	}
+	if _, found, _ := InspectImage(ctx, cli, a); !found {
+		t.Fatal("tag a was removed under a container")
+	}
+	_ = cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+	if users, err := RemoveImage(ctx, cli, a); err != nil || users != 0 {
+		t.Fatalf("unused: %d %v", users, err)
+	}
+	if _, found, _ := InspectImage(ctx, cli, a); found {
+		t.Fatal("tag a survived its last user")
 	}
 }

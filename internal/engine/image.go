@@ -22,6 +22,10 @@ import (
 	"github.com/docker/docker/errdefs"
 )
 
+// ExporterUID is the user (and group) the exporter image runs as: the
+// distroless "nonroot" convention.
+const ExporterUID = 65532
+
 // LabelBinarySHA is the image label holding the exporter binary's SHA-256.
 const LabelBinarySHA = "dev.llmops.exporter.binary-sha256"
 
@@ -41,8 +45,14 @@ func BinarySHA256(path string) (string, error) {
 
 // dockerfile makes an image of nothing but the static binary, with the
 // exporter's own healthcheck sub-command (there is no shell or curl).
+//
+// It runs as an unprivileged user (ExporterUID): the queue directory is
+// created owned by it, so a named volume mounted there starts owned by it
+// too, and secret files are placed for it (imageUser).
 const dockerfile = `FROM scratch
 COPY llmops-exporter /llmops-exporter
+COPY --chown=65532:65532 queue/ /var/lib/llmops-exporter/
+USER 65532:65532
 EXPOSE 4317 4318 9464
 HEALTHCHECK --interval=5s --timeout=3s --start-period=3s --retries=3 CMD ["/llmops-exporter", "healthcheck"]
 ENTRYPOINT ["/llmops-exporter"]
@@ -65,7 +75,7 @@ func BuildExporterImage(ctx context.Context, cli client.APIClient, path, tag, sh
 		name string
 		mode int64
 		data []byte
-	}{{"Dockerfile", 0o644, []byte(dockerfile)}, {"llmops-exporter", 0o755, bin}} {
+	}{{"Dockerfile", 0o644, []byte(dockerfile)}, {"llmops-exporter", 0o755, bin}, {"queue/.keep", 0o644, nil}} {
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
 			return "", err
 		}
@@ -133,27 +143,30 @@ func InspectImage(ctx context.Context, cli client.APIClient, ref string) (img Im
 // labelManagedBy marks images this provider built.
 const labelManagedBy = "dev.llmops.managed-by=terraform-provider-llmops"
 
-// RemoveImage deletes the tag ref unless a container still uses its image,
-// and reports how many do (then the tag is kept). Tags are content-addressed
-// (one binary, one tag), so two configurations built from the same binary
-// share a tag: destroying one must not untag the image the other runs. A
-// missing image is not an error.
+// RemoveImage deletes the tag ref, unless it is the image's last tag and
+// containers still use the image: then the tag is kept and the number of
+// those containers returned. Tags are content-addressed (one binary, one
+// tag), so two configurations built from the same binary share one tag, and
+// destroying one must not untag the image the other runs. An image with
+// other tags is only untagged (they keep it). A missing image is not an
+// error.
 func RemoveImage(ctx context.Context, cli client.APIClient, ref string) (users int, err error) {
-	img, found, err := InspectImage(ctx, cli, ref)
-	if err != nil || !found {
-		return 0, err
-	}
-	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", img.ID))})
-	if err != nil {
-		return 0, fmt.Errorf("listing the containers of image %s: %w", ref, err)
-	}
-	if len(list) > 0 {
+	_, err = cli.ImageRemove(ctx, ref, image.RemoveOptions{PruneChildren: true})
+	switch {
+	case err == nil, errdefs.IsNotFound(err):
+		return 0, PruneImages(ctx, cli)
+	case errdefs.IsConflict(err):
+		img, found, ierr := InspectImage(ctx, cli, ref)
+		if ierr != nil || !found {
+			return 0, fmt.Errorf("removing image %s: %w", ref, err)
+		}
+		list, lerr := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", img.ID))})
+		if lerr != nil || len(list) == 0 {
+			return 0, fmt.Errorf("removing image %s: %w", ref, err)
+		}
 		return len(list), nil
 	}
-	if _, err := cli.ImageRemove(ctx, ref, image.RemoveOptions{PruneChildren: true}); err != nil && !errdefs.IsNotFound(err) {
-		return 0, fmt.Errorf("removing image %s: %w", ref, err)
-	}
-	return 0, PruneImages(ctx, cli)
+	return 0, fmt.Errorf("removing image %s: %w", ref, err)
 }
 
 // DefaultTag is the content-addressed tag of an exporter image:

@@ -157,7 +157,7 @@ func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name st
 	if err != nil {
 		return "", fmt.Errorf("creating %s: %w", name, err)
 	}
-	if files := filesTar(spec); files != nil {
+	if files := filesTar(spec, imageUser(ctx, cli, spec.Image)); files != nil {
 		if err := cli.CopyToContainer(ctx, resp.ID, "/", files, container.CopyToContainerOptions{}); err != nil {
 			_ = remove(ctx, cli, resp.ID)
 			return "", fmt.Errorf("placing files in %s: %w", name, err)
@@ -170,10 +170,39 @@ func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name st
 	return resp.ID, nil
 }
 
-// filesTar packs secret files (0400, under SecretsDir) and config files
-// (0444), with their directories, for CopyToContainer: the values never
-// appear in the container's configuration or environment.
-func filesTar(spec Spec) *bytes.Buffer {
+// owner is a numeric user and group.
+type owner struct{ uid, gid int }
+
+// imageUser is the numeric user the image runs as (its USER "uid[:gid]"),
+// so that secret files (0400) are readable by the process and no one else.
+// A named or absent USER gives root: a name cannot be resolved without the
+// image's /etc/passwd.
+func imageUser(ctx context.Context, cli client.APIClient, ref string) owner {
+	ins, err := cli.ImageInspect(ctx, ref)
+	if err != nil || ins.Config == nil {
+		return owner{}
+	}
+	return parseUser(ins.Config.User)
+}
+
+func parseUser(u string) owner {
+	us, gs, _ := strings.Cut(u, ":")
+	uid, err := strconv.Atoi(us)
+	if err != nil || uid < 0 {
+		return owner{}
+	}
+	gid, err := strconv.Atoi(gs)
+	if err != nil || gid < 0 {
+		gid = uid
+	}
+	return owner{uid, gid}
+}
+
+// filesTar packs secret files (0400, under SecretsDir, owned by the image's
+// user) and config files (0444), with their directories, for
+// CopyToContainer: the values never appear in the container's
+// configuration or environment.
+func filesTar(spec Spec, own owner) *bytes.Buffer {
 	if len(spec.SecretFiles) == 0 && len(spec.ConfigFiles) == 0 {
 		return nil
 	}
@@ -181,13 +210,14 @@ func filesTar(spec Spec) *bytes.Buffer {
 		path string
 		mode int64
 		data string
+		own  owner
 	}
 	var files []file
 	for name, v := range spec.SecretFiles {
-		files = append(files, file{path.Join(SecretsDir, name), 0o400, v})
+		files = append(files, file{path.Join(SecretsDir, name), 0o400, v, own})
 	}
 	for p, v := range spec.ConfigFiles {
-		files = append(files, file{path.Clean(p), 0o444, v})
+		files = append(files, file{path.Clean(p), 0o444, v, owner{}})
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
 	var buf bytes.Buffer
@@ -208,7 +238,7 @@ func filesTar(spec Spec) *bytes.Buffer {
 		_ = tw.WriteHeader(&tar.Header{Name: d + "/", Typeflag: tar.TypeDir, Mode: 0o755})
 	}
 	for _, f := range files {
-		_ = tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(f.path, "/"), Mode: f.mode, Size: int64(len(f.data))})
+		_ = tw.WriteHeader(&tar.Header{Name: strings.TrimPrefix(f.path, "/"), Mode: f.mode, Size: int64(len(f.data)), Uid: f.own.uid, Gid: f.own.gid})
 		_, _ = tw.Write([]byte(f.data))
 	}
 	_ = tw.Close()

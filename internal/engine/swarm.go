@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -162,13 +163,14 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.Se
 	}
 	// Swarm secrets and configs are immutable: names carry a content digest,
 	// so a change makes new ones and rolls the service.
+	own := imageUser(ctx, cli, spec.Image)
 	for _, name := range slices.Sorted(maps.Keys(spec.SecretFiles)) {
 		id, objName, err := ensureSecret(ctx, cli, spec.Name, name, spec.SecretFiles[name], spec.SecretsVersion)
 		if err != nil {
 			return swarm.ServiceSpec{}, err
 		}
 		cs.Secrets = append(cs.Secrets, &swarm.SecretReference{SecretID: id, SecretName: objName,
-			File: &swarm.SecretReferenceFileTarget{Name: name, UID: "0", GID: "0", Mode: 0o400}})
+			File: &swarm.SecretReferenceFileTarget{Name: name, UID: strconv.Itoa(own.uid), GID: strconv.Itoa(own.gid), Mode: 0o400}})
 	}
 	for i, p := range slices.Sorted(maps.Keys(spec.ConfigFiles)) {
 		id, objName, err := ensureConfig(ctx, cli, spec.Name, i, spec.ConfigFiles[p])
