@@ -169,7 +169,7 @@ func (f *Fanout) Replay(destination string) (int, error) {
 // prepared copy. It returns only after every copy is committed, which is
 // when the receiver acknowledges the sender. When a queue with the refuse
 // policy is full, nothing is enqueued and the sender is asked to retry.
-func (f *Fanout) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+func (f *Fanout) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	f.redactor.Traces(td)
 	total := td.SpanCount()
 	now := time.Now()
@@ -192,6 +192,7 @@ func (f *Fanout) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
 			return fmt.Errorf("%w: the queue of destination %s is full", pipeline.ErrOverloaded, d.name)
 		}
 	}
+	pipeline.Yield(ctx) // the rest waits on the disk
 	for i, d := range f.dests {
 		if data[i] == nil {
 			continue

@@ -59,6 +59,9 @@ func (p *Pipeline) ConsumeTraces(ctx context.Context, td ptrace.Traces) (Result,
 		res.Message = fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", res.Rejected)
 	}
 	p.record(td)
+	if p.Sampler.Durable != nil {
+		Yield(ctx) // Sample may wait on the disk to hold undecided spans
+	}
 	d, err := p.Sampler.Sample(td, p.Now())
 	if err != nil {
 		return res, fmt.Errorf("holding spans for a sampling decision: %w", err)

@@ -3,6 +3,8 @@ package receiver
 import (
 	"errors"
 	"io"
+	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -15,10 +17,29 @@ import (
 type Admission struct {
 	limit int64
 	used  atomic.Int64
+	// processing holds one slot per processor (see Process).
+	processing chan struct{}
 }
 
 // NewAdmission returns a budget of limit bytes (<= 0: unlimited).
-func NewAdmission(limit int64) *Admission { return &Admission{limit: limit} }
+func NewAdmission(limit int64) *Admission {
+	return &Admission{limit: limit, processing: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// Process waits for a processor slot and returns the function that gives
+// it back (idempotent). A request holds its slot from decoding until it
+// waits on the disk (pipeline.Yield): CPU-bound work then runs a few
+// requests at a time, each to completion, instead of every admitted request
+// at once, each slowed by all the others and all delaying short requests
+// such as /health by their scheduler slices.
+func (a *Admission) Process() func() {
+	if a == nil {
+		return func() {}
+	}
+	a.processing <- struct{}{}
+	var once sync.Once
+	return func() { once.Do(func() { <-a.processing }) }
+}
 
 // errOverBudget is returned while reading a body that outgrew the budget.
 var errOverBudget = errors.New("the exporter's memory budget for requests in flight is spent")

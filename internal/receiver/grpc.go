@@ -93,13 +93,16 @@ func (g *grpcReceiver) exportTraces(ctx context.Context, body []byte) (*rawMessa
 		return nil, retryLater(errOverBudget.Error())
 	}
 	defer g.o.Admission.Release(int64(len(body)))
+	done := g.o.Admission.Process()
+	defer done()
 	td, err := decodeTraces(ctProto, body)
 	if err != nil {
 		g.o.Metrics.refused("grpc", "decode", 0)
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	n := td.SpanCount()
-	res, err := g.c.ConsumeTraces(ctx, td)
+	res, err := g.c.ConsumeTraces(pipeline.WithYield(ctx, done), td)
+	done()
 	if err != nil {
 		if errors.Is(err, pipeline.ErrOverloaded) {
 			g.o.Metrics.refused("grpc", "overloaded", n)

@@ -103,9 +103,11 @@ func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request)
 	defer release()
 	if herr != nil {
 		o.Metrics.refused("http", herr.reason, 0)
-		writeStatus(w, ct, herr)
+		refuseUnread(w, ct, herr)
 		return
 	}
+	done := o.Admission.Process()
+	defer done()
 	td, err := decodeTraces(ct, body)
 	if err != nil {
 		o.Metrics.refused("http", "decode", 0)
@@ -113,7 +115,8 @@ func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request)
 		return
 	}
 	n := td.SpanCount()
-	res, err := c.ConsumeTraces(r.Context(), td)
+	res, err := c.ConsumeTraces(pipeline.WithYield(r.Context(), done), td)
+	done()
 	if err != nil {
 		writeConsumeError(o, w, ct, n, err)
 		return
@@ -132,7 +135,7 @@ func handleMetrics(c Consumer, o Options, w http.ResponseWriter, r *http.Request
 	defer release()
 	if herr != nil {
 		o.Metrics.refused("http", herr.reason, 0)
-		writeStatus(w, ct, herr)
+		refuseUnread(w, ct, herr)
 		return
 	}
 	md, err := decodeMetrics(ct, body)
@@ -199,6 +202,14 @@ func tooLarge(max int64) *httpError {
 
 func overBudget() *httpError {
 	return &httpError{http.StatusTooManyRequests, "memory", errOverBudget.Error() + "; retry later"}
+}
+
+// refuseUnread answers a request whose body was not read and closes the
+// connection: net/http would otherwise read up to 256 KiB of the unread body
+// to keep the connection alive, which under overload is work for nothing.
+func refuseUnread(w http.ResponseWriter, ct string, e *httpError) {
+	w.Header().Set("Connection", "close")
+	writeStatus(w, ct, e)
 }
 
 // readBody reads the (possibly gzip) body from cr, which bounds and charges
