@@ -99,9 +99,16 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // waits for /ready.
 func startExporter(t *testing.T, extraYAML string) *exporterProc {
 	t.Helper()
+	return startExporterOTLP(t, "", extraYAML)
+}
+
+// startExporterOTLP is startExporter with otlpYAML added under
+// receivers.otlp (indented four spaces).
+func startExporterOTLP(t *testing.T, otlpYAML, extraYAML string) *exporterProc {
+	t.Helper()
 	p := &exporterProc{httpAddr: freePort(t), grpcAddr: freePort(t), metricsAddr: freePort(t), logs: &lockedLog{}}
-	cfg := fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\n    auth: {bearer_token: e2e-token}\nmetrics: {endpoint: %q}\n%s",
-		p.httpAddr, p.grpcAddr, p.metricsAddr, extraYAML)
+	cfg := fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\n    auth: {bearer_token: e2e-token}\n%smetrics: {endpoint: %q}\n%s",
+		p.httpAddr, p.grpcAddr, otlpYAML, p.metricsAddr, extraYAML)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

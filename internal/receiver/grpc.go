@@ -51,7 +51,7 @@ func NewGRPCServer(c Consumer, o Options) *grpc.Server {
 		}),
 		grpc.MaxConcurrentStreams(o.MaxConcurrentStreams),
 		// A connection that never completes its HTTP/2 preface is closed.
-		grpc.ConnectionTimeout(10*time.Second),
+		grpc.ConnectionTimeout(o.HandshakeTimeout),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: o.IdleTimeout, Time: time.Minute, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)

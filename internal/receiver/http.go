@@ -53,6 +53,9 @@ type Options struct {
 	// gRPC connection limits (zero: the defaults below).
 	MaxConcurrentStreams uint32
 	IdleTimeout          time.Duration
+	// HandshakeTimeout closes a gRPC connection that has not completed its
+	// HTTP/2 preface in time.
+	HandshakeTimeout time.Duration
 	// throttle limits the log lines of failures that repeat per request.
 	throttle *logthrottle.Throttle
 }
@@ -69,6 +72,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 2 * time.Minute
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 10 * time.Second
 	}
 	if o.throttle == nil {
 		o.throttle = logthrottle.New(10 * time.Second)
