@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -50,7 +53,9 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	plan.ID = plan.Name
 	if !cfg.SecretFiles.IsUnknown() {
-		plan.SecretFileNames = secretNames(strMap(ctx, cfg.SecretFiles))
+		names := secretNames(strMap(ctx, cfg.SecretFiles))
+		plan.SecretFileNames = names
+		r.checkSecretsProvided(ctx, cfg, names, &resp.Diagnostics)
 	}
 	// The hash is a function of the declared spec: known at plan time unless
 	// an input is unknown.
@@ -71,6 +76,21 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkSecretsProvided fails the plan when a config file reads a file under
+// /run/secrets/ that secret_files does not provide.
+func (r *replicaSetResource) checkSecretsProvided(ctx context.Context, cfg replicaSetModel, names types.List, diags *diag.Diagnostics) {
+	if cfg.ConfigFiles.IsUnknown() || names.IsUnknown() {
+		return
+	}
+	missing := engine.MissingSecrets(strMap(ctx, cfg.ConfigFiles), listStrings(ctx, names))
+	for _, name := range slices.Sorted(maps.Keys(missing)) {
+		diags.AddAttributeError(path.Root("secret_files"), "Missing secret file",
+			fmt.Sprintf("%s reads %s/%s, but secret_files has no %q entry: the replicas would start and then fail their health check. "+
+				"Add secret_files[%q] (for an llmops_collector, its required_secret_files lists every name it needs).",
+				strings.Join(missing[name], ", "), engine.SecretsDir, name, name, name))
+	}
 }
 
 func (r *replicaSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

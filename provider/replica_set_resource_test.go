@@ -291,6 +291,38 @@ resource "llmops_replica_set" "this" {
 	})
 }
 
+// A configuration that reads a secret file secret_files does not provide
+// fails at plan time, naming the file, instead of after the health timeout.
+func TestAccReplicaSet_missingSecretFailsPlan(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnlyGate,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "llmops_tracing_provider" "lf" {
+  name          = "lf"
+  type          = "langfuse"
+  public_key    = "pk-lf-1"
+  secret_key_wo = "sk-lf-test"
+}
+resource "llmops_collector" "c" {
+  name         = "missing-secret"
+  destinations = [{ tracing_provider = llmops_tracing_provider.lf.exporter_destination }]
+}
+resource "llmops_replica_set" "this" {
+  name         = "never-created"
+  image        = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+  replicas     = 1
+  config_files = { "/etc/llmops-exporter/config.yaml" = llmops_collector.c.config_yaml }
+  secret_files = { otlp_token = "unused" }
+}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Missing secret file.*/etc/llmops-exporter/config.yaml reads\s+/run/secrets/lf.*secret_files\s+has\s+no\s+"lf"\s+entry`),
+		}},
+	})
+}
+
 // checkNothingLeft verifies destroy removed every container, the managed
 // network and volumes of the set name, and the image tag ("" skips it).
 func checkNothingLeft(name, image string) resource.TestCheckFunc {

@@ -151,6 +151,23 @@ func TestReplicaSetLifecycle(t *testing.T) {
 		t.Fatalf("not repaired: %+v", reps)
 	}
 
+	// Drift the image, environment and labels do not show: a replica taken
+	// off its network keeps running, without its alias and published port.
+	if err := cli.NetworkDisconnect(ctx, spec.NetworkName(), reps[1].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	reps, _ = Observe(ctx, cli, spec)
+	if len(reps) != 2 || !reps[0].Good() || reps[1].Good() || !reps[1].Running {
+		t.Fatalf("a disconnected replica must not count: %+v", reps)
+	}
+	if err := Reconcile(ctx, cli, spec); err != nil {
+		t.Fatal(err)
+	}
+	reps, _ = Observe(ctx, cli, spec)
+	if len(reps) != 2 || !reps[0].Good() || !reps[1].Good() || reps[1].Published == "" {
+		t.Fatalf("network membership not repaired: %+v", reps)
+	}
+
 	vol1, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1))
 	if err != nil {
 		t.Fatalf("replica volume: %v", err)
@@ -244,5 +261,37 @@ func TestRemoveImageKeepsATagInUse(t *testing.T) {
 	}
 	if _, found, _ := InspectImage(ctx, cli, a); found {
 		t.Fatal("tag a survived its last user")
+	}
+}
+
+// The cause of a failed start is in the container's log: the error quotes
+// its end (here a destination's secret file that secret_files lacks).
+func TestFailedStartQuotesTheLog(t *testing.T) {
+	cli := dockerClient(t)
+	tag := "llmops-exporter:engine-test-nosecret-" + run
+	buildImage(t, cli, tag)
+	cfg := "destinations:\n  - name: lf\n    type: langfuse\n    public_key: pk-lf-1\n    secret_file: /run/secrets/lf\n"
+	spec := Spec{Name: "llmops-enginetest-nosecret-" + run, Image: tag, Replicas: 1, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
+		ConfigFiles: map[string]string{"/etc/llmops/config.yaml": cfg}, RestartPolicy: "no",
+		Health:      &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: 500 * time.Millisecond, Timeout: time.Second, Retries: 1},
+		WaitTimeout: 20 * time.Second}
+	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })
+	err := Reconcile(context.Background(), cli, spec)
+	if err == nil || !strings.Contains(err.Error(), "last 15 lines of its log") || !strings.Contains(err.Error(), "/run/secrets/lf") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestMissingSecrets(t *testing.T) {
+	files := map[string]string{
+		"/etc/a.yaml": "auth: {bearer_token_file: /run/secrets/otlp_token}\nsecret_file: /run/secrets/lf\n",
+		"/etc/b.yaml": "x: /run/secrets/lf\ny: /run/secrets/px-authorization\n",
+	}
+	got := MissingSecrets(files, []string{"otlp_token"})
+	if len(got) != 2 || strings.Join(got["lf"], ",") != "/etc/a.yaml,/etc/b.yaml" || strings.Join(got["px-authorization"], ",") != "/etc/b.yaml" {
+		t.Fatalf("%v", got)
+	}
+	if got := MissingSecrets(files, []string{"otlp_token", "lf", "px-authorization"}); len(got) != 0 {
+		t.Fatalf("all provided: %v", got)
 	}
 }

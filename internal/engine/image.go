@@ -48,11 +48,13 @@ func BinarySHA256(path string) (string, error) {
 //
 // It runs as an unprivileged user (ExporterUID): the queue directory is
 // created owned by it, so a named volume mounted there starts owned by it
-// too, and secret files are placed for it (imageUser).
+// too, and secret files are placed for it (imageUser). It is also the
+// working directory, where the default relative queue.directory lands.
 const dockerfile = `FROM scratch
 COPY llmops-exporter /llmops-exporter
 COPY --chown=65532:65532 queue/ /var/lib/llmops-exporter/
 USER 65532:65532
+WORKDIR /var/lib/llmops-exporter
 EXPOSE 4317 4318 9464
 HEALTHCHECK --interval=5s --timeout=3s --start-period=3s --retries=3 CMD ["/llmops-exporter", "healthcheck"]
 ENTRYPOINT ["/llmops-exporter"]

@@ -266,10 +266,10 @@ func waitHealthy(ctx context.Context, cli client.APIClient, ids []string, timeou
 			case st.Health != nil && st.Health.Status == "healthy":
 				goto next
 			case !st.Running && !st.Restarting && st.Status == "exited":
-				return fmt.Errorf("replica %s exited (code %d) before becoming healthy: %s", name, st.ExitCode, lastHealthLog(ctx, cli, id))
+				return fmt.Errorf("replica %s exited (code %d) before becoming healthy: %s%s", name, st.ExitCode, lastHealthLog(ctx, cli, id), logTail(ctx, cli, id))
 			}
 			if time.Now().After(deadline) {
-				return fmt.Errorf("replica %s not healthy after %s; last health check: %s", name, timeout, lastHealthLog(ctx, cli, id))
+				return fmt.Errorf("replica %s not healthy after %s; last health check: %s%s", name, timeout, lastHealthLog(ctx, cli, id), logTail(ctx, cli, id))
 			}
 			select {
 			case <-ctx.Done():

@@ -1,12 +1,16 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"net"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,6 +20,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
 )
 
@@ -153,7 +158,8 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 			}
 		}
 		r.Matches = c.Labels[LabelSpec] == hash && ins.Config != nil && ins.Config.Image == spec.Image &&
-			envContains(ins.Config.Env, spec.Env) && labelsContain(ins.Config.Labels, spec.Labels)
+			envContains(ins.Config.Env, spec.Env) && labelsContain(ins.Config.Labels, spec.Labels) &&
+			(!r.Running || attached(ins, spec))
 		if len(spec.Ports) > 0 && ins.NetworkSettings != nil {
 			p := spec.Ports[0]
 			r.Published = firstIPv4(ins.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))])
@@ -162,6 +168,26 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	return out, nil
+}
+
+// attached reports whether a running replica is on the set's network under
+// its service alias, with every declared port published: `docker network
+// disconnect` takes both away while the container keeps running, and the
+// image, environment and labels still match.
+func attached(ins container.InspectResponse, spec Spec) bool {
+	if ins.NetworkSettings == nil {
+		return false
+	}
+	ep := ins.NetworkSettings.Networks[spec.NetworkName()]
+	if ep == nil || !(slices.Contains(ep.Aliases, spec.Name) || slices.Contains(ep.DNSNames, spec.Name)) {
+		return false
+	}
+	for _, p := range spec.Ports {
+		if len(ins.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))]) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func envContains(env []string, want map[string]string) bool {
@@ -198,6 +224,42 @@ func lastHealthLog(ctx context.Context, cli client.APIClient, id string) string 
 	return ""
 }
 
+// logTailLines is how much of a failing replica's log an error quotes.
+const logTailLines = 15
+
+// logTail is the end of the container's log, as a paragraph to append to an
+// error ("" when there is none): the cause of a failed health check (a
+// missing secret file, a bad configuration) is usually there, not in the
+// probe's output.
+func logTail(ctx context.Context, cli client.APIClient, id string) string {
+	// The engine copies a container's output to its log asynchronously: a
+	// replica that just exited may not have its last lines there yet.
+	for attempt := 0; attempt < 10; attempt++ {
+		if text := readLogTail(ctx, cli, id); text != "" {
+			return fmt.Sprintf("\n\nlast %d lines of its log:\n%s", logTailLines, text)
+		}
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return ""
+}
+
+func readLogTail(ctx context.Context, cli client.APIClient, id string) string {
+	rc, err := cli.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Tail: strconv.Itoa(logTailLines)})
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	var out bytes.Buffer
+	if _, err := stdcopy.StdCopy(&out, &out, io.LimitReader(rc, 64<<10)); err != nil && out.Len() == 0 {
+		return ""
+	}
+	return strings.TrimSpace(strings.ToValidUTF8(out.String(), "?"))
+}
+
 // firstIPv4 is the first IPv4 binding as host:port (an unspecified host
 // address reads as 127.0.0.1).
 func firstIPv4(binds []nat.PortBinding) string {
@@ -212,4 +274,24 @@ func firstIPv4(binds []nat.PortBinding) string {
 		return net.JoinHostPort(host, b.HostPort)
 	}
 	return ""
+}
+
+// secretRef finds the secret files a configuration reads.
+var secretRef = regexp.MustCompile(regexp.QuoteMeta(SecretsDir+"/") + `([A-Za-z0-9._-]+)`)
+
+// MissingSecrets returns, for each secret file that a config file reads
+// under SecretsDir but secretNames does not provide, the config files that
+// read it, sorted. A replica would otherwise start, fail its health check
+// after the wait timeout, and say why only in its log.
+func MissingSecrets(configFiles map[string]string, secretNames []string) map[string][]string {
+	out := map[string][]string{}
+	for _, p := range slices.Sorted(maps.Keys(configFiles)) {
+		for _, m := range secretRef.FindAllStringSubmatch(configFiles[p], -1) {
+			name := m[1]
+			if !slices.Contains(secretNames, name) && !slices.Contains(out[name], p) {
+				out[name] = append(out[name], p)
+			}
+		}
+	}
+	return out
 }
