@@ -2,6 +2,7 @@ package provider
 
 import (
 	"os"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -28,13 +29,19 @@ func TestAccExample_quickstart(t *testing.T) {
 			// provider is given at step level (plugin-testing's rule).
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			ConfigDirectory:          config.StaticDirectory("../examples/quickstart"),
-			ConfigVariables:          config.Variables{"exporter_binary": config.StringVariable(staticExporter(t)), "name": config.StringVariable(name)},
+			ConfigVariables: config.Variables{"exporter_binary": config.StringVariable(staticExporter(t)), "name": config.StringVariable(name),
+				"otlp_token": config.StringVariable("quickstart-test-token")},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("langfuse").AtMapKey("otlp_endpoint"),
 					knownvalue.StringExact("https://cloud.langfuse.com/api/public/otel/v1/traces")),
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("jaeger").AtMapKey("otlp_endpoint"),
 					knownvalue.StringExact("http://jaeger:4318/v1/traces")),
 				statecheck.ExpectKnownValue("llmops_replica_set.exporter", tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("replicas", knownvalue.MapSizeExact(3)),
+				statecheck.ExpectKnownOutputValueAtPath("replicas", tfjsonpath.New(name+"-"+name+"-1").AtMapKey("otlp_grpc"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^127\.0\.0\.1:\d+$`))),
+				statecheck.ExpectKnownOutputValue("send_traffic", knownvalue.StringRegexp(regexp.MustCompile(
+					`^docker exec -e OTLP_API_KEY="\$TF_VAR_otlp_token" `+name+`-`+name+`-1 /llmops-exporter loadgen -endpoint http://127\.0\.0\.1:4318 `))),
 				metricsReachable{},
 			},
 		}},

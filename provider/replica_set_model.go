@@ -75,7 +75,8 @@ type updateModel struct {
 }
 
 // containerType is the object type of the containers attribute.
-var containerType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "id": types.StringType, "health": types.StringType}}
+var containerType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "id": types.StringType, "health": types.StringType,
+	"ports": types.MapType{ElemType: types.StringType}}}
 
 func dur(s types.String) time.Duration {
 	d, _ := time.ParseDuration(s.ValueString())
@@ -139,8 +140,13 @@ func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec) {
 		if r.Good() && r.Number >= 1 && r.Number <= spec.Replicas {
 			good++
 		}
+		ports := map[string]attr.Value{}
+		for p, addr := range r.Ports {
+			ports[p] = types.StringValue(addr)
+		}
 		objs = append(objs, types.ObjectValueMust(containerType.AttrTypes, map[string]attr.Value{
-			"name": types.StringValue(r.Name), "id": types.StringValue(r.ID), "health": types.StringValue(r.Health)}))
+			"name": types.StringValue(r.Name), "id": types.StringValue(r.ID), "health": types.StringValue(r.Health),
+			"ports": types.MapValueMust(types.StringType, ports)}))
 	}
 	m.Containers = types.ListValueMust(containerType, objs)
 	m.HealthyReplicas = types.Int64Value(int64(good))

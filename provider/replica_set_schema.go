@@ -98,6 +98,8 @@ func replicaSetSchema() schema.Schema {
 					"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "Container name."},
 					"id":     schema.StringAttribute{Computed: true, MarkdownDescription: "Container ID."},
 					"health": schema.StringAttribute{Computed: true, MarkdownDescription: "`healthy`, `unhealthy`, `starting` or `none`."},
+					"ports": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+						MarkdownDescription: "Host address of each published port, by `<container port>/<protocol>` (e.g. `ports[\"4318/tcp\"]`); empty in swarm mode."},
 				}}},
 			"ports_published": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Host address of each replica's first published port, by container name (e.g. where its metrics are)."},

@@ -28,11 +28,10 @@ variable "langfuse_secret_key" {
 }
 
 variable "otlp_token" {
-  description = "Token Dify sends as OTLP_API_KEY (Authorization: Bearer)."
+  description = "Token Dify sends as OTLP_API_KEY (Authorization: Bearer). `make quickstart` generates one into bin/quickstart.token and passes it as TF_VAR_otlp_token."
   type        = string
   sensitive   = true
   ephemeral   = true
-  default     = "quickstart-token-change-me"
 }
 
 variable "verify" {
@@ -106,7 +105,8 @@ resource "llmops_replica_set" "exporter" {
   secret_files = { otlp_token = var.otlp_token }
   ports = [
     { container_port = 9464, host_ip = "127.0.0.1" }, # metrics, one host port per replica
-    { container_port = 4318, host_ip = "127.0.0.1" },
+    { container_port = 4318, host_ip = "127.0.0.1" }, # OTLP/HTTP
+    { container_port = 4317, host_ip = "127.0.0.1" }, # OTLP/gRPC
   ]
   restart_policy = { condition = "on-failure", max_attempts = 5 }
   healthcheck = {
@@ -132,9 +132,25 @@ output "destinations" {
   }
 }
 
-output "metrics" {
-  description = "Each replica's Prometheus endpoint."
-  value       = { for name, addr in llmops_replica_set.exporter.ports_published : name => "http://${addr}/metrics" }
+output "replicas" {
+  description = "Each replica's endpoints on this host: Prometheus metrics, OTLP/HTTP and OTLP/gRPC."
+  value = { for c in llmops_replica_set.exporter.containers : c.name => {
+    metrics   = "http://${lookup(c.ports, "9464/tcp", "")}/metrics"
+    otlp_http = "http://${lookup(c.ports, "4318/tcp", "")}"
+    otlp_grpc = lookup(c.ports, "4317/tcp", "")
+  } }
+}
+
+output "healthy_replicas" {
+  value = llmops_replica_set.exporter.healthy_replicas
+}
+
+output "send_traffic" {
+  description = "Sends 10 s of Dify-shaped traces through the first replica, with the token from TF_VAR_otlp_token (nothing secret is printed)."
+  value = length(llmops_replica_set.exporter.containers) == 0 ? "" : join(" ", [
+    "docker exec -e OTLP_API_KEY=\"$TF_VAR_otlp_token\"", llmops_replica_set.exporter.containers[0].name,
+    "/llmops-exporter loadgen -endpoint http://127.0.0.1:4318 -rate 500 -duration 10s",
+  ])
 }
 
 output "dify_env" {

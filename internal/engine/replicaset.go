@@ -117,6 +117,9 @@ type Replica struct {
 	// Published is the host address (IPv4) of the first declared port, when
 	// the spec publishes one (engine mode).
 	Published string
+	// Ports are the host addresses of every declared port, by
+	// "<container port>/<protocol>" (engine mode).
+	Ports map[string]string
 }
 
 // Good reports whether the replica needs nothing done.
@@ -160,9 +163,21 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 		r.Matches = c.Labels[LabelSpec] == hash && ins.Config != nil && ins.Config.Image == spec.Image &&
 			envContains(ins.Config.Env, spec.Env) && labelsContain(ins.Config.Labels, spec.Labels) &&
 			(!r.Running || attached(ins, spec))
-		if len(spec.Ports) > 0 && ins.NetworkSettings != nil {
-			p := spec.Ports[0]
-			r.Published = firstIPv4(ins.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))])
+		if ins.NetworkSettings != nil {
+			for i, p := range spec.Ports {
+				key := fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp"))
+				addr := firstIPv4(ins.NetworkSettings.Ports[nat.Port(key)])
+				if addr == "" {
+					continue
+				}
+				if r.Ports == nil {
+					r.Ports = map[string]string{}
+				}
+				r.Ports[key] = addr
+				if i == 0 {
+					r.Published = addr
+				}
+			}
 		}
 		out = append(out, r)
 	}

@@ -54,6 +54,9 @@ func (r Result) String() string {
 
 type sender func(ctx context.Context, req ptraceotlp.ExportRequest) error
 
+// requestTimeout bounds one request.
+const requestTimeout = 30 * time.Second
+
 // Run sends load until cfg.Duration passes or ctx ends.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Concurrency < 1 {
@@ -70,7 +73,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 
-	end, _ := ctx.Deadline()
 	perReq := cfg.TracesPerRequest * SpansPerTrace
 	var interval time.Duration
 	if cfg.SpansPerSecond > 0 {
@@ -98,13 +100,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 					}
 				}
 				req := ptraceotlp.NewExportRequestFromTraces(g.Traces(cfg.TracesPerRequest))
-				err := send(ctx, req)
-				// A request cut by the end of the run is not a failure; gRPC
-				// enforces the deadline on its own timer, slightly before
-				// ctx reports it, so compare with the clock too.
-				if ctx.Err() != nil || !time.Now().Before(end) {
-					return
-				}
+				// A request that has left is finished whatever the run's
+				// deadline: cutting it would leave spans the exporter
+				// counted and the run did not.
+				rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), requestTimeout)
+				err := send(rctx, req)
+				rcancel()
 				mu.Lock()
 				res.Requests++
 				if err != nil {
