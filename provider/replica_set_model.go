@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -76,7 +78,7 @@ type updateModel struct {
 
 // containerType is the object type of the containers attribute.
 var containerType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "id": types.StringType, "health": types.StringType,
-	"ports": types.MapType{ElemType: types.StringType}}}
+	"ports": types.MapType{ElemType: types.StringType}, "drift": types.StringType}}
 
 func dur(s types.String) time.Duration {
 	d, _ := time.ParseDuration(s.ValueString())
@@ -146,7 +148,7 @@ func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec) {
 		}
 		objs = append(objs, types.ObjectValueMust(containerType.AttrTypes, map[string]attr.Value{
 			"name": types.StringValue(r.Name), "id": types.StringValue(r.ID), "health": types.StringValue(r.Health),
-			"ports": types.MapValueMust(types.StringType, ports)}))
+			"ports": types.MapValueMust(types.StringType, ports), "drift": types.StringValue(driftOf(r))}))
 	}
 	m.Containers = types.ListValueMust(containerType, objs)
 	m.HealthyReplicas = types.Int64Value(int64(good))
@@ -176,6 +178,20 @@ func secretNames(secrets map[string]string) types.List {
 		vals[i] = types.StringValue(n)
 	}
 	return types.ListValueMust(types.StringType, vals)
+}
+
+// driftOf says how a replica differs from the declaration ("" when it is
+// good), for the containers attribute: `terraform plan` lists it among the
+// changes made outside Terraform.
+func driftOf(r engine.Replica) string {
+	reasons := slices.Clone(r.Drift)
+	if !r.Running {
+		reasons = append(reasons, "not running")
+	}
+	if r.Health == "unhealthy" {
+		reasons = append(reasons, "unhealthy")
+	}
+	return strings.Join(reasons, "; ")
 }
 
 func describe(r engine.Replica) string {

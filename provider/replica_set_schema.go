@@ -100,6 +100,8 @@ func replicaSetSchema() schema.Schema {
 					"health": schema.StringAttribute{Computed: true, MarkdownDescription: "`healthy`, `unhealthy`, `starting` or `none`."},
 					"ports": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 						MarkdownDescription: "Host address of each published port, by `<container port>/<protocol>` (e.g. `ports[\"4318/tcp\"]`); empty in swarm mode."},
+					"drift": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "How the replica differs from the declaration (`\"\"` when it does not): e.g. `config file /etc/llmops-exporter/config.yaml changed; not on network x as x`. The next apply replaces it."},
 				}}},
 			"ports_published": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Host address of each replica's first published port, by container name (e.g. where its metrics are)."},

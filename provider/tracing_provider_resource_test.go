@@ -24,9 +24,10 @@ import (
 
 const addr = "llmops_tracing_provider.test"
 
-// writeOnlyGate skips below Terraform 1.11, the first with write-only
-// attributes; the Sensitive-attribute tests cover older CLIs.
-var writeOnlyGate = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+// writeOnlyGate fails, never skips, below Terraform 1.11, the first with
+// write-only attributes: scripts/terraform.sh finds or builds one, so an
+// older CLI here is a set-up error that must not pass silently.
+var writeOnlyGate = []tfversion.TerraformVersionCheck{tfversion.RequireAbove(tfversion.Version1_11_0)}
 
 func TestAccTracingProvider_langfuseLifecycle(t *testing.T) {
 	resource.Test(t, resource.TestCase{

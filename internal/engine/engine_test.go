@@ -2,11 +2,13 @@ package engine
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,6 +168,27 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	reps, _ = Observe(ctx, cli, spec)
 	if len(reps) != 2 || !reps[0].Good() || !reps[1].Good() || reps[1].Published == "" {
 		t.Fatalf("network membership not repaired: %+v", reps)
+	}
+
+	// A rendered config file edited inside a running replica.
+	var edited bytes.Buffer
+	tw := tar.NewWriter(&edited)
+	body := "receivers: {otlp: {auth: {bearer_token: hijacked}}}\n"
+	_ = tw.WriteHeader(&tar.Header{Name: "config.yaml", Mode: 0o444, Size: int64(len(body))})
+	_, _ = tw.Write([]byte(body))
+	_ = tw.Close()
+	if err := cli.CopyToContainer(ctx, reps[0].ID, "/etc/llmops", &edited, container.CopyToContainerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	reps, _ = Observe(ctx, cli, spec)
+	if reps[0].Good() || !slices.Contains(reps[0].Drift, "config file /etc/llmops/config.yaml changed") {
+		t.Fatalf("an edited config file must show: %+v", reps[0])
+	}
+	if err := Reconcile(ctx, cli, spec); err != nil {
+		t.Fatal(err)
+	}
+	if reps, _ = Observe(ctx, cli, spec); !reps[0].Good() || !reps[1].Good() {
+		t.Fatalf("edited config not repaired: %+v", reps)
 	}
 
 	vol1, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1))

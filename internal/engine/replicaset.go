@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
@@ -114,6 +116,8 @@ type Replica struct {
 	// Matches is false when the container no longer runs what the spec says
 	// (edited by hand, another image or environment, an older spec).
 	Matches bool
+	// Drift says how it differs from the spec, one phrase per difference.
+	Drift []string
 	// Published is the host address (IPv4) of the first declared port, when
 	// the spec publishes one (engine mode).
 	Published string
@@ -160,9 +164,8 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 				r.Health = ins.State.Health.Status
 			}
 		}
-		r.Matches = c.Labels[LabelSpec] == hash && ins.Config != nil && ins.Config.Image == spec.Image &&
-			envContains(ins.Config.Env, spec.Env) && labelsContain(ins.Config.Labels, spec.Labels) &&
-			(!r.Running || attached(ins, spec))
+		r.Drift = differences(ctx, cli, ins, c.Labels[LabelSpec], hash, spec, r.Running)
+		r.Matches = len(r.Drift) == 0
 		if ins.NetworkSettings != nil {
 			for i, p := range spec.Ports {
 				key := fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp"))
@@ -185,24 +188,65 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 	return out, nil
 }
 
-// attached reports whether a running replica is on the set's network under
-// its service alias, with every declared port published: `docker network
-// disconnect` takes both away while the container keeps running, and the
-// image, environment and labels still match.
-func attached(ins container.InspectResponse, spec Spec) bool {
-	if ins.NetworkSettings == nil {
-		return false
+// differences lists how a container differs from spec ("" none). A running
+// replica must also be on the set's network under its service alias, with
+// every declared port published (`docker network disconnect` takes both
+// away while the image, environment and labels still match), and hold the
+// declared config files byte for byte (`docker cp` or an edit inside the
+// container changes nothing else).
+func differences(ctx context.Context, cli client.APIClient, ins container.InspectResponse, specLabel, hash string, spec Spec, running bool) []string {
+	var out []string
+	switch {
+	case ins.Config == nil:
+		return []string{"no configuration"}
+	case specLabel != hash:
+		out = append(out, "created from another declaration")
+	case ins.Config.Image != spec.Image:
+		out = append(out, "runs another image")
 	}
-	ep := ins.NetworkSettings.Networks[spec.NetworkName()]
+	if !envContains(ins.Config.Env, spec.Env) {
+		out = append(out, "environment changed")
+	}
+	if !labelsContain(ins.Config.Labels, spec.Labels) {
+		out = append(out, "labels changed")
+	}
+	if !running {
+		return out
+	}
+	var ep *network.EndpointSettings
+	if ins.NetworkSettings != nil {
+		ep = ins.NetworkSettings.Networks[spec.NetworkName()]
+	}
 	if ep == nil || !(slices.Contains(ep.Aliases, spec.Name) || slices.Contains(ep.DNSNames, spec.Name)) {
-		return false
+		out = append(out, fmt.Sprintf("not on network %s as %s", spec.NetworkName(), spec.Name))
 	}
 	for _, p := range spec.Ports {
-		if len(ins.NetworkSettings.Ports[nat.Port(fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp")))]) == 0 {
-			return false
+		key := fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp"))
+		if ins.NetworkSettings == nil || len(ins.NetworkSettings.Ports[nat.Port(key)]) == 0 {
+			out = append(out, "port "+key+" not published")
 		}
 	}
-	return true
+	for _, path := range slices.Sorted(maps.Keys(spec.ConfigFiles)) {
+		if got, err := readFile(ctx, cli, ins.ID, path); err != nil || got != spec.ConfigFiles[path] {
+			out = append(out, "config file "+path+" changed")
+		}
+	}
+	return out
+}
+
+// readFile reads one regular file from a container.
+func readFile(ctx context.Context, cli client.APIClient, id, path string) (string, error) {
+	rc, _, err := cli.CopyFromContainer(ctx, id, path)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	if _, err := tr.Next(); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(io.LimitReader(tr, 16<<20))
+	return string(b), err
 }
 
 func envContains(env []string, want map[string]string) bool {

@@ -1,0 +1,197 @@
+package provider
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+
+	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/settings"
+)
+
+// cliRun is a working copy of the examples driven by the real terraform CLI
+// and a built provider binary, as a user's infra repository and CI would.
+type cliRun struct {
+	t          *testing.T
+	root, tfrc string
+	terraform  string
+	env        []string
+}
+
+var (
+	providerOnce sync.Once
+	providerDir  string
+	providerErr  error
+)
+
+// builtProvider builds terraform-provider-llmops once per test run.
+func builtProvider(t *testing.T) string {
+	providerOnce.Do(func() {
+		providerDir, providerErr = os.MkdirTemp("", "llmops-provider")
+		if providerErr != nil {
+			return
+		}
+		b := exec.Command("go", "build", "-o", filepath.Join(providerDir, "terraform-provider-llmops"), "..")
+		b.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := b.CombinedOutput(); err != nil {
+			providerErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if providerErr != nil {
+		t.Fatal(providerErr)
+	}
+	return providerDir
+}
+
+func newCLIRun(t *testing.T) *cliRun {
+	testAccDocker(t)
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "examples"), os.DirFS("../examples")); err != nil {
+		t.Fatal(err)
+	}
+	tfrc := filepath.Join(root, "dev.tfrc")
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"llmops/llmops\" = %q\n  }\n  direct {}\n}\n", builtProvider(t))
+	if err := os.WriteFile(tfrc, []byte(rc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &cliRun{t: t, root: root, tfrc: tfrc, terraform: os.Getenv("TF_ACC_TERRAFORM_PATH"),
+		env: []string{"TF_CLI_CONFIG_FILE=" + tfrc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_VAR_exporter_binary=" + staticExporter(t)}}
+}
+
+// run runs a command in examples/<dir> and returns its output and exit code.
+func (r *cliRun) run(dir string, vars []string, name string, args ...string) (string, int) {
+	r.t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = filepath.Join(r.root, "examples", dir)
+	cmd.Env = append(append(append(os.Environ(), r.env...), "TERRAFORM="+r.terraform), vars...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	r.t.Fatalf("%s %v: %v", name, args, err)
+	return "", -1
+}
+
+// tf runs terraform and fails the test unless it exits 0.
+func (r *cliRun) tf(dir string, vars []string, args ...string) string {
+	r.t.Helper()
+	out, code := r.run(dir, vars, r.terraform, append(args, "-no-color")...)
+	if code != 0 {
+		r.t.Fatalf("terraform %s in %s: exit %d\n%s", args[0], dir, code, out)
+	}
+	return out
+}
+
+// driftCheck runs examples/ci/drift-check.sh on an environment.
+func (r *cliRun) driftCheck(env string, vars []string) (string, int) {
+	r.t.Helper()
+	return r.run("ci", vars, "bash", "drift-check.sh", "../environments/"+env)
+}
+
+func containersOf(t *testing.T, cli *client.Client, set string) []container.Summary {
+	t.Helper()
+	list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true,
+		Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+set))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// TestAccExample_environmentsAndDriftCheck applies the dev and prod
+// environments of examples/environments, both built on the llmops-stack
+// module, side by side on one engine, then checks them with
+// examples/ci/drift-check.sh: clean, drifted (a replica removed, a rendered
+// config edited inside another), repaired by apply, clean again.
+func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Fatal("examples/ci/drift-check.sh needs jq: apt-get install jq (.ci/run does)")
+	}
+	r := newCLIRun(t)
+	dev, prod := "dev-"+runID, "prod-"+runID
+	token := "TF_VAR_otlp_token=env-test-token-0123456789"
+	devVars := []string{"TF_VAR_environment=" + dev, token}
+	prodVars := []string{"TF_VAR_environment=" + prod, token, "TF_VAR_langfuse_public_key=pk-lf-test", "TF_VAR_langfuse_secret_key=sk-lf-test"}
+	for env, vars := range map[string][]string{"dev": devVars, "prod": prodVars} {
+		r.tf("environments/"+env, vars, "get")
+		t.Cleanup(func() {
+			if out, code := r.run("environments/"+env, vars, r.terraform, "destroy", "-auto-approve", "-input=false", "-no-color"); code != 0 {
+				t.Errorf("destroy %s: exit %d\n%s", env, code, out)
+			}
+			if err := checkNothingLeft("llmops-"+map[string]string{"dev": dev, "prod": prod}[env], "")(nil); err != nil {
+				t.Error(err)
+			}
+		})
+		r.tf("environments/"+env, vars, "apply", "-auto-approve", "-input=false")
+	}
+
+	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	devSet, prodSet := "llmops-"+dev, "llmops-"+prod
+	if n, m := len(containersOf(t, cli, devSet)), len(containersOf(t, cli, prodSet)); n != 1 || m != 3 {
+		t.Fatalf("side by side: dev has %d replicas (want 1), prod %d (want 3)", n, m)
+	}
+	for env, vars := range map[string][]string{"dev": devVars, "prod": prodVars} {
+		if out, code := r.driftCheck(env, vars); code != 0 || !strings.Contains(out, "no drift") {
+			t.Fatalf("drift-check %s right after apply: exit %d\n%s", env, code, out)
+		}
+	}
+
+	// Drift in prod: one replica removed, a rendered config edited in another.
+	gone := engine.ContainerName(prodSet, 2)
+	if err := cli.ContainerRemove(context.Background(), gone, container.RemoveOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	editConfig(t, cli, engine.ContainerName(prodSet, 1), "/etc/llmops-exporter")
+	out, code := r.driftCheck("prod", prodVars)
+	if code != 2 || !strings.Contains(out, gone+": gone") || !strings.Contains(out, "config file /etc/llmops-exporter/config.yaml changed") ||
+		!strings.Contains(out, "replicas: 1 -> 3") {
+		t.Fatalf("drift-check after drift: exit %d, want 2 naming the removed replica, the edited file and the replica count\n%s", code, out)
+	}
+	t.Logf("drift-check on prod after the drift (exit %d):\n%s", code, out)
+	if out, code := r.driftCheck("dev", devVars); code != 0 {
+		t.Fatalf("prod's drift showed in dev: exit %d\n%s", code, out)
+	}
+	r.tf("environments/prod", prodVars, "apply", "-auto-approve", "-input=false")
+	if out, code := r.driftCheck("prod", prodVars); code != 0 {
+		t.Fatalf("drift-check after the repairing apply: exit %d\n%s", code, out)
+	}
+	// An error is exit 1, not drift: a missing required variable.
+	if out, code := r.driftCheck("prod", []string{"TF_VAR_environment=" + prod, token}); code != 1 {
+		t.Fatalf("drift-check with a broken configuration: exit %d, want 1\n%s", code, out)
+	}
+}
+
+// editConfig replaces config.yaml under dir in a running container, as an
+// operator's `docker cp` would.
+func editConfig(t *testing.T, cli *client.Client, name, dir string) {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	body := "receivers: {otlp: {auth: {bearer_token: edited-by-hand}}}\n"
+	_ = tw.WriteHeader(&tar.Header{Name: "config.yaml", Mode: 0o444, Size: int64(len(body))})
+	_, _ = tw.Write([]byte(body))
+	_ = tw.Close()
+	if err := cli.CopyToContainer(context.Background(), name, dir, &buf, container.CopyToContainerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
