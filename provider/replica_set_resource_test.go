@@ -323,6 +323,36 @@ resource "llmops_replica_set" "this" {
 	})
 }
 
+// Bad healthcheck values fail on their own attribute, once each, before any
+// Compose rendering.
+func TestAccReplicaSet_healthcheckErrorsNameTheAttribute(t *testing.T) {
+	cfg := func(hc string) string {
+		return `
+resource "llmops_replica_set" "this" {
+  name     = "never-created"
+  image    = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+  replicas = 1
+  healthcheck = {
+    ` + hc + `
+  }
+}`
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// Terraform places diagnostics on nested attributes at the
+			// resource; the detail names the attribute.
+			{Config: cfg(`test = ["curl", "-f", "http://localhost"]`), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid healthcheck test.*Attribute healthcheck\.test starts with\s+"curl": use\s+\["CMD"`)},
+			{Config: cfg("test = [\"CMD\", \"true\"]\n    retries = -1"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Attribute healthcheck\.retries value must be at least 1, got: -1`)},
+			{Config: cfg("test = [\"CMD\", \"true\"]\n    interval = \"5 seconds\""), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Attribute healthcheck\.interval must be a duration`)},
+		},
+	})
+}
+
 // checkNothingLeft verifies destroy removed every container, the managed
 // network and volumes of the set name, and the image tag ("" skips it).
 func checkNothingLeft(name, image string) resource.TestCheckFunc {

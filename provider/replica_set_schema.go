@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -58,16 +62,20 @@ func replicaSetSchema() schema.Schema {
 				Attributes: map[string]schema.Attribute{
 					"condition": schema.StringAttribute{Optional: true, MarkdownDescription: "`none`, `on-failure` (default), `always` or `unless-stopped`.",
 						Validators: []validator.String{stringvalidator.OneOf("none", "on-failure", "always", "unless-stopped")}},
-					"max_attempts": schema.Int64Attribute{Optional: true, MarkdownDescription: "Restarts before giving up (`on-failure` only; 0: unlimited)."},
-					"delay":        durationAttr("Wait between restarts: applied in swarm mode and in `compose_yaml`; in engine mode the engine uses its own back-off."),
+					"max_attempts": schema.Int64Attribute{Optional: true, MarkdownDescription: "Restarts before giving up (`on-failure` only; 0: unlimited).",
+						Validators: []validator.Int64{int64validator.AtLeast(0)}},
+					"delay": durationAttr("Wait between restarts: applied in swarm mode and in `compose_yaml`; in engine mode the engine uses its own back-off."),
 				}},
 			"healthcheck": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "Container healthcheck; without it the image's (the exporter image has one) applies.",
 				Attributes: map[string]schema.Attribute{
-					"test":         schema.ListAttribute{Required: true, ElementType: types.StringType, MarkdownDescription: "e.g. `[\"CMD\", \"/llmops-exporter\", \"healthcheck\"]`."},
+					"test": schema.ListAttribute{Required: true, ElementType: types.StringType,
+						MarkdownDescription: "`[\"CMD\", program, args...]`, `[\"CMD-SHELL\", command]` or `[\"NONE\"]`, e.g. `[\"CMD\", \"/llmops-exporter\", \"healthcheck\"]`.",
+						Validators:          []validator.List{listvalidator.SizeAtLeast(1), healthTestForm{}}},
 					"interval":     durationAttr("Default `30s`."),
 					"timeout":      durationAttr("Default `30s`."),
 					"start_period": durationAttr("Grace period after start."),
-					"retries":      schema.Int64Attribute{Optional: true, MarkdownDescription: "Failures before unhealthy. Default 3."},
+					"retries": schema.Int64Attribute{Optional: true, MarkdownDescription: "Failures before unhealthy. Default 3.",
+						Validators: []validator.Int64{int64validator.AtLeast(1)}},
 				}},
 			"resources": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "Limits per replica.",
 				Attributes: map[string]schema.Attribute{
@@ -107,5 +115,35 @@ func replicaSetSchema() schema.Schema {
 				MarkdownDescription: "Host address of each replica's first published port, by container name (e.g. where its metrics are)."},
 			"healthy_replicas": schema.Int64Attribute{Computed: true, MarkdownDescription: "Replicas running as declared and not unhealthy, as last observed."},
 		},
+	}
+}
+
+// healthTestForm checks a healthcheck test's first word, as Docker and
+// Compose read it, so the error lands on the attribute, not on the Compose
+// rendering.
+type healthTestForm struct{}
+
+func (healthTestForm) Description(context.Context) string {
+	return `the first element is "CMD", "CMD-SHELL" or "NONE"`
+}
+
+func (v healthTestForm) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (healthTestForm) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var words []types.String
+	resp.Diagnostics.Append(req.ConfigValue.ElementsAs(ctx, &words, false)...)
+	if resp.Diagnostics.HasError() || len(words) == 0 || words[0].IsUnknown() {
+		return
+	}
+	switch first := words[0].ValueString(); {
+	case first == "CMD" && len(words) > 1, first == "CMD-SHELL" && len(words) == 2, first == "NONE" && len(words) == 1:
+	default:
+		// Terraform places a diagnostic on a nested attribute at its resource,
+		// so the detail names the attribute.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid healthcheck test",
+			fmt.Sprintf(`Attribute %s starts with %q: use ["CMD", program, args...], ["CMD-SHELL", "command"] or ["NONE"]`, req.Path, first))
 	}
 }

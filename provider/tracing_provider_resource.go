@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,7 +48,8 @@ func (r *tracingProviderResource) Configure(_ context.Context, req resource.Conf
 func (r *tracingProviderResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m tracingProviderModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.Type.IsUnknown() || m.Type.IsNull() {
+	// An unknown type is the OneOf validator's to report, once.
+	if resp.Diagnostics.HasError() || m.Type.IsUnknown() || m.Type.IsNull() || !slices.Contains(platform.TypeNames(), m.Type.ValueString()) {
 		return
 	}
 	_, err := platform.Normalize(m.platformConfig())
