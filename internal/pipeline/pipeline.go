@@ -59,25 +59,25 @@ func (p *Pipeline) ConsumeTraces(ctx context.Context, td ptrace.Traces) (Result,
 		res.Message = fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", res.Rejected)
 	}
 	p.record(td)
-	if p.Sampler.Durable != nil {
-		Yield(ctx) // Sample may wait on the disk to hold undecided spans
-	}
-	d, err := p.Sampler.Sample(td, p.Now())
-	if err != nil {
-		return res, fmt.Errorf("holding spans for a sampling decision: %w", err)
-	}
-	return res, p.deliver(ctx, d)
+	return res, p.deliver(ctx, p.Sampler.Sample(td, p.Now()))
 }
 
-// deliver hands a sampling decision's spans to the Sink and settles it: the
-// buffered spans it released are forgotten only once the Sink took them.
+// deliver hands a sampling decision's spans to the Sink, settles it (the
+// buffered spans it released are forgotten only once the Sink took them),
+// then holds its undecided spans: a refused request holds nothing.
 func (p *Pipeline) deliver(ctx context.Context, d sampling.Decision) error {
-	var err error
 	if d.Kept.SpanCount() > 0 {
-		err = p.Sink.ConsumeTraces(ctx, d.Kept)
+		if err := p.Sink.ConsumeTraces(ctx, d.Kept); err != nil {
+			p.Sampler.Done(d, false)
+			return err
+		}
 	}
-	p.Sampler.Done(d, err == nil)
-	return err
+	p.Sampler.Done(d, true)
+	Yield(ctx) // holding may wait on the disk
+	if err := p.Sampler.Hold(d); err != nil {
+		return fmt.Errorf("holding spans for a sampling decision: %w", err)
+	}
+	return nil
 }
 
 // Tick runs the periodic work: expire undecided spans, and deliver the

@@ -67,9 +67,9 @@ func TestRefusedReleaseKeepsBufferedSpans(t *testing.T) {
 	}
 	second := ptrace.NewTraces()
 	addSpan(second, 7, time.Millisecond, true)
-	dec, err := s.Sample(second, now)
-	if err != nil || dec.Kept.SpanCount() != 3 {
-		t.Fatalf("release: %v, %d spans", err, dec.Kept.SpanCount())
+	dec := s.Sample(second, now)
+	if dec.Kept.SpanCount() != 3 {
+		t.Fatalf("release: %d spans", dec.Kept.SpanCount())
 	}
 	s.Done(dec, false) // the sink refused: the sender retries its error span only
 	if len(d.recs) != 2 {
@@ -85,18 +85,35 @@ func TestRefusedReleaseKeepsBufferedSpans(t *testing.T) {
 	}
 }
 
-// Holding is part of acknowledging: when the disk refuses, Sample fails and
-// nothing of the request is buffered.
+// Holding is part of acknowledging: when the disk refuses, Hold fails (the
+// request is refused) and nothing is buffered in memory only.
 func TestHoldFailureFailsTheRequest(t *testing.T) {
 	d := &memDurable{recs: map[string][]byte{}, fail: errors.New("no space left on device")}
 	s := ruleSampler(d)
 	td := ptrace.NewTraces()
 	addSpan(td, 3, time.Millisecond, false)
-	if _, err := s.Sample(td, time.Now()); err == nil {
+	dec := s.Sample(td, time.Now())
+	s.Done(dec, true)
+	if err := s.Hold(dec); err == nil {
 		t.Fatal("a failed hold must fail the request")
 	}
 	if s.buffered != 0 {
 		t.Fatalf("%d spans buffered in memory only", s.buffered)
+	}
+}
+
+// A request the sink refuses holds nothing: its sender retries all of it,
+// and a retried span must not be held twice.
+func TestRefusedRequestHoldsNothing(t *testing.T) {
+	d := &memDurable{recs: map[string][]byte{}}
+	s := ruleSampler(d)
+	td := ptrace.NewTraces()
+	addSpan(td, 4, time.Millisecond, true)  // kept by the rule
+	addSpan(td, 5, time.Millisecond, false) // undecided
+	dec := s.Sample(td, time.Now())
+	s.Done(dec, false) // the sink refused; Hold is not called
+	if s.buffered != 0 || len(d.recs) != 0 {
+		t.Fatalf("a refused request left %d spans buffered, %d on disk", s.buffered, len(d.recs))
 	}
 }
 

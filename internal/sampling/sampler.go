@@ -112,23 +112,28 @@ func hash(id pcommon.TraceID) uint64 {
 }
 
 // Decision is what Sample made of one request: the spans to deliver now,
-// and the buffered spans among them, to be settled with Done.
+// the buffered spans among them, and the undecided spans to buffer.
 type Decision struct {
 	Kept     ptrace.Traces
 	released []*pending
+	hold     ptrace.Traces
+	now      time.Time
 }
 
-// Sample filters td in place to the spans sampled in, appends buffered
-// spans that a rule released, and buffers the undecided spans. With a
-// Durable store the undecided spans are on disk when Sample returns: only
-// then may the request be acknowledged. Every Decision must be settled
-// with Done once the kept spans were (or could not be) handed on.
-func (s *Sampler) Sample(td ptrace.Traces, now time.Time) (Decision, error) {
+// Sample filters td in place to the spans sampled in and appends buffered
+// spans that a rule released. The undecided spans are set aside in the
+// Decision. The caller hands Kept on, then settles the Decision with Done,
+// and, when the hand-over succeeded, buffers the undecided spans with Hold
+// before acknowledging the request: a refused request then holds nothing
+// (its sender retries all of it), and an acknowledged one has every span
+// either queued or held on disk.
+func (s *Sampler) Sample(td ptrace.Traces, now time.Time) Decision {
 	if s.cfg.Rate >= 1 {
 		s.decisions.WithLabelValues("kept").Add(float64(td.SpanCount()))
-		return Decision{Kept: td}, nil
+		return Decision{Kept: td}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	keep := s.decide(td, now)
 	var keptN, droppedN int
 	hold := ptrace.NewTraces()
@@ -156,39 +161,33 @@ func (s *Sampler) Sample(td ptrace.Traces, now time.Time) (Decision, error) {
 		if p := s.pending[id]; k && p != nil {
 			s.forget(p)
 			released = append(released, p)
-		}
-	}
-	released = append(released, s.ready...)
-	s.ready = nil
-	for _, p := range released {
-		keptN += p.spans
-		// Copied, not moved: if the sink refuses the request, p still
-		// holds its spans (Done).
-		for i := 0; i < p.td.ResourceSpans().Len(); i++ {
-			p.td.ResourceSpans().At(i).CopyTo(rss.AppendEmpty())
+			keptN += p.spans
+			// Copied, not moved: if the sink refuses the request, p still
+			// holds its spans (Done).
+			for i := 0; i < p.td.ResourceSpans().Len(); i++ {
+				p.td.ResourceSpans().At(i).CopyTo(rss.AppendEmpty())
+			}
 		}
 	}
 	s.decisions.WithLabelValues("kept").Add(float64(keptN))
 	s.decisions.WithLabelValues("dropped").Add(float64(droppedN))
 	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
-	s.mu.Unlock()
+	return Decision{Kept: td, released: released, hold: hold, now: now}
+}
 
-	if hold.ResourceSpans().Len() > 0 {
-		if err := s.hold(hold, now); err != nil {
-			// Nothing of this request was acknowledged: give the released
-			// spans back and let the sender retry the whole request.
-			s.Done(Decision{released: released}, false)
-			return Decision{}, err
-		}
+// Hold buffers the Decision's undecided spans, on disk first when Durable
+// is set; only then may the request be acknowledged.
+func (s *Sampler) Hold(d Decision) error {
+	if d.hold == (ptrace.Traces{}) || d.hold.ResourceSpans().Len() == 0 {
+		return nil
 	}
-	return Decision{Kept: td, released: released}, nil
+	return s.hold(d.hold, d.now)
 }
 
 // Done settles a Decision. delivered says the kept spans were handed on
 // (durably queued): the released buffered spans are then forgotten, on
-// disk too. Otherwise they stay buffered, ready to go out with the next
-// request, so that a refused request never loses spans acknowledged
-// earlier.
+// disk too. Otherwise they stay buffered, ready to leave with the next
+// Flush, so that a refused request never loses spans acknowledged earlier.
 func (s *Sampler) Done(d Decision, delivered bool) {
 	if len(d.released) == 0 {
 		return

@@ -175,12 +175,13 @@ func TestRateOnePassesThrough(t *testing.T) {
 	}
 }
 
-// sample runs Sample and settles it as delivered.
+// sample runs Sample, settles it as delivered and holds what is undecided,
+// as the pipeline does.
 func sample(s *Sampler, td ptrace.Traces, now time.Time) ptrace.Traces {
-	d, err := s.Sample(td, now)
-	if err != nil {
+	d := s.Sample(td, now)
+	s.Done(d, true)
+	if err := s.Hold(d); err != nil {
 		panic(err)
 	}
-	s.Done(d, true)
 	return d.Kept
 }
