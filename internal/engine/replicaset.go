@@ -167,19 +167,18 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 		r.Drift = differences(ctx, cli, ins, c.Labels[LabelSpec], hash, spec, r.Running)
 		r.Matches = len(r.Drift) == 0
 		if ins.NetworkSettings != nil {
-			for i, p := range spec.Ports {
-				key := fmt.Sprintf("%d/%s", p.Container, orDefault(p.Protocol, "tcp"))
-				addr := firstIPv4(ins.NetworkSettings.Ports[nat.Port(key)])
-				if addr == "" {
-					continue
+			// Every published port, declared or not: an imported set does
+			// not know its declaration yet.
+			for port, binds := range ins.NetworkSettings.Ports {
+				if addr := firstIPv4(binds); addr != "" {
+					if r.Ports == nil {
+						r.Ports = map[string]string{}
+					}
+					r.Ports[string(port)] = addr
 				}
-				if r.Ports == nil {
-					r.Ports = map[string]string{}
-				}
-				r.Ports[key] = addr
-				if i == 0 {
-					r.Published = addr
-				}
+			}
+			if len(spec.Ports) > 0 {
+				r.Published = r.Ports[fmt.Sprintf("%d/%s", spec.Ports[0].Container, orDefault(spec.Ports[0].Protocol, "tcp"))]
 			}
 		}
 		out = append(out, r)
