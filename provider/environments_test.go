@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,12 +56,41 @@ func builtProvider(t *testing.T) string {
 	return providerDir
 }
 
+// copyConfiguration copies the configuration under src (.tf files, scripts)
+// to dst, and never what a user's own runs left there: state files, plan
+// files, .terraform and lock files. A test that copied a user's
+// terraform.tfstate would plan against, and destroy, the user's resources.
+func copyConfiguration(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		name := d.Name()
+		switch {
+		case d.IsDir() && name == ".terraform":
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		case strings.Contains(name, ".tfstate"), name == ".terraform.lock.hcl", strings.HasSuffix(name, ".tfplan"):
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func newCLIRun(t *testing.T) *cliRun {
 	testAccDocker(t)
 	root := t.TempDir()
-	if err := os.CopyFS(filepath.Join(root, "examples"), os.DirFS("../examples")); err != nil {
-		t.Fatal(err)
-	}
+	copyConfiguration(t, "../examples", filepath.Join(root, "examples"))
 	tfrc := filepath.Join(root, "dev.tfrc")
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"llmops/llmops\" = %q\n  }\n  direct {}\n}\n", builtProvider(t))
 	if err := os.WriteFile(tfrc, []byte(rc), 0o600); err != nil {

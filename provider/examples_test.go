@@ -17,6 +17,12 @@ import (
 
 func TestAccExample_quickstart(t *testing.T) {
 	name := accName("llmops-qs")
+	// A copy of the configuration only: `make quickstart` leaves its state
+	// in examples/quickstart, and plugin-testing copies every file of a
+	// ConfigDirectory, state included, so the test would plan against and
+	// destroy the user's quickstart.
+	dir := t.TempDir()
+	copyConfiguration(t, "../examples/quickstart", dir)
 	resource.Test(t, resource.TestCase{
 		PreCheck:               func() { testAccDocker(t) },
 		TerraformVersionChecks: writeOnlyGate,
@@ -28,7 +34,7 @@ func TestAccExample_quickstart(t *testing.T) {
 			// The quickstart declares its own required_providers, so the
 			// provider is given at step level (plugin-testing's rule).
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-			ConfigDirectory:          config.StaticDirectory("../examples/quickstart"),
+			ConfigDirectory:          config.StaticDirectory(dir),
 			ConfigVariables: config.Variables{"exporter_binary": config.StringVariable(staticExporter(t)), "name": config.StringVariable(name),
 				"otlp_token": config.StringVariable("quickstart-test-token")},
 			ConfigStateChecks: []statecheck.StateCheck{
