@@ -441,7 +441,19 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 					if out, err := exec.Command("docker", "service", "scale", "--detach", name+"=1").CombinedOutput(); err != nil {
 						t.Fatalf("scale: %v %s", err, out)
 					}
-					time.Sleep(3 * time.Second)
+					// Wait for the scale-down to converge instead of sleeping:
+					// Read counts running tasks.
+					deadline := time.Now().Add(60 * time.Second)
+					for {
+						out, _ := exec.Command("docker", "service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}", name).Output()
+						if strings.Count(string(out), "Running") == 1 && strings.Count(strings.TrimSpace(string(out)), "\n") == 0 {
+							break
+						}
+						if time.Now().After(deadline) {
+							t.Fatalf("the service did not scale down to 1 task: %s", out)
+						}
+						time.Sleep(200 * time.Millisecond)
+					}
 				},
 				ConfigVariables: vars, Config: cfg(2),
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
