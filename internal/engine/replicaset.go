@@ -290,17 +290,8 @@ const logTailLines = 15
 // missing secret file, a bad configuration) is usually there, not in the
 // probe's output.
 func logTail(ctx context.Context, cli client.APIClient, id string) string {
-	// The engine copies a container's output to its log asynchronously: a
-	// replica that just exited may not have its last lines there yet.
-	for attempt := 0; attempt < 10; attempt++ {
-		if text := readLogTail(ctx, cli, id); text != "" {
-			return fmt.Sprintf("\n\nlast %d lines of its log:\n%s", logTailLines, text)
-		}
-		select {
-		case <-ctx.Done():
-			return ""
-		case <-time.After(100 * time.Millisecond):
-		}
+	if text := readLogTail(ctx, cli, id); text != "" {
+		return fmt.Sprintf("\n\nlast %d lines of its log:\n%s", logTailLines, text)
 	}
 	return ""
 }
