@@ -251,3 +251,25 @@ func TestE2EAdminEndpointsNeedTheToken(t *testing.T) {
 		}
 	}
 }
+
+// Dify's Aliyun provider, as it really calls: a HEAD settings check, then
+// OTLP posts to /adapt_{license_key}/api/otlp/traces with no other auth.
+func TestE2EDifyAliyunPath(t *testing.T) {
+	p := startExporter(t, "")
+	url := "http://" + p.httpAddr + "/adapt_e2e-token/api/otlp/traces"
+	req, _ := http.NewRequest(http.MethodHead, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("HEAD: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	body, _ := batch(3)
+	resp, err = http.Post(url, "application/x-protobuf", bytes.NewReader(body))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("POST: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if got := p.scrape(t)[`llmops_exporter_spans_received_total{transport="http"}`]; got != 10 {
+		t.Fatalf("spans received %v", got)
+	}
+}

@@ -276,3 +276,37 @@ func FuzzGRPCThroughMetrics(f *testing.F) {
 }
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// Dify's Aliyun provider posts to {endpoint}/adapt_{license_key}/api/otlp/traces
+// and saves its settings only when a HEAD there answers 405.
+func TestAliyunPathIsAnAliasOfV1Traces(t *testing.T) {
+	rec := &recorder{}
+	h := NewHTTPHandler(rec, Options{Token: "b63f@fa77_b63f@53df"})
+	pb, _ := ptraceotlp.NewExportRequestFromTraces(sampleTraces(2)).MarshalProto()
+	for _, method := range []string{http.MethodHead, http.MethodGet} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(method, "/adapt_b63f@fa77_b63f@53df/api/otlp/traces", nil))
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "POST" {
+			t.Fatalf("%s: %d %v, want 405 like ARMS", method, w.Code, w.Header())
+		}
+	}
+	for path, code := range map[string]int{
+		"/adapt_b63f@fa77_b63f@53df/api/otlp/traces":             200, // the path's token is the credential
+		"/some/prefix/adapt_b63f@fa77_b63f@53df/api/otlp/traces": 200, // under an endpoint with a path
+		"/adapt_wrong/api/otlp/traces":                           401,
+		"/adapt_b63f@fa77_b63f@53df/api/otlp/metrics":            404,
+		"/v2/traces":                                             404,
+	} {
+		if w := post(t, h, path, ctProto, "", pb, nil); w.Code != code {
+			t.Errorf("POST %s: %d, want %d (%s)", path, w.Code, code, w.Body)
+		}
+	}
+	if rec.spans != 4 {
+		t.Fatalf("%d spans reached the pipeline, want 4", rec.spans)
+	}
+	// With no token configured the path token is not checked.
+	open := NewHTTPHandler(&recorder{}, Options{})
+	if w := post(t, open, "/adapt_anything/api/otlp/traces", ctProto, "", pb, nil); w.Code != 200 {
+		t.Fatalf("no auth: %d", w.Code)
+	}
+}

@@ -87,13 +87,15 @@ const (
 	ctJSON  = "application/json"
 )
 
-// NewHTTPHandler serves POST /v1/traces and POST /v1/metrics. A panic while
-// serving is answered 500, logged and counted, never a crash.
+// NewHTTPHandler serves POST /v1/traces and POST /v1/metrics, and Dify's
+// Aliyun path .../adapt_{token}/api/otlp/traces as an alias of /v1/traces.
+// A panic while serving is answered 500, logged and counted, never a crash.
 func NewHTTPHandler(c Consumer, o Options) http.Handler {
 	o = o.withDefaults()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) { handleTraces(c, o, w, r) })
 	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) { handleMetrics(c, o, w, r) })
+	mux.HandleFunc("/", aliyunTraces(c, o))
 	return Recover(mux, "http", o.Logger, o.Metrics)
 }
 
@@ -171,7 +173,7 @@ func readRequest(o Options, r *http.Request) ([]byte, string, func(), *httpError
 	if r.Method != http.MethodPost {
 		return nil, ct, noop, &httpError{http.StatusMethodNotAllowed, "method", "only POST is allowed"}
 	}
-	if !Authorized(o.Token, r.Header.Get("Authorization")) {
+	if !authorizedRequest(o.Token, r) {
 		return nil, ct, noop, &httpError{http.StatusUnauthorized, "auth", "missing or invalid bearer token"}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != ctProto && mt != ctJSON) {
