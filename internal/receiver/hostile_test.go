@@ -295,7 +295,7 @@ func TestAliyunPathIsAnAliasOfV1Traces(t *testing.T) {
 		"/some/prefix/adapt_b63f@fa77_b63f@53df/api/otlp/traces": 200, // under an endpoint with a path
 		"/adapt_wrong/api/otlp/traces":                           401,
 		"/adapt_b63f@fa77_b63f@53df/api/otlp/metrics":            404,
-		"/v2/traces":                                             404,
+		"/v2/traces": 404,
 	} {
 		if w := post(t, h, path, ctProto, "", pb, nil); w.Code != code {
 			t.Errorf("POST %s: %d, want %d (%s)", path, w.Code, code, w.Body)
