@@ -51,7 +51,7 @@ func (w *Worker) Run(ctx context.Context) {
 			}
 			continue
 		}
-		if sound := w.dropCorrupt(items); len(sound) < len(items) {
+		if w.dropCorrupt(items) {
 			continue // damaged records set aside: peek again
 		}
 		w.deliver(ctx, items)
@@ -103,22 +103,20 @@ func (w *Worker) deliver(ctx context.Context, items []queue.Item) {
 
 // dropCorrupt dead-letters the items whose stored record failed its
 // checksum (reason "corrupt: ..."), so that damaged bytes never reach a
-// platform, and returns the sound ones.
-func (w *Worker) dropCorrupt(items []queue.Item) []queue.Item {
+// platform, and reports whether there were any.
+func (w *Worker) dropCorrupt(items []queue.Item) bool {
 	var bad []queue.Item
-	sound := items[:0:0]
 	for _, it := range items {
 		if it.Corrupt != "" {
 			bad = append(bad, it)
-		} else {
-			sound = append(sound, it)
 		}
 	}
-	if len(bad) > 0 {
-		w.deadLetter(bad, "corrupt: "+bad[0].Corrupt)
-		w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
+	if len(bad) == 0 {
+		return false
 	}
-	return sound
+	w.deadLetter(bad, "corrupt: "+bad[0].Corrupt)
+	w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
+	return true
 }
 
 func (w *Worker) deadLetter(items []queue.Item, reason string) {

@@ -88,9 +88,8 @@ type grpcReceiver struct {
 }
 
 func (g *grpcReceiver) exportTraces(ctx context.Context, body []byte) (*rawMessage, error) {
-	if !g.o.Admission.TryAcquire(int64(len(body))) {
-		g.o.Metrics.refused("grpc", "memory", 0)
-		return nil, retryLater(errOverBudget.Error())
+	if err := g.admit(body); err != nil {
+		return nil, err
 	}
 	defer g.o.Admission.Release(int64(len(body)))
 	done := g.o.Admission.Process()
@@ -122,9 +121,8 @@ func (g *grpcReceiver) exportTraces(ctx context.Context, body []byte) (*rawMessa
 }
 
 func (g *grpcReceiver) exportMetrics(ctx context.Context, body []byte) (*rawMessage, error) {
-	if !g.o.Admission.TryAcquire(int64(len(body))) {
-		g.o.Metrics.refused("grpc", "memory", 0)
-		return nil, retryLater(errOverBudget.Error())
+	if err := g.admit(body); err != nil {
+		return nil, err
 	}
 	defer g.o.Admission.Release(int64(len(body)))
 	md, err := decodeMetrics(ctProto, body)
@@ -136,6 +134,16 @@ func (g *grpcReceiver) exportMetrics(ctx context.Context, body []byte) (*rawMess
 		return nil, status.Error(codes.Unavailable, err.Error())
 	}
 	return marshalled(pmetricotlp.NewExportResponse().MarshalProto())
+}
+
+// admit charges a message that gRPC has read to the memory budget, or
+// refuses it as retryable when the budget is spent.
+func (g *grpcReceiver) admit(body []byte) error {
+	if g.o.Admission.TryAcquire(int64(len(body))) {
+		return nil
+	}
+	g.o.Metrics.refused("grpc", "memory", 0)
+	return retryLater(errOverBudget.Error())
 }
 
 func marshalled(b []byte, err error) (*rawMessage, error) {

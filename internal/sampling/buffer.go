@@ -96,7 +96,7 @@ func (s *Sampler) hold(hold ptrace.Traces, now time.Time) error {
 		s.add(r, now)
 	}
 	evicted := s.evictOverflow()
-	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
+	s.setGauge()
 	s.mu.Unlock()
 	s.deleteDurable(evicted)
 	return nil
@@ -127,6 +127,18 @@ func (s *Sampler) forget(p *pending) {
 	s.order.Remove(p.elem)
 	delete(s.pending, p.id)
 	s.buffered -= p.spans
+}
+
+// setGauge publishes the spans waiting for a decision, ready ones included.
+// Call with mu held.
+func (s *Sampler) setGauge() { s.bufGauge.Set(float64(s.buffered + spansOf(s.ready))) }
+
+// copyTo appends a copy of p's spans to dst; p keeps them, so that a release
+// the sink refuses can be given back (Done).
+func (p *pending) copyTo(dst ptrace.ResourceSpansSlice) {
+	for i := 0; i < p.td.ResourceSpans().Len(); i++ {
+		p.td.ResourceSpans().At(i).CopyTo(dst.AppendEmpty())
+	}
 }
 
 func spansOf(ps []*pending) int {
@@ -187,7 +199,7 @@ func (s *Sampler) Expire(now time.Time) {
 		}
 	}
 	s.decisions.WithLabelValues("dropped").Add(float64(spansOf(expired)))
-	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
+	s.setGauge()
 	s.mu.Unlock()
 	s.deleteDurable(expired)
 }
@@ -202,9 +214,7 @@ func (s *Sampler) Flush() Decision {
 	s.mu.Unlock()
 	d := Decision{Kept: ptrace.NewTraces(), released: ready}
 	for _, p := range ready {
-		for i := 0; i < p.td.ResourceSpans().Len(); i++ {
-			p.td.ResourceSpans().At(i).CopyTo(d.Kept.ResourceSpans().AppendEmpty())
-		}
+		p.copyTo(d.Kept.ResourceSpans())
 	}
 	return d
 }
@@ -227,7 +237,7 @@ func (s *Sampler) Restore(keys, values [][]byte, now time.Time) {
 		s.add(one{id: id, key: keys[i], td: td}, now)
 	}
 	evicted := s.evictOverflow()
-	s.bufGauge.Set(float64(s.buffered))
+	s.setGauge()
 	s.mu.Unlock()
 	s.deleteDurable(evicted)
 	if len(bad) > 0 && s.Durable != nil {

@@ -162,16 +162,12 @@ func (s *Sampler) Sample(td ptrace.Traces, now time.Time) Decision {
 			s.forget(p)
 			released = append(released, p)
 			keptN += p.spans
-			// Copied, not moved: if the sink refuses the request, p still
-			// holds its spans (Done).
-			for i := 0; i < p.td.ResourceSpans().Len(); i++ {
-				p.td.ResourceSpans().At(i).CopyTo(rss.AppendEmpty())
-			}
+			p.copyTo(rss)
 		}
 	}
 	s.decisions.WithLabelValues("kept").Add(float64(keptN))
 	s.decisions.WithLabelValues("dropped").Add(float64(droppedN))
-	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
+	s.setGauge()
 	return Decision{Kept: td, released: released, hold: hold, now: now}
 }
 
@@ -199,7 +195,7 @@ func (s *Sampler) Done(d Decision, delivered bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ready = append(s.ready, d.released...)
-	s.bufGauge.Set(float64(s.buffered + spansOf(s.ready)))
+	s.setGauge()
 }
 
 // decide returns, per trace in td, whether its spans are kept.
