@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 )
 
 // metaFrom extracts the provider's Meta in Configure.
@@ -30,4 +32,15 @@ func (m *Meta) dockerOrDiag(ctx context.Context, diags *diag.Diagnostics) *clien
 		return nil
 	}
 	return cli
+}
+
+// grafanaOrDiag returns the Grafana client, or adds a diagnostic naming the
+// provider block to configure and returns nil.
+func (m *Meta) grafanaOrDiag(diags *diag.Diagnostics) *grafana.Client {
+	c, err := m.Grafana()
+	if err != nil {
+		diags.AddError("Grafana not configured", err.Error())
+		return nil
+	}
+	return c
 }

@@ -43,6 +43,8 @@ func TestAccExample_quickstart(t *testing.T) {
 				statecheck.ExpectKnownOutputValueAtPath("destinations", tfjsonpath.New("jaeger").AtMapKey("otlp_endpoint"),
 					knownvalue.StringExact("http://jaeger:4318/v1/traces")),
 				statecheck.ExpectKnownValue("llmops_replica_set.exporter", tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownOutputValue("dashboard_file", knownvalue.StringRegexp(regexp.MustCompile(`(^|/)grafana/provisioning/dashboards/llmops-`+name+`-llm/`+name+`-llm\.json$`))),
+				statecheck.ExpectKnownOutputValue("rules_file", knownvalue.StringRegexp(regexp.MustCompile(`(^|/)prometheus/rules/`+name+`-slo\.yml$`))),
 				statecheck.ExpectKnownOutputValue("replicas", knownvalue.MapSizeExact(3)),
 				statecheck.ExpectKnownOutputValueAtPath("replicas", tfjsonpath.New(name+"-"+name+"-1").AtMapKey("otlp_grpc"),
 					knownvalue.StringRegexp(regexp.MustCompile(`^127\.0\.0\.1:\d+$`))),

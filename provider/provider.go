@@ -10,6 +10,8 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/llmops/terraform-provider-llmops/internal/grafana"
+
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
@@ -44,6 +46,24 @@ type Meta struct {
 	dockerOnce sync.Once
 	docker     *client.Client
 	dockerErr  error
+
+	grafanaOnce sync.Once
+	grafana     *grafana.Client
+	grafanaErr  error
+}
+
+// Grafana returns the Grafana API client; the error says how to configure
+// one when the provider has no grafana block.
+func (m *Meta) Grafana() (*grafana.Client, error) {
+	m.grafanaOnce.Do(func() {
+		g, err := m.Settings.Grafana()
+		if err != nil {
+			m.grafanaErr = err
+			return
+		}
+		m.grafana, m.grafanaErr = grafana.New(g, nil)
+	})
+	return m.grafana, m.grafanaErr
 }
 
 // Docker returns the Docker engine client, connecting on first use.
@@ -166,6 +186,9 @@ func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
 		NewCollectorResource,
 		NewExporterImageResource,
 		NewReplicaSetResource,
+		NewFolderResource,
+		NewDashboardResource,
+		NewAlertRuleGroupResource,
 	}
 }
 

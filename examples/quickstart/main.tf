@@ -120,6 +120,39 @@ resource "llmops_replica_set" "exporter" {
   update  = { parallelism = 1, order = "stop-first" }
 }
 
+# Dashboards and alerts without a Grafana server: Grafana provisioning files
+# and a Prometheus rules file, written under this directory (see README).
+resource "llmops_dashboard" "llm" {
+  uid              = "${var.name}-llm"
+  title            = "LLM apps (${var.name})"
+  provisioning_dir = "${path.module}/grafana/provisioning/dashboards"
+}
+
+resource "llmops_alert_rule_group" "slo" {
+  name       = "${var.name}-slo"
+  rules_file = "${path.module}/prometheus/rules/${var.name}-slo.yml"
+  rule = [
+    { preset = "p95_latency" },
+    { preset = "availability" },
+    { preset = "memory" },
+    { preset = "token_rate_anomaly" },
+    { preset = "queue_backlog" },
+    { preset = "error_rate" },
+    { preset = "delivery_failures" },
+    { preset = "exporter_down" },
+  ]
+}
+
+output "dashboard_file" {
+  description = "The dashboard JSON for Grafana's file provisioning."
+  value       = llmops_dashboard.llm.url
+}
+
+output "rules_file" {
+  description = "The Prometheus rules file (add it to rule_files)."
+  value       = llmops_alert_rule_group.slo.rules_file
+}
+
 output "destinations" {
   description = "Where each destination receives traces, and the headers it needs."
   value = {

@@ -1,0 +1,2 @@
+# Grafana API target only: the dashboard uid.
+terraform import llmops_dashboard.apps llm-apps

@@ -1,0 +1,1 @@
+terraform import llmops_folder.llm llm

@@ -1,0 +1,85 @@
+package alerting
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestResolveErrorsNameTheField(t *testing.T) {
+	cases := []struct {
+		spec        Spec
+		field, want string
+	}{
+		{Spec{Name: "X", Expr: "sum(rate(x[5m]"}, "expr", "unclosed left parenthesis"},
+		{Spec{Preset: "p99"}, "preset", `unknown preset "p99"`},
+		{Spec{Preset: P95Latency, Selector: `service=dify`}, "selector", "not a PromQL label matcher list"},
+		{Spec{Preset: P95Latency, Expr: "up"}, "expr", "expr is for raw rules"},
+		{Spec{Expr: "up"}, "name", "needs a name"},
+		{Spec{Preset: P95Latency, Name: "bad-name"}, "name", "not a valid alert name"},
+		{Spec{Preset: ErrorRate, Variant: VariantNodeExporter}, "variant", "only the memory preset"},
+		{Spec{Preset: ErrorRate, Operator: "<"}, "operator", "presets know their direction"},
+		{Spec{Name: "X", Expr: "up", Operator: ">="}, "operator", "must be"},
+		{Spec{Preset: ErrorRate, Labels: map[string]string{"a-b": "x"}}, "labels", "not a valid label name"},
+		{Spec{Preset: ErrorRate, Severity: "page", Labels: map[string]string{"severity": "info"}}, "labels", "set twice"},
+	}
+	for _, c := range cases {
+		_, errs := Resolve("g", time.Minute, []Spec{{Preset: QueueBacklog}, c.spec})
+		if len(errs) != 1 || errs[0].Index != 1 || errs[0].Field != c.field || !strings.Contains(errs[0].Error(), c.want) {
+			t.Errorf("%+v: got %v, want rule[1].%s containing %q", c.spec, errs, c.field, c.want)
+		}
+	}
+}
+
+func TestResolveGroupChecks(t *testing.T) {
+	_, errs := Resolve("", 15*time.Second, []Spec{{Preset: ErrorRate}, {Preset: ErrorRate}})
+	var fields []string
+	for _, e := range errs {
+		fields = append(fields, e.Error())
+	}
+	got := strings.Join(fields, "\n")
+	for _, want := range []string{"name: must be 1 to 190", "interval: 15s is not a multiple of 10s", `rule[1].name: alert "LLMErrorRateHigh" is already rule[0]`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+}
+
+func TestSelectorNarrowsEveryMetric(t *testing.T) {
+	g, errs := Resolve("g", time.Minute, []Spec{{Preset: Availability, Selector: `service="dify-api"`}, {Preset: TokenRateAnomaly, Selector: `app="a1"`}})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if n := strings.Count(g.Rules[0].Expr(), `service="dify-api"`); n != 4 {
+		t.Errorf("availability: selector on %d of 4 selectors: %s", n, g.Rules[0].Expr())
+	}
+	if !strings.Contains(g.Records[0].Expr, `llm_tokens_total{app="a1"}`) || !strings.Contains(g.Rules[1].GrafanaQuery(), `llm_tokens_total{app="a1"}`) {
+		t.Errorf("anomaly selector missing: %s / %s", g.Records[0].Expr, g.Rules[1].GrafanaQuery())
+	}
+	if g.Rules[1].Labels["severity"] != "warning" || g.Rules[0].Labels["severity"] != "critical" {
+		t.Errorf("severities: %v %v", g.Rules[0].Labels, g.Rules[1].Labels)
+	}
+}
+
+func TestExporterDownDefaultSelectorIsReplaced(t *testing.T) {
+	g, _ := Resolve("g", time.Minute, []Spec{{Preset: ExporterDown}, {Preset: ExporterDown, Name: "Mine", Selector: `job="x"`}})
+	if !strings.Contains(g.Rules[0].Value, `job=~".*llmops.*"`) || strings.Contains(g.Rules[1].Value, "llmops") || !strings.Contains(g.Rules[1].Value, `job="x"`) {
+		t.Errorf("%s / %s", g.Rules[0].Value, g.Rules[1].Value)
+	}
+}
+
+func TestGrafanaGroupShape(t *testing.T) {
+	g, _ := Resolve("g", time.Minute, []Spec{{Preset: Availability}})
+	gg := GrafanaGroup(g, "f", "prom")
+	r := gg.Rules[0]
+	if gg.Interval != 60 || *r.Condition != "C" || len(r.Data) != 3 || r.Data[0].DatasourceUID != "prom" || r.Data[2].DatasourceUID != ExprDatasource {
+		t.Fatalf("%+v", r)
+	}
+	cond := r.Data[2].Model.(map[string]any)["conditions"].([]any)[0].(map[string]any)["evaluator"].(map[string]any)
+	if cond["type"] != "lt" || cond["params"].([]any)[0] != 0.999 {
+		t.Errorf("threshold: %v", cond)
+	}
+	if r.UID != RuleUID("f", "g", "LLMAvailabilityLow") || len(r.UID) > 40 {
+		t.Errorf("uid %q", r.UID)
+	}
+}

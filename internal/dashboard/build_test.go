@@ -1,0 +1,167 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/llmops/terraform-provider-llmops/internal/alerting"
+)
+
+func opts() Options {
+	return Options{UID: "llm-apps", Title: "LLM apps", From: "now-6h", To: "now", Refresh: "30s",
+		LatencyThreshold: 5, AvailabilityTarget: 0.999}
+}
+
+type doc struct {
+	SchemaVersion int `json:"schemaVersion"`
+	Panels        []struct {
+		ID      int    `json:"id"`
+		Type    string `json:"type"`
+		Title   string `json:"title"`
+		GridPos struct{ H, W, X, Y int }
+		Targets []struct {
+			Expr  string `json:"expr"`
+			RefID string `json:"refId"`
+		} `json:"targets"`
+	} `json:"panels"`
+	Templating struct {
+		List []struct{ Name string } `json:"list"`
+	} `json:"templating"`
+}
+
+func TestEveryPanelQueryParsesAndHasIDs(t *testing.T) {
+	raw, err := Build(opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d doc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.SchemaVersion != 42 {
+		t.Errorf("schemaVersion %d", d.SchemaVersion)
+	}
+	var vars []string
+	for _, v := range d.Templating.List {
+		vars = append(vars, v.Name)
+	}
+	if strings.Join(vars, ",") != "datasource,service,app,model" {
+		t.Errorf("variables %v", vars)
+	}
+	ids, exprs := map[int]bool{}, 0
+	for _, p := range d.Panels {
+		if p.ID == 0 || ids[p.ID] {
+			t.Errorf("panel %q: id %d missing or repeated", p.Title, p.ID)
+		}
+		ids[p.ID] = true
+		if p.GridPos.W == 0 || p.GridPos.X+p.GridPos.W > 24 {
+			t.Errorf("panel %q: gridPos %+v", p.Title, p.GridPos)
+		}
+		for i, tg := range p.Targets {
+			if want := string(rune('A' + i)); tg.RefID != want {
+				t.Errorf("panel %q target %d: refId %q", p.Title, i, tg.RefID)
+			}
+			q := strings.ReplaceAll(tg.Expr, "$__rate_interval", "5m")
+			if err := alerting.ParseExpr(q); err != nil {
+				t.Errorf("panel %q: %s: %v", p.Title, tg.Expr, err)
+			}
+			exprs++
+		}
+	}
+	if exprs < 15 {
+		t.Errorf("only %d queries", exprs)
+	}
+	for _, want := range []string{"Model latency P50 / P95 / P99", "Dify Celery queue backlog", "Exporter replicas up", "Cost per hour by app and model"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("missing panel %q", want)
+		}
+	}
+}
+
+func TestRoundTripsThroughFoundationSDKTypes(t *testing.T) {
+	o := opts()
+	o.ExtraPanels = []string{`{"type":"text","title":"Runbook","options":{"content":"see wiki"}}`}
+	raw, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dashboard.Dashboard
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("SDK cannot read our JSON: %v", err)
+	}
+	again, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := Owned(raw, raw)
+	b, _ := Owned(again, raw)
+	if a != b {
+		t.Errorf("round trip changed owned fields:\n%s\n%s", a, b)
+	}
+}
+
+func TestOwnedIgnoresWhatGrafanaAddsButNotHandEdits(t *testing.T) {
+	raw, _ := Build(opts())
+	want, _ := Owned(raw, raw)
+	var g map[string]any
+	_ = json.Unmarshal(raw, &g)
+	g["id"], g["version"], g["schemaVersion"] = 17.0, 3.0, 43.0
+	g["annotations"] = map[string]any{"list": []any{map[string]any{"builtIn": 1.0, "name": "Annotations & Alerts"}}}
+	p0 := g["panels"].([]any)[1].(map[string]any)
+	p0["id"] = 99.0
+	p0["pluginVersion"] = "12.2.0"
+	served, _ := json.Marshal(g)
+	if got, _ := Owned(served, raw); got != want {
+		t.Fatalf("server-side additions show as a diff")
+	}
+	p0["title"] = "edited by hand"
+	edited, _ := json.Marshal(g)
+	if got, _ := Owned(edited, raw); got == want || !strings.Contains(got, "edited by hand") {
+		t.Fatalf("hand edit hidden")
+	}
+	g["panels"] = append(g["panels"].([]any), map[string]any{"type": "text", "title": "added"})
+	added, _ := json.Marshal(g)
+	if got, _ := Owned(added, raw); !strings.Contains(got, `"added"`) {
+		t.Fatalf("hand-added panel hidden")
+	}
+}
+
+func TestBuildErrorsNameTheField(t *testing.T) {
+	for _, c := range []struct {
+		mut   func(*Options)
+		field string
+	}{
+		{func(o *Options) { o.UID = "has space" }, "uid"},
+		{func(o *Options) { o.UID = strings.Repeat("a", 41) }, "uid"},
+		{func(o *Options) { o.Title = "" }, "title"},
+		{func(o *Options) { o.Presets = []string{"latency", "nope"} }, "presets"},
+		{func(o *Options) { o.ExtraPanels = []string{`[1]`} }, "extra_panels[0]"},
+		{func(o *Options) { o.ExtraPanels = []string{`{"title":"x"}`} }, "extra_panels[0]"},
+	} {
+		o := opts()
+		c.mut(&o)
+		_, err := Build(o)
+		var fe *FieldError
+		if err == nil || !errors.As(err, &fe) || fe.Field != c.field {
+			t.Errorf("want error on %s, got %v", c.field, err)
+		}
+	}
+}
+
+func TestPresetSubset(t *testing.T) {
+	o := opts()
+	o.Presets = []string{Latency, QueueBacklog}
+	raw, _ := Build(o)
+	var d doc
+	_ = json.Unmarshal(raw, &d)
+	var titles []string
+	for _, p := range d.Panels {
+		titles = append(titles, p.Title)
+	}
+	if got := strings.Join(titles, "|"); got != "Latency|Model latency P50 / P95 / P99|Dify|Dify Celery queue backlog" {
+		t.Errorf("panels %s", got)
+	}
+}

@@ -1,0 +1,136 @@
+// Package dashboard builds the LLM-app Grafana dashboard from presets over
+// llmops-exporter's metrics (with grafana-foundation-sdk), projects a
+// dashboard read back from Grafana onto the fields this provider owns (so
+// what Grafana adds or migrates never shows as a diff), and writes Grafana
+// file-provisioning directories for teams without a Grafana API.
+package dashboard
+
+import "strings"
+
+// Preset names (the `presets` values users write).
+const (
+	RequestRate    = "request_rate"
+	ErrorRatio     = "error_ratio"
+	Availability   = "availability"
+	Latency        = "latency"
+	TTFT           = "time_to_first_token"
+	Tokens         = "tokens"
+	Cost           = "cost"
+	UnpricedTokens = "unpriced_tokens"
+	ExporterHealth = "exporter_health"
+	QueueBacklog   = "queue_backlog"
+)
+
+// Presets lists every preset in dashboard order.
+func Presets() []string {
+	out := make([]string, len(catalogue))
+	for i, p := range catalogue {
+		out[i] = p.name
+	}
+	return out
+}
+
+type target struct{ expr, legend string }
+
+type panelKind int
+
+const (
+	timeseriesPanel panelKind = iota
+	statPanel
+)
+
+type panel struct {
+	kind    panelKind
+	title   string
+	desc    string
+	unit    string
+	targets []target
+	// threshold draws a red line (timeseries) or turns a stat red.
+	threshold *float64
+	// belowIsBad turns a stat red under the threshold (availability).
+	belowIsBad bool
+	width      uint32
+}
+
+type preset struct {
+	name, row string
+	panels    func(o Options) []panel
+}
+
+// Filters the template variables apply to the exporter's LLM series.
+const (
+	llmFilter   = `service=~"$service", app=~"$app", model=~"$model"`
+	genAIFilter = `service=~"$service", app=~"$app", gen_ai_request_model=~"$model"`
+	ri          = "[$__rate_interval]"
+)
+
+func sel(metric, filter string, extra ...string) string {
+	return metric + "{" + strings.Join(append([]string{filter}, extra...), ", ") + "}"
+}
+
+func quantiles(metric, filter string) []target {
+	var out []target
+	for _, q := range [][2]string{{"0.5", "P50"}, {"0.95", "P95"}, {"0.99", "P99"}} {
+		out = append(out, target{"histogram_quantile(" + q[0] + ", sum by (le) (rate(" + sel(metric, filter) + ri + ")))", q[1]})
+	}
+	return out
+}
+
+var catalogue = []preset{
+	{RequestRate, "Traffic", func(Options) []panel {
+		return []panel{{title: "Model requests per second", unit: "reqps", width: 8,
+			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
+	}},
+	{ErrorRatio, "Traffic", func(Options) []panel {
+		return []panel{{title: "Error ratio", unit: "percentunit", width: 8,
+			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter, `status="error"`) + ri + ")) / sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
+	}},
+	{Availability, "Traffic", func(o Options) []panel {
+		v := o.AvailabilityTarget
+		return []panel{{kind: statPanel, title: "Availability (5m)", unit: "percentunit", width: 8, threshold: &v, belowIsBad: true,
+			desc: "Non-5xx share of Dify's API responses; services without that metric: successful share of model calls.",
+			targets: []target{{`(sum by (service) (rate(http_server_response_count_total{service=~"$service", status_code!~"5.."}[5m])) / sum by (service) (rate(http_server_response_count_total{service=~"$service"}[5m])))` +
+				" or (sum by (service) (rate(" + sel("llm_requests_total", llmFilter, `status="ok"`) + "[5m])) / sum by (service) (rate(" + sel("llm_requests_total", llmFilter) + "[5m])))", "{{service}}"}}}}
+	}},
+	{Latency, "Latency", func(o Options) []panel {
+		v := o.LatencyThreshold
+		return []panel{{title: "Model latency P50 / P95 / P99", unit: "s", width: 12, threshold: &v,
+			desc: "From llm_request_duration_seconds; the red line is the P95 alert threshold.", targets: quantiles("llm_request_duration_seconds_bucket", llmFilter)}}
+	}},
+	{TTFT, "Latency", func(Options) []panel {
+		return []panel{{title: "Time to first token", unit: "s", width: 12, targets: quantiles("gen_ai_server_time_to_first_token_seconds_bucket", genAIFilter)}}
+	}},
+	{Tokens, "Tokens and cost", func(Options) []panel {
+		return []panel{{title: "Tokens per second by model", unit: "short", width: 8,
+			targets: []target{{"sum by (model, type) (rate(" + sel("llm_tokens_total", llmFilter) + ri + "))", "{{model}} {{type}}"}}}}
+	}},
+	{Cost, "Tokens and cost", func(Options) []panel {
+		return []panel{{title: "Cost per hour by app and model", unit: "currencyUSD", width: 8,
+			targets: []target{{"sum by (app, model) (rate(" + sel("llm_cost_usd_total", llmFilter) + ri + ")) * 3600", "{{app}} {{model}}"}}}}
+	}},
+	{UnpricedTokens, "Tokens and cost", func(Options) []panel {
+		return []panel{{title: "Unpriced tokens per second", unit: "short", width: 8,
+			desc:    "Tokens of models missing from the price table: their cost is not counted.",
+			targets: []target{{"sum by (model) (rate(" + sel("llm_unpriced_tokens_total", llmFilter) + ri + "))", "{{model}}"}}}}
+	}},
+	{ExporterHealth, "Exporter", func(Options) []panel {
+		return []panel{
+			{title: "Spans received and refused", unit: "short", width: 8, targets: []target{
+				{"sum(rate(llmops_exporter_spans_received_total" + ri + "))", "received"},
+				{"sum by (reason) (rate(llmops_exporter_spans_refused_total" + ri + "))", "refused {{reason}}"}}},
+			{title: "Destination queue bytes", unit: "bytes", width: 8, targets: []target{
+				{"sum by (destination) (llmops_exporter_destination_queue_bytes)", "{{destination}}"}}},
+			{title: "Retries and dead letters", unit: "short", width: 8, targets: []target{
+				{"sum by (destination) (rate(llmops_exporter_destination_retries_total" + ri + "))", "retries {{destination}}"},
+				{"sum by (destination) (llmops_exporter_destination_dead_letter_spans)", "dead letters {{destination}}"}}},
+			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, targets: []target{
+				{`sum(up{job=~".*llmops.*"})`, "up"}}},
+		}
+	}},
+	{QueueBacklog, "Dify", func(Options) []panel {
+		v := 1000.0
+		return []panel{{title: "Dify Celery queue backlog", unit: "short", width: 12, threshold: &v,
+			desc:    "LLEN of Dify's Celery queues in Redis (dify_celery_queue_length); the seed alerts above 1000.",
+			targets: []target{{"max by (queue) (dify_celery_queue_length)", "{{queue}}"}}}}
+	}},
+}
