@@ -25,9 +25,9 @@ if [ ! -x "${cache}/tofu" ]; then
   [ -d "$dir" ] || { echo "opentofu.sh: could not download github.com/opentofu/opentofu@v${version}" >&2; exit 1; }
   cp -r "$dir/." "$src/" && chmod -R u+w "$src"
   mkdir -p "${cache}"
-  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "${cache}/tofu.tmp" ./cmd/tofu) >&2 \
+  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "${cache}/tofu.tmp.$$" ./cmd/tofu) >&2 \
     || { echo "opentofu.sh: building OpenTofu ${version} failed; install OpenTofu >= 1.11 on PATH or set TOFU" >&2; exit 1; }
-  mv "${cache}/tofu.tmp" "${cache}/tofu"
+  mv "${cache}/tofu.tmp.$$" "${cache}/tofu"
 fi
 atleast "${cache}/tofu" || { echo "opentofu.sh: ${cache}/tofu is not >= 1.11" >&2; exit 1; }
 echo "${cache}/tofu"

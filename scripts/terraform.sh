@@ -31,9 +31,9 @@ if [ ! -x "${cache}/terraform" ]; then
   sed -i -E '/remote-state\/(azure|consul|cos|gcs|kubernetes|oss|pg|s3)"$/d; /"(azurerm|consul|cos|gcs|kubernetes|oss|pg|s3)": +func\(\) backend\.Backend/d' \
     "$src/internal/backend/init/init.go"
   mkdir -p "${cache}"
-  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "${cache}/terraform.tmp" .) >&2 \
+  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "${cache}/terraform.tmp.$$" .) >&2 \
     || { echo "terraform.sh: building Terraform ${version} failed; install Terraform >= 1.11 on PATH or set TERRAFORM" >&2; exit 1; }
-  mv "${cache}/terraform.tmp" "${cache}/terraform"
+  mv "${cache}/terraform.tmp.$$" "${cache}/terraform"
 fi
 atleast "${cache}/terraform" || { echo "terraform.sh: ${cache}/terraform is not >= 1.11" >&2; exit 1; }
 echo "${cache}/terraform"
