@@ -19,6 +19,7 @@ type alertRuleGroupModel struct {
 	FolderUID     types.String     `tfsdk:"folder_uid"`
 	DatasourceUID types.String     `tfsdk:"datasource_uid"`
 	RulesFile     types.String     `tfsdk:"rules_file"`
+	Editable      types.Bool       `tfsdk:"grafana_editable"`
 	Rule          []alertRuleModel `tfsdk:"rule"`
 	RulesYAML     types.String     `tfsdk:"rules_yaml"`
 	GrafanaRules  types.String     `tfsdk:"grafana_rules"`

@@ -111,7 +111,7 @@ func (r *alertRuleGroupResource) apply(ctx context.Context, plan planGetter, sta
 		if c == nil {
 			return
 		}
-		if err := c.PutRuleGroup(ctx, alerting.GrafanaGroup(res.group, m.FolderUID.ValueString(), m.DatasourceUID.ValueString())); err != nil {
+		if err := c.PutRuleGroup(ctx, alerting.GrafanaGroup(res.group, m.FolderUID.ValueString(), m.DatasourceUID.ValueString()), m.Editable.ValueBool()); err != nil {
 			diags.AddError("Cannot save Grafana rule group", err.Error())
 			return
 		}
@@ -199,6 +199,7 @@ func (r *alertRuleGroupResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("folder_uid"), folder)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("interval"), "1m")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_editable"), true)...)
 }
 
 func writeFile(name string, b []byte) error {

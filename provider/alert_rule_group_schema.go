@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -31,6 +32,9 @@ func alertRuleGroupSchema() schema.Schema {
 				MarkdownDescription: "Grafana folder for Grafana-managed rules (needs the provider's `grafana` block and `datasource_uid`). Unset: Prometheus rules only."},
 			"datasource_uid": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "uid of the Prometheus data source Grafana evaluates the queries with."},
+			"grafana_editable": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+				MarkdownDescription: "Grafana-managed rules: keep them editable in Grafana's UI (sent with `X-Disable-Provenance`; an edit there is drift that apply reverts). " +
+					"`false` locks them in the UI (provenance `api`). Default true."},
 			"rules_file": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Also write `rules_yaml` to this path (for Prometheus's `rule_files`). Deleting the file outside Terraform is drift."},
 			"rule": schema.ListNestedAttribute{Required: true, Validators: []validator.List{listvalidator.SizeAtLeast(1)},

@@ -189,6 +189,8 @@ func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
 		NewFolderResource,
 		NewDashboardResource,
 		NewAlertRuleGroupResource,
+		NewContactPointResource,
+		NewNotificationPolicyResource,
 	}
 }
 

@@ -41,6 +41,9 @@ type Client struct {
 	// policyMu serialises read-modify-write of the one notification policy
 	// tree across resources of this provider process.
 	policyMu sync.Mutex
+	// http and auth serve the policy tree, read and written as raw JSON.
+	http *http.Client
+	auth func(*http.Request)
 }
 
 // New builds a client for the resolved connection; hc may be nil.
@@ -55,12 +58,15 @@ func New(g settings.Grafana, hc *http.Client) (*Client, error) {
 	hc = &http.Client{Timeout: hc.Timeout, Jar: hc.Jar, CheckRedirect: hc.CheckRedirect,
 		Transport: orgHeader{next: orDefault(hc.Transport), org: strconv.FormatInt(g.OrgID, 10)}}
 	rt := httptransport.NewWithClient(u.Host, strings.TrimRight(u.Path, "/")+"/api", []string{u.Scheme}, hc)
+	auth := func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+g.Auth) }
 	if user, pass, basic := g.BasicAuth(); basic {
 		rt.DefaultAuthentication = httptransport.BasicAuth(user, pass)
+		auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
 	} else {
 		rt.DefaultAuthentication = httptransport.BearerToken(g.Auth)
 	}
 	return &Client{
+		http: hc, auth: auth,
 		base:         u,
 		dashboards:   dashboards.New(rt, strfmt.Default),
 		folders:      folders.New(rt, strfmt.Default),

@@ -74,7 +74,13 @@ func TestRuleGroupRoundTripIsEmptyDiff(t *testing.T) {
 		t.Fatal(errs)
 	}
 	gg := alerting.GrafanaGroup(g, "alerts", "prom")
-	if err := c.PutRuleGroup(ctx, gg); err != nil {
+	if err := c.PutRuleGroup(ctx, gg, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fake.RuleGroupJSON("alerts", "llm slo"), `"provenance":"api"`) {
+		t.Fatal("locked group stored without provenance")
+	}
+	if err := c.PutRuleGroup(ctx, gg, true); err != nil {
 		t.Fatal(err)
 	}
 	back, err := c.GetRuleGroup(ctx, "alerts", "llm slo")
@@ -109,7 +115,7 @@ func TestErrorsSayWhatFailed(t *testing.T) {
 	}
 	c := client(t, fake, fake.Token)
 	g, _ := alerting.Resolve("g", time.Minute, []alerting.Spec{{Preset: alerting.ErrorRate}})
-	if err := c.PutRuleGroup(ctx, alerting.GrafanaGroup(g, "missing", "prom")); err == nil || !strings.Contains(err.Error(), "folder does not exist") {
+	if err := c.PutRuleGroup(ctx, alerting.GrafanaGroup(g, "missing", "prom"), true); err == nil || !strings.Contains(err.Error(), "folder does not exist") {
 		t.Fatalf("missing folder: %v", err)
 	}
 	if _, err := c.SaveDashboard(ctx, []byte(`{"uid":"x","title":"t"}`), "nope", ""); err == nil || !strings.Contains(err.Error(), "folder not found") {

@@ -11,11 +11,16 @@ import (
 )
 
 // PutRuleGroup replaces a whole rule group (rules matched by uid, missing
-// ones deleted, the group created when absent).
-func (c *Client) PutRuleGroup(ctx context.Context, g *models.AlertRuleGroup) error {
-	off := provenanceOff
-	_, err := c.provisioning.PutAlertRuleGroup(ctxParams(ctx, provisioning.NewPutAlertRuleGroupParams().
-		WithFolderUID(g.FolderUID).WithGroup(g.Title).WithBody(g).WithXDisableProvenance(&off)))
+// ones deleted, the group created when absent). editable keeps the rules
+// editable in Grafana's UI (no provenance); otherwise Grafana locks them
+// (provenance "api"). Rule groups, unlike contact points, may switch both ways.
+func (c *Client) PutRuleGroup(ctx context.Context, g *models.AlertRuleGroup, editable bool) error {
+	params := provisioning.NewPutAlertRuleGroupParams().WithFolderUID(g.FolderUID).WithGroup(g.Title).WithBody(g)
+	if editable {
+		off := provenanceOff
+		params = params.WithXDisableProvenance(&off)
+	}
+	_, err := c.provisioning.PutAlertRuleGroup(ctxParams(ctx, params))
 	return apiError(fmt.Sprintf("put rule group %s/%s", g.FolderUID, g.Title), err)
 }
 

@@ -28,6 +28,11 @@ type Fake struct {
 	folders    map[string]*folder
 	groups     map[string]*group // key folderUID + "/" + title
 	requests   int
+
+	contactPoints    map[string]*contactPoint
+	policy           map[string]any
+	policyProvenance string
+	policyWrites     int
 }
 
 type dashboard struct {
@@ -51,10 +56,20 @@ type group struct {
 	Rules     []map[string]any `json:"rules"`
 }
 
-// New starts a fake Grafana accepting `Authorization: Bearer <token>`.
+// New starts a fake Grafana for a test, accepting `Authorization: Bearer
+// <token>`; it stops when the test ends.
 func New(t testing.TB) *Fake {
-	f := &Fake{Token: "glsa_test_" + strings.ReplaceAll(t.Name(), "/", "_"), dashboards: map[string]*dashboard{},
-		folders: map[string]*folder{}, groups: map[string]*group{}}
+	f := Start("glsa_test_" + strings.ReplaceAll(t.Name(), "/", "_"))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Start starts a fake Grafana outside a test (benchmarks, scripts); the
+// caller closes it.
+func Start(token string) *Fake {
+	f := &Fake{Token: token, dashboards: map[string]*dashboard{},
+		folders: map[string]*folder{}, groups: map[string]*group{},
+		contactPoints: map[string]*contactPoint{}, policy: defaultPolicy()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/dashboards/db", f.postDashboard)
 	mux.HandleFunc("GET /api/dashboards/uid/{uid}", f.getDashboard)
@@ -66,8 +81,14 @@ func New(t testing.TB) *Fake {
 	mux.HandleFunc("PUT /api/v1/provisioning/folder/{f}/rule-groups/{g}", f.putGroup)
 	mux.HandleFunc("GET /api/v1/provisioning/folder/{f}/rule-groups/{g}", f.getGroup)
 	mux.HandleFunc("DELETE /api/v1/provisioning/folder/{f}/rule-groups/{g}", f.deleteGroup)
+	mux.HandleFunc("POST /api/v1/provisioning/contact-points", f.postContactPoint)
+	mux.HandleFunc("GET /api/v1/provisioning/contact-points", f.getContactPoints)
+	mux.HandleFunc("PUT /api/v1/provisioning/contact-points/{uid}", f.putContactPoint)
+	mux.HandleFunc("DELETE /api/v1/provisioning/contact-points/{uid}", f.deleteContactPoint)
+	mux.HandleFunc("GET /api/v1/provisioning/policies", f.getPolicies)
+	mux.HandleFunc("PUT /api/v1/provisioning/policies", f.putPolicies)
+	mux.HandleFunc("DELETE /api/v1/provisioning/policies", f.resetPolicies)
 	f.Server = httptest.NewServer(f.guard(mux))
-	t.Cleanup(f.Close)
 	return f
 }
 

@@ -1,0 +1,284 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/prometheus/common/model"
+
+	"github.com/llmops/terraform-provider-llmops/internal/alerting"
+	"github.com/llmops/terraform-provider-llmops/internal/grafana"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*notificationPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*notificationPolicyResource)(nil)
+	_ resource.ResourceWithImportState = (*notificationPolicyResource)(nil)
+)
+
+// notificationPolicyResource owns one route of Grafana's single policy
+// tree, identified by its matchers; every other route is left as it is.
+type notificationPolicyResource struct{ meta *Meta }
+
+// NewNotificationPolicyResource is the resource constructor.
+func NewNotificationPolicyResource() resource.Resource { return &notificationPolicyResource{} }
+
+type notificationPolicyModel struct {
+	ID              types.String `tfsdk:"id"`
+	Matchers        types.List   `tfsdk:"matchers"`
+	Receiver        types.String `tfsdk:"receiver"`
+	GroupBy         types.List   `tfsdk:"group_by"`
+	GroupWait       types.String `tfsdk:"group_wait"`
+	GroupInterval   types.String `tfsdk:"group_interval"`
+	RepeatInterval  types.String `tfsdk:"repeat_interval"`
+	Continue        types.Bool   `tfsdk:"continue"`
+	GrafanaManaged  types.Bool   `tfsdk:"grafana_managed"`
+	AlertmanagerYML types.String `tfsdk:"alertmanager_yaml"`
+	GrafanaRoute    types.String `tfsdk:"grafana_route"`
+}
+
+func (r *notificationPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_notification_policy"
+}
+
+func (r *notificationPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	dur := "Duration such as `30s`, `5m`, `4h`; unset inherits the parent policy's."
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One notification route: alerts whose labels match go to a contact point. Always renders an Alertmanager " +
+			"`routes:` fragment (`alertmanager_yaml`) to place under your root route; with `grafana_managed = true` the route is inserted " +
+			"into Grafana's single notification policy tree by read-modify-write under a provider-wide lock, leaving every route it does " +
+			"not own as it is. The route is identified by its matchers.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The sorted matchers, e.g. `severity=\"critical\",team=\"llm\"` (the import ID)."},
+			"matchers": schema.ListAttribute{Required: true, ElementType: types.StringType,
+				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
+				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Label matchers, one per element: `severity=\"critical\"`, `service=~\"dify.*\"`, `team!=\"db\"`."},
+			"receiver":        schema.StringAttribute{Required: true, MarkdownDescription: "Contact point name, e.g. `llmops_contact_point.oncall.name`."},
+			"group_by":        schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Labels to group alerts by, e.g. `[\"alertname\", \"service\"]`."},
+			"group_wait":      schema.StringAttribute{Optional: true, MarkdownDescription: dur},
+			"group_interval":  schema.StringAttribute{Optional: true, MarkdownDescription: dur},
+			"repeat_interval": schema.StringAttribute{Optional: true, MarkdownDescription: dur},
+			"continue": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Keep matching later sibling routes after this one."},
+			"grafana_managed": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Also insert the route into Grafana's policy tree. Default false: Alertmanager fragment only."},
+			"alertmanager_yaml": schema.StringAttribute{Computed: true, MarkdownDescription: "Alertmanager `routes:` fragment for your root route."},
+			"grafana_route":     schema.StringAttribute{Computed: true, MarkdownDescription: "The route as Grafana holds it (the fields this provider sets), as JSON."},
+		},
+	}
+}
+
+func (r *notificationPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.meta = metaFrom(req, &resp.Diagnostics)
+}
+
+func (m *notificationPolicyModel) route(ctx context.Context, diags *diag.Diagnostics) (alerting.Route, bool) {
+	var raw, groupBy []string
+	diags.Append(m.Matchers.ElementsAs(ctx, &raw, false)...)
+	diags.Append(m.GroupBy.ElementsAs(ctx, &groupBy, false)...)
+	if diags.HasError() {
+		return alerting.Route{}, false
+	}
+	ms, err := alerting.ParseMatchers(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root("matchers"), "Invalid matcher", err.Error())
+		return alerting.Route{}, false
+	}
+	rt := alerting.Route{Receiver: m.Receiver.ValueString(), Matchers: ms, GroupBy: groupBy, Continue: m.Continue.ValueBool()}
+	for _, d := range []struct {
+		attr string
+		v    types.String
+		into *time.Duration
+	}{{"group_wait", m.GroupWait, &rt.GroupWait}, {"group_interval", m.GroupInterval, &rt.GroupInterval}, {"repeat_interval", m.RepeatInterval, &rt.RepeatInterval}} {
+		if d.v.IsNull() {
+			continue
+		}
+		p, err := model.ParseDuration(d.v.ValueString())
+		if err != nil {
+			diags.AddAttributeError(path.Root(d.attr), "Invalid duration", err.Error())
+			return rt, false
+		}
+		*d.into = time.Duration(p)
+	}
+	return rt, true
+}
+
+// render fills id, alertmanager_yaml and grafana_route from the model.
+func (m *notificationPolicyModel) render(ctx context.Context, diags *diag.Diagnostics) (alerting.Route, bool) {
+	rt, ok := m.route(ctx, diags)
+	if !ok {
+		return rt, false
+	}
+	y, err := rt.AlertmanagerRoute()
+	if err != nil {
+		diags.AddError("Cannot render notification policy", err.Error())
+		return rt, false
+	}
+	m.ID, m.AlertmanagerYML, m.GrafanaRoute = types.StringValue(rt.Key()), types.StringValue(string(y)), types.StringNull()
+	if m.GrafanaManaged.ValueBool() {
+		m.GrafanaRoute = types.StringValue(canonicalRoute(rt.GrafanaRoute()))
+	}
+	return rt, true
+}
+
+// canonicalRoute keeps the keys this provider sets; nested routes added
+// under ours in Grafana are shown too (they change where alerts go).
+func canonicalRoute(r map[string]any) string {
+	out := map[string]any{}
+	for _, k := range []string{"receiver", "object_matchers", "group_by", "group_wait", "group_interval", "repeat_interval", "continue", "routes"} {
+		if v, ok := r[k]; ok && v != nil && v != false {
+			out[k] = v
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func (r *notificationPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan notificationPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, v := range []interface{ IsUnknown() bool }{plan.Matchers, plan.Receiver, plan.GroupBy, plan.GroupWait, plan.GroupInterval, plan.RepeatInterval, plan.Continue, plan.GrafanaManaged} {
+		if v.IsUnknown() {
+			return
+		}
+	}
+	if plan.GrafanaManaged.ValueBool() && r.meta != nil {
+		if _, err := r.meta.Grafana(); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("grafana_managed"), "Grafana not configured", err.Error())
+			return
+		}
+	}
+	if _, ok := plan.render(ctx, &resp.Diagnostics); ok {
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+}
+
+func (r *notificationPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.apply(ctx, req.Plan, true, &resp.State, &resp.Diagnostics)
+}
+
+func (r *notificationPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, false, &resp.State, &resp.Diagnostics)
+}
+
+func (r *notificationPolicyResource) apply(ctx context.Context, plan planGetter, create bool, state stateSetter, diags *diag.Diagnostics) {
+	var m notificationPolicyModel
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	rt, ok := m.render(ctx, diags)
+	if !ok {
+		return
+	}
+	if m.GrafanaManaged.ValueBool() {
+		gc := r.meta.grafanaOrDiag(diags)
+		if gc == nil {
+			return
+		}
+		if err := gc.SetRoute(ctx, rt.GrafanaRoute(), create); err != nil {
+			diags.AddError("Cannot save notification policy", err.Error())
+			return
+		}
+	}
+	diags.Append(state.Set(ctx, &m)...)
+}
+
+func (r *notificationPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m notificationPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !m.GrafanaManaged.ValueBool() {
+		return
+	}
+	gc := r.meta.grafanaOrDiag(&resp.Diagnostics)
+	if gc == nil {
+		return
+	}
+	route, err := gc.GetRoute(ctx, m.ID.ValueString())
+	if grafana.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read notification policy", err.Error())
+		return
+	}
+	if m.Receiver.IsNull() { // import: adopt the route
+		adoptRoute(&m, route)
+		if _, ok := m.render(ctx, &resp.Diagnostics); !ok {
+			return
+		}
+	}
+	m.GrafanaRoute = types.StringValue(canonicalRoute(route))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func adoptRoute(m *notificationPolicyModel, route map[string]any) {
+	m.Receiver = types.StringValue(fmtAny(route["receiver"]))
+	var ms []string
+	om, _ := route["object_matchers"].([]any)
+	for _, o := range om {
+		if t, ok := o.([]any); ok && len(t) == 3 {
+			ms = append(ms, alerting.Matcher{Label: fmtAny(t[0]), Op: fmtAny(t[1]), Value: fmtAny(t[2])}.String())
+		}
+	}
+	m.Matchers = stringList(ms)
+	if gb, ok := route["group_by"].([]any); ok {
+		var s []string
+		for _, g := range gb {
+			s = append(s, fmtAny(g))
+		}
+		m.GroupBy = stringList(s)
+	}
+	for k, into := range map[string]*types.String{"group_wait": &m.GroupWait, "group_interval": &m.GroupInterval, "repeat_interval": &m.RepeatInterval} {
+		if v, ok := route[k].(string); ok {
+			*into = types.StringValue(v)
+		}
+	}
+	c, _ := route["continue"].(bool)
+	m.Continue = types.BoolValue(c)
+}
+
+func fmtAny(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func (r *notificationPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m notificationPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !m.GrafanaManaged.ValueBool() {
+		return
+	}
+	if gc := r.meta.grafanaOrDiag(&resp.Diagnostics); gc != nil {
+		if err := gc.DeleteRoute(ctx, m.ID.ValueString()); err != nil {
+			resp.Diagnostics.AddError("Cannot delete notification policy", err.Error())
+		}
+	}
+}
+
+// ImportState takes the route's id: its sorted matchers, as `id` shows them.
+func (r *notificationPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_managed"), true)...)
+}
