@@ -55,6 +55,9 @@ func accName(base string) string { return base + "-" + runID }
 // are asked for but cannot run offline.
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	}
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Fatal("TF_ACC_TERRAFORM_PATH must point at a terraform binary so that nothing is downloaded; run the tests with `make test`")
 	}

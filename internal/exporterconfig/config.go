@@ -84,6 +84,9 @@ type Metrics struct {
 	Endpoint       string `yaml:"endpoint"`
 	MaxLabelValues int    `yaml:"max_label_values"`
 	MaxOTLPSeries  int    `yaml:"max_otlp_series"`
+	// LatencyBuckets overrides llm_request_duration_seconds' boundaries
+	// (seconds, increasing); empty keeps the default, dense around 5 s.
+	LatencyBuckets []float64 `yaml:"latency_buckets"`
 }
 
 // Sampling configures the sampler.
@@ -299,6 +302,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Metrics.MaxLabelValues < 1 || c.Metrics.MaxOTLPSeries < 1 {
 		add("metrics", "max_label_values and max_otlp_series must be positive")
+	}
+	for i, b := range c.Metrics.LatencyBuckets {
+		if b <= 0 || b != b || (i > 0 && b <= c.Metrics.LatencyBuckets[i-1]) {
+			add("metrics.latency_buckets", "boundaries must be positive and strictly increasing (entry %d is %v)", i, b)
+			break
+		}
 	}
 	if r := *c.Sampling.Rate; r < 0 || r > 1 || r != r {
 		add("sampling.rate", "must be between 0 and 1, got %v", r)

@@ -6,11 +6,20 @@ package llmmetrics
 
 import (
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 )
+
+// LatencyBuckets are llm_request_duration_seconds' default boundaries:
+// dense (0.5 s) between 1 and 7 s, where the seed's P95 > 5 s alert sits, so
+// that histogram_quantile's linear interpolation stays within a few percent
+// there (the semconv boundaries jump from 5.12 to 10.24 s and read a true
+// 5.7 s P95 as 8.7 s).
+var LatencyBuckets = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7,
+	8, 9, 10, 12.5, 15, 20, 30, 45, 60, 120}
 
 // Bucket boundaries from the GenAI semantic conventions (v1.41).
 var (
@@ -38,11 +47,16 @@ type key struct{ service, app, provider, model, operation string }
 // series holds the resolved handles of one key, so recording a call is a
 // map lookup plus atomic adds.
 type series struct {
-	k                       key
-	opDurOK, reqDur, ttft   prometheus.Observer
-	tokenIn, tokenOut       prometheus.Observer
-	reqOK, reqErr, cost     prometheus.Counter
-	tokens                  [5]prometheus.Counter
+	k                     key
+	opDurOK, reqDur, ttft prometheus.Observer
+	tokenIn, tokenOut     prometheus.Observer
+	reqOK, reqErr         prometheus.Counter
+	tokens                [5]prometheus.Counter
+	// cost and unpriced are created on first use, so an unpriced model has
+	// no cost series (rather than a misleading 0) and a priced one no
+	// unpriced series.
+	costOnce, unpricedOnce  sync.Once
+	cost                    prometheus.Counter
 	unpricedIn, unpricedOut prometheus.Counter
 	mu                      sync.Mutex
 	errs                    map[string]errSeries
@@ -64,10 +78,32 @@ type Recorder struct {
 	kinds  sync.Map // [3]string{service, app, kind+status} -> prometheus.Counter
 }
 
+// Option configures a Recorder.
+type Option func(*options)
+
+type options struct{ latencyBuckets []float64 }
+
+// WithLatencyBuckets replaces llm_request_duration_seconds' boundaries.
+func WithLatencyBuckets(b []float64) Option {
+	return func(o *options) {
+		if len(b) > 0 {
+			o.latencyBuckets = b
+		}
+	}
+}
+
 // NewRecorder registers the LLM metrics on reg. maxLabelValues bounds the
 // distinct values of each label (service, app, provider, model, operation,
 // error_type); extra values are recorded as "_overflow_".
-func NewRecorder(reg prometheus.Registerer, maxLabelValues int) *Recorder {
+//
+// llm_request_duration_seconds is also a native histogram (factor 1.1,
+// about 5 % relative error, at most 160 buckets) for scrapers that
+// negotiate the protobuf format; the classic buckets stay for the others.
+func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) *Recorder {
+	o := options{latencyBuckets: LatencyBuckets}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	base := []string{"service", "app", "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"}
 	own := []string{"service", "app", "provider", "model", "operation"}
 	r := &Recorder{
@@ -78,7 +114,9 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int) *Recorder {
 		ttft: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gen_ai_server_time_to_first_token_seconds",
 			Help: "Time to first token (OTel GenAI semantic conventions).", Buckets: TTFTBuckets}, base),
 		reqDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "llm_request_duration_seconds",
-			Help: "Model call latency; P95 = histogram_quantile(0.95, rate(llm_request_duration_seconds_bucket[5m])).", Buckets: DurationBuckets}, own),
+			Help:    "Model call latency; P95 = histogram_quantile(0.95, sum by (le) (rate(llm_request_duration_seconds_bucket[5m]))).",
+			Buckets: o.latencyBuckets, NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 160,
+			NativeHistogramMinResetDuration: time.Hour}, own),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_requests_total", Help: "Model calls by outcome."}, append(own, "status")),
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_tokens_total",
 			Help: "Tokens by type. input includes cache_read and cache_write; output includes reasoning."}, append(own, "type")),
@@ -148,8 +186,14 @@ func (r *Recorder) Call(c Call) {
 	}
 	switch {
 	case c.Priced:
+		se.costOnce.Do(func() { se.cost = r.cost.WithLabelValues(se.k.own()...) })
 		se.cost.Add(c.CostUSD)
 	case u.Any():
+		se.unpricedOnce.Do(func() {
+			own := se.k.own()
+			se.unpricedIn = r.unpriced.WithLabelValues(append(own, "input")...)
+			se.unpricedOut = r.unpriced.WithLabelValues(append(own, "output")...)
+		})
 		se.unpricedIn.Add(float64(u.Input))
 		se.unpricedOut.Add(float64(u.Output))
 	}
@@ -168,21 +212,18 @@ func (r *Recorder) seriesFor(k key) *series {
 		return se
 	}
 	base := []string{k.service, k.app, k.operation, k.provider, k.model}
-	own := []string{k.service, k.app, k.provider, k.model, k.operation}
+	own := k.own()
 	with := func(labels []string, extra string) []string { return append(append([]string{}, labels...), extra) }
 	se = &series{
-		k:           k,
-		opDurOK:     r.opDuration.WithLabelValues(with(base, "")...),
-		tokenIn:     r.tokenUsage.WithLabelValues(with(base, "input")...),
-		tokenOut:    r.tokenUsage.WithLabelValues(with(base, "output")...),
-		ttft:        r.ttft.WithLabelValues(base...),
-		reqDur:      r.reqDuration.WithLabelValues(own...),
-		reqOK:       r.requests.WithLabelValues(with(own, "ok")...),
-		reqErr:      r.requests.WithLabelValues(with(own, "error")...),
-		cost:        r.cost.WithLabelValues(own...),
-		unpricedIn:  r.unpriced.WithLabelValues(with(own, "input")...),
-		unpricedOut: r.unpriced.WithLabelValues(with(own, "output")...),
-		errs:        map[string]errSeries{},
+		k:        k,
+		opDurOK:  r.opDuration.WithLabelValues(with(base, "")...),
+		tokenIn:  r.tokenUsage.WithLabelValues(with(base, "input")...),
+		tokenOut: r.tokenUsage.WithLabelValues(with(base, "output")...),
+		ttft:     r.ttft.WithLabelValues(base...),
+		reqDur:   r.reqDuration.WithLabelValues(own...),
+		reqOK:    r.requests.WithLabelValues(with(own, "ok")...),
+		reqErr:   r.requests.WithLabelValues(with(own, "error")...),
+		errs:     map[string]errSeries{},
 	}
 	for i, t := range TokenTypes {
 		se.tokens[i] = r.tokens.WithLabelValues(with(own, t)...)
@@ -190,6 +231,9 @@ func (r *Recorder) seriesFor(k key) *series {
 	r.series[k] = se
 	return se
 }
+
+// own is the label values of the llm_* metrics, in their order.
+func (k key) own() []string { return []string{k.service, k.app, k.provider, k.model, k.operation} }
 
 func (r *Recorder) errSeriesFor(se *series, s *llmspan.Span) errSeries {
 	et := r.limiter.Value("error_type", orUnknown(s.ErrorType, "error"))

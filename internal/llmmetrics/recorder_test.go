@@ -27,11 +27,8 @@ func TestRecorderCall(t *testing.T) {
 # HELP llm_cost_usd_total Cost in USD of priced model calls.
 # TYPE llm_cost_usd_total counter
 llm_cost_usd_total{app="app1",model="gpt-4o",operation="chat",provider="openai",service="dify-api"} 0.025
-llm_cost_usd_total{app="app1",model="qwen:14b",operation="chat",provider="openai",service="dify-api"} 0
 # HELP llm_unpriced_tokens_total Tokens of models with no known price (not counted in llm_cost_usd_total).
 # TYPE llm_unpriced_tokens_total counter
-llm_unpriced_tokens_total{app="app1",model="gpt-4o",operation="chat",provider="openai",service="dify-api",type="input"} 0
-llm_unpriced_tokens_total{app="app1",model="gpt-4o",operation="chat",provider="openai",service="dify-api",type="output"} 0
 llm_unpriced_tokens_total{app="app1",model="qwen:14b",operation="chat",provider="openai",service="dify-api",type="input"} 100
 llm_unpriced_tokens_total{app="app1",model="qwen:14b",operation="chat",provider="openai",service="dify-api",type="output"} 20
 # HELP llm_errors_total Failed model calls by error type.

@@ -19,7 +19,7 @@ type decoder struct {
 	genai, oi, tl                                   Usage
 	lfUsage, lfStart, metadata                      string
 	appID, appName, errType, lfLevel                string
-	ttft                                            float64
+	ttft, ttftNanos                                 float64
 	tool                                            bool
 }
 
@@ -100,6 +100,8 @@ func (d *decoder) attr(k string, v pcommon.Value) bool {
 	// Time to first token, in seconds.
 	case "gen_ai.response.time_to_first_chunk", "gen_ai.server.time_to_first_token":
 		d.ttft = floatOf(v)
+	case "gen_ai.response.time_to_first_token": // Dify's Aliyun provider: integer nanoseconds
+		d.ttftNanos = floatOf(v)
 
 	// Dify app identity, as its several paths send it.
 	case "dify.app_id", "app_id", "langfuse.trace.metadata.app_id", "metadata.app_id":
@@ -120,7 +122,7 @@ func (d *decoder) attr(k string, v pcommon.Value) bool {
 func (d *decoder) finish(span ptrace.Span, s *Span) {
 	s.Kind = d.kind()
 	s.Operation = d.operation(s.Kind)
-	s.Provider = strings.ToLower(first(d.provider, d.system, d.llmProvider, d.llmSystem))
+	s.Provider = NormalizeProvider(first(d.provider, d.system, d.llmProvider, d.llmSystem))
 	s.Model = first(d.lfModel, d.reqModel, d.llmModel, d.respModel)
 	s.Usage = d.usage()
 	if s.Kind == KindOther && (s.Model != "" && s.Usage.Any()) {
@@ -133,16 +135,11 @@ func (d *decoder) finish(span ptrace.Span, s *Span) {
 	if d.appName != "" {
 		s.AppName = d.appName
 	}
-	if s.AppID == "" && d.metadata != "" && strings.Contains(d.metadata, `"app_`) {
-		var md struct {
-			AppID   string `json:"app_id"`
-			AppName string `json:"app_name"`
-		}
-		if json.Unmarshal([]byte(d.metadata), &md) == nil {
-			s.AppID, s.AppName = md.AppID, first(s.AppName, md.AppName)
-		}
-	}
 	s.TTFT = d.ttft
+	if s.TTFT == 0 && d.ttftNanos > 0 {
+		s.TTFT = d.ttftNanos / 1e9
+	}
+	d.fromMetadata(s)
 	if s.TTFT == 0 && d.lfStart != "" {
 		if t, err := time.Parse(time.RFC3339Nano, d.lfStart); err == nil {
 			if delta := t.Sub(span.StartTimestamp().AsTime()).Seconds(); delta > 0 {
@@ -153,6 +150,34 @@ func (d *decoder) finish(span ptrace.Span, s *Span) {
 	s.ErrorType = d.errType
 	if d.errType != "" || strings.EqualFold(d.lfLevel, "ERROR") {
 		s.IsError = true
+	}
+}
+
+// fromMetadata reads OpenInference's `metadata` JSON, where Dify's Phoenix
+// provider puts the app and, for LLM nodes, the time to first token in
+// seconds (`gen_ai_server_time_to_first_token`, from its LLM node usage).
+// It is parsed only when it can hold something missing.
+func (d *decoder) fromMetadata(s *Span) {
+	if d.metadata == "" || !(s.AppID == "" && strings.Contains(d.metadata, `"app_`) ||
+		s.TTFT == 0 && strings.Contains(d.metadata, "time_to_first_token")) {
+		return
+	}
+	var md struct {
+		AppID   string   `json:"app_id"`
+		AppName string   `json:"app_name"`
+		TTFT    *float64 `json:"gen_ai_server_time_to_first_token"`
+		TTFT2   *float64 `json:"time_to_first_token"`
+	}
+	if json.Unmarshal([]byte(d.metadata), &md) != nil {
+		return
+	}
+	if s.AppID == "" {
+		s.AppID, s.AppName = md.AppID, first(s.AppName, md.AppName)
+	}
+	for _, v := range []*float64{md.TTFT, md.TTFT2} {
+		if s.TTFT == 0 && v != nil && *v > 0 {
+			s.TTFT = *v
+		}
 	}
 }
 

@@ -9,6 +9,8 @@
 package llmspan
 
 import (
+	"strings"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -84,6 +86,9 @@ func (s *Span) Reset() { *s = Span{} }
 // Resource holds what a resource contributes to every span under it.
 type Resource struct {
 	Service, AppID, AppName string
+	// Project is openinference.project.name: Dify's Phoenix provider sends
+	// it instead of service.name.
+	Project string
 }
 
 // FromResource reads the resource attributes once per resource.
@@ -93,6 +98,8 @@ func FromResource(attrs pcommon.Map) Resource {
 		switch k {
 		case "service.name":
 			r.Service = v.AsString()
+		case "openinference.project.name":
+			r.Project = v.AsString()
 		case "dify.app_id", "app_id":
 			r.AppID = v.AsString()
 		case "dify.app_name", "app_name":
@@ -116,22 +123,16 @@ func Decode(r Resource, span ptrace.Span, s *Span) {
 	if span.Status().Code() == ptrace.StatusCodeError {
 		s.IsError = true
 	}
-	if s.IsError && s.ErrorType == "" {
-		s.ErrorType = exceptionType(span)
+	if s.IsError {
+		s.ErrorType = errorType(span, s.ErrorType)
+	}
+	if isUnknownService(s.Service) { // service.name, else the Phoenix project, else the app name
+		s.Service = first(r.Project, s.AppName, s.Service)
 	}
 }
 
-// exceptionType reads exception.type from the span's exception events.
-func exceptionType(span ptrace.Span) string {
-	evs := span.Events()
-	for i := 0; i < evs.Len(); i++ {
-		ev := evs.At(i)
-		if ev.Name() != "exception" {
-			continue
-		}
-		if v, ok := ev.Attributes().Get("exception.type"); ok && v.Str() != "" {
-			return v.Str()
-		}
-	}
-	return "error"
+// isUnknownService is true for a missing service.name and for the SDKs'
+// default ("unknown_service", "unknown_service:python").
+func isUnknownService(s string) bool {
+	return s == "" || strings.HasPrefix(s, "unknown_service")
 }

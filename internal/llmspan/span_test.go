@@ -52,7 +52,7 @@ func TestConventions(t *testing.T) {
 				"llm.token_count.prompt": 50, "llm.token_count.completion": 20, "llm.token_count.total": 70,
 				"input.value": "hello", "metadata": `{"app_id":"a1b2","app_name":"Support Bot","tenant_id":"t"}`,
 			},
-			want: Span{Kind: KindLLM, Operation: "chat", Provider: "openai", Model: "gpt-4o-mini", AppID: "a1b2", AppName: "Support Bot",
+			want: Span{Kind: KindLLM, Operation: "chat", Provider: "openai", Model: "gpt-4o-mini", AppID: "a1b2", AppName: "Support Bot", Service: "Support Bot",
 				Usage: Usage{Input: 50, Output: 20, Total: 70}},
 		},
 		{
@@ -85,7 +85,7 @@ func TestConventions(t *testing.T) {
 				"langfuse.observation.usage_details": `{"input":10,"output":4,"total":14}`, "langfuse.observation.level": "ERROR",
 				"langfuse.observation.completion_start_time": "2026-11-25T10:00:00.400Z",
 			},
-			want: Span{Kind: KindLLM, Operation: "chat", Model: "gpt-4.1", Usage: Usage{Input: 10, Output: 4, Total: 14}, IsError: true, ErrorType: "error", TTFT: 0.4},
+			want: Span{Kind: KindLLM, Operation: "chat", Model: "gpt-4.1", Usage: Usage{Input: 10, Output: 4, Total: 14}, IsError: true, ErrorType: "other", TTFT: 0.4},
 		},
 		{
 			name:  "langfuse type wins over openinference",

@@ -100,7 +100,7 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		}
 	}
 	s.Pipeline = &pipeline.Pipeline{
-		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues),
+		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues, llmmetrics.WithLatencyBuckets(cfg.Metrics.LatencyBuckets)),
 		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
 	}
 	o := cfg.Receivers.OTLP
