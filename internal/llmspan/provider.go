@@ -8,7 +8,7 @@ import "strings"
 var providerAliases = map[string]string{
 	"azure_openai": "azure.ai.openai", "azure": "azure.ai.openai", "azureopenai": "azure.ai.openai",
 	"azure_ai_inference": "azure.ai.inference",
-	"bedrock": "aws.bedrock", "aws_bedrock": "aws.bedrock", "amazon_bedrock": "aws.bedrock",
+	"bedrock":            "aws.bedrock", "aws_bedrock": "aws.bedrock", "amazon_bedrock": "aws.bedrock",
 	"vertex_ai": "gcp.vertex_ai", "vertexai": "gcp.vertex_ai", "google_vertex": "gcp.vertex_ai",
 	"gemini": "gcp.gemini", "google": "gcp.gemini", "google_gemini": "gcp.gemini",
 	"mistral": "mistral_ai", "mistralai": "mistral_ai",
