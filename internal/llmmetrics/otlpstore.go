@@ -17,8 +17,17 @@ import (
 // Prometheus rules: dots become underscores, the unit becomes a suffix
 // (s -> _seconds, ms -> _milliseconds, By -> _bytes; {...} units are
 // dropped) and monotonic sums get _total. Names that would collide with the
-// exporter's own metrics are prefixed with otlp_. Delta points are
-// accumulated, cumulative points replace. Series idle for StaleAfter vanish.
+// exporter's own metrics are prefixed with otlp_.
+//
+// Several processes report the same series: each gunicorn or Celery worker
+// of Dify sends its own cumulative total (resource process.pid). A series
+// therefore keeps one contribution per producer (all resource attributes)
+// and exposes their sum without the producer's identity, so a total only
+// goes up while processes come and go. A producer whose cumulative value
+// drops (it restarted) or that has been silent for StaleAfter has its last
+// counter and histogram contribution folded into the series for good;
+// a silent producer's gauge value is dropped. Delta points are added.
+// Series with no update for StaleAfter vanish.
 //
 // A scrape must never fail because of what a sender posted: every series of
 // one name keeps the type, help text and label names of the first one seen
@@ -52,11 +61,12 @@ type otlpSeries struct {
 	labelNames, values []string
 	counter            bool
 	histogram          bool
-	value, sum         float64
-	count              uint64
 	bounds             []float64
-	buckets            []uint64 // non-cumulative, len(bounds)+1
-	updated            time.Time
+	// retired holds what producers that restarted or went silent, and
+	// delta points, contributed for good; producers the live ones.
+	retired   contribution
+	producers map[string]*contribution
+	updated   time.Time
 }
 
 // NewOTLPStore registers the store as a collector on reg.
@@ -77,21 +87,39 @@ func (s *OTLPStore) Consume(md pmetric.Metrics) {
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
-		service := ""
+		src := source{producer: producerKey(rm.Resource().Attributes()), now: now}
 		if v, ok := rm.Resource().Attributes().Get("service.name"); ok {
-			service = v.AsString()
+			src.service = v.AsString()
 		}
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			ms := sms.At(j).Metrics()
 			for k := 0; k < ms.Len(); k++ {
-				s.metric(ms.At(k), service, now)
+				s.metric(ms.At(k), src)
 			}
 		}
 	}
 }
 
-func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
+// source is where a batch of points comes from.
+type source struct {
+	service, producer string
+	now               time.Time
+}
+
+// producerKey identifies a producing process by all its resource
+// attributes (process.pid and service.instance.id included).
+func producerKey(attrs pcommon.Map) string {
+	keys := slices.Sorted(maps.Keys(attrs.AsRaw()))
+	var b strings.Builder
+	for _, k := range keys {
+		v, _ := attrs.Get(k)
+		b.WriteString(k + "=" + v.AsString() + "\xff")
+	}
+	return b.String()
+}
+
+func (s *OTLPStore) metric(m pmetric.Metric, src source) {
 	if m.Name() == "" {
 		s.refused.WithLabelValues("malformed").Inc()
 		return
@@ -107,21 +135,16 @@ func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
 			if sum.IsMonotonic() {
 				kind = kindCounter
 			}
-			if se := s.get(name, m.Description(), kind, service, dp.Attributes(), now); se != nil {
-				v := numberValue(dp)
-				if delta {
-					se.value += v
-				} else {
-					se.value = v
-				}
+			if se := s.get(name, m.Description(), kind, src.service, dp.Attributes(), src.now); se != nil {
+				se.addNumber(src, numberValue(dp), delta, sum.IsMonotonic())
 			}
 		}
 	case pmetric.MetricTypeGauge:
 		name := PromName(m.Name(), m.Unit(), false)
 		for i := 0; i < m.Gauge().DataPoints().Len(); i++ {
 			dp := m.Gauge().DataPoints().At(i)
-			if se := s.get(name, m.Description(), kindGauge, service, dp.Attributes(), now); se != nil {
-				se.value = numberValue(dp)
+			if se := s.get(name, m.Description(), kindGauge, src.service, dp.Attributes(), src.now); se != nil {
+				se.addNumber(src, numberValue(dp), false, false)
 			}
 		}
 	case pmetric.MetricTypeHistogram:
@@ -129,32 +152,23 @@ func (s *OTLPStore) metric(m pmetric.Metric, service string, now time.Time) {
 		name := PromName(m.Name(), m.Unit(), false)
 		delta := h.AggregationTemporality() == pmetric.AggregationTemporalityDelta
 		for i := 0; i < h.DataPoints().Len(); i++ {
-			s.histogramPoint(h.DataPoints().At(i), name, m.Description(), service, delta, now)
+			s.histogramPoint(h.DataPoints().At(i), name, m.Description(), src, delta)
 		}
 	default:
 		s.refused.WithLabelValues("unsupported_type").Inc()
 	}
 }
 
-func (s *OTLPStore) histogramPoint(dp pmetric.HistogramDataPoint, name, help, service string, delta bool, now time.Time) {
+func (s *OTLPStore) histogramPoint(dp pmetric.HistogramDataPoint, name, help string, src source, delta bool) {
 	bounds := dp.ExplicitBounds().AsRaw()
 	counts := dp.BucketCounts().AsRaw()
 	if len(counts) != len(bounds)+1 {
 		s.refused.WithLabelValues("malformed").Inc()
 		return
 	}
-	se := s.get(name, help, kindHistogram, service, dp.Attributes(), now)
-	if se == nil {
-		return
+	if se := s.get(name, help, kindHistogram, src.service, dp.Attributes(), src.now); se != nil {
+		se.addHistogram(src, bounds, counts, dp.Count(), dp.Sum(), delta)
 	}
-	if !delta || !equalBounds(se.bounds, bounds) {
-		se.bounds, se.buckets, se.count, se.sum = bounds, make([]uint64, len(counts)), 0, 0
-	}
-	for i, c := range counts {
-		se.buckets[i] += c
-	}
-	se.count += dp.Count()
-	se.sum += dp.Sum()
 }
 
 func (s *OTLPStore) get(name, help, kind, service string, attrs pcommon.Map, now time.Time) *otlpSeries {
@@ -195,7 +209,7 @@ func (s *OTLPStore) get(name, help, kind, service string, attrs pcommon.Map, now
 	}
 	fam.series++
 	se = &otlpSeries{name: name, help: help, labelNames: names, values: values,
-		counter: kind == kindCounter, histogram: kind == kindHistogram, updated: now}
+		counter: kind == kindCounter, histogram: kind == kindHistogram, updated: now, producers: map[string]*contribution{}}
 	s.series[id.String()] = se
 	return se
 }
@@ -240,6 +254,7 @@ func (s *OTLPStore) Collect(ch chan<- prometheus.Metric) {
 	defer s.mu.Unlock()
 	cutoff := s.now().Add(-s.StaleAfter)
 	for id, se := range s.series {
+		se.retire(cutoff)
 		if se.updated.Before(cutoff) {
 			delete(s.series, id)
 			if fam := s.families[se.name]; fam != nil {
@@ -256,19 +271,20 @@ func (s *OTLPStore) Collect(ch chan<- prometheus.Metric) {
 		desc := prometheus.NewDesc(se.name, help, se.labelNames, nil)
 		var m prometheus.Metric
 		var err error
+		t := se.total()
 		switch {
 		case se.histogram:
 			cum := map[float64]uint64{}
 			var run uint64
 			for i, b := range se.bounds {
-				run += se.buckets[i]
+				run += t.buckets[i]
 				cum[b] = run
 			}
-			m, err = prometheus.NewConstHistogram(desc, se.count, se.sum, cum, se.values...)
+			m, err = prometheus.NewConstHistogram(desc, t.count, t.sum, cum, se.values...)
 		case se.counter:
-			m, err = prometheus.NewConstMetric(desc, prometheus.CounterValue, se.value, se.values...)
+			m, err = prometheus.NewConstMetric(desc, prometheus.CounterValue, t.value, se.values...)
 		default:
-			m, err = prometheus.NewConstMetric(desc, prometheus.GaugeValue, se.value, se.values...)
+			m, err = prometheus.NewConstMetric(desc, prometheus.GaugeValue, t.value, se.values...)
 		}
 		if err == nil {
 			ch <- m
@@ -324,16 +340,4 @@ func numberValue(dp pmetric.NumberDataPoint) float64 {
 		return float64(dp.IntValue())
 	}
 	return dp.DoubleValue()
-}
-
-func equalBounds(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
