@@ -209,15 +209,15 @@ func TestE2EHTTPAndGRPCWithRealSDK(t *testing.T) {
 	m := p.scrape(t)
 	base := `app="app-42",model="gpt-4o",operation="chat",provider="openai",service="dify-api"`
 	want := map[string]float64{
-		`llmops_exporter_spans_received_total{transport="http"}`:       3,
-		`llmops_exporter_spans_received_total{transport="grpc"}`:       3,
-		`llm_tokens_total{` + base + `,type="input"}`:                  1000,
-		`llm_tokens_total{` + base + `,type="output"}`:                 500,
-		`llm_requests_total{` + base + `,status="ok"}`:                 1,
-		`llm_cost_usd_total{` + base + `}`:                             0.0075, // 1000*2.5/1M + 500*10/1M
-		`llm_request_duration_seconds_count{` + base + `}`:             1,
-		`llm_request_duration_seconds_bucket{` + base + `,le="0.01"}`:  0,
-		`llm_request_duration_seconds_bucket{` + base + `,le="81.92"}`: 1,
+		`llmops_exporter_spans_received_total{transport="http"}`:      3,
+		`llmops_exporter_spans_received_total{transport="grpc"}`:      3,
+		`llm_tokens_total{` + base + `,type="input"}`:                 1000,
+		`llm_tokens_total{` + base + `,type="output"}`:                500,
+		`llm_requests_total{` + base + `,status="ok"}`:                1,
+		`llm_cost_usd_total{` + base + `}`:                            0.0075, // 1000*2.5/1M + 500*10/1M
+		`llm_request_duration_seconds_count{` + base + `}`:            1,
+		`llm_request_duration_seconds_bucket{` + base + `,le="0.01"}`: 0,
+		`llm_request_duration_seconds_bucket{` + base + `,le="120"}`:  1,
 		`gen_ai_server_time_to_first_token_seconds_bucket{app="app-42",gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o",service="dify-api",le="0.06"}`:           1,
 		`gen_ai_server_time_to_first_token_seconds_bucket{app="app-42",gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o",service="dify-api",le="0.04"}`:           0,
 		`gen_ai_client_token_usage_bucket{app="app-42",gen_ai_operation_name="chat",gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o",gen_ai_token_type="input",service="dify-api",le="1024"}`: 1,
@@ -226,7 +226,6 @@ func TestE2EHTTPAndGRPCWithRealSDK(t *testing.T) {
 		`llm_unpriced_tokens_total{app="app-42",model="qwen:14b",operation="chat",provider="ollama",service="dify-worker",type="output"}`:                                                                30,
 		`llm_errors_total{app="app-42",error_type="timeout",model="qwen:14b",operation="chat",provider="ollama",service="dify-api"}`:                                                                     1,
 		`llm_spans_total{app="app-42",kind="chain",service="dify-worker",status="ok"}`:                                                                                                                   1,
-		`llm_cost_usd_total{app="app-42",model="qwen:14b",operation="chat",provider="ollama",service="dify-api"}`:                                                                                        0,
 	}
 	for k, v := range want {
 		got, ok := m[k]
@@ -236,6 +235,12 @@ func TestE2EHTTPAndGRPCWithRealSDK(t *testing.T) {
 		}
 		if diff := got - v; diff > 1e-9 || diff < -1e-9 {
 			t.Errorf("%s = %v, want %v", k, got, v)
+		}
+	}
+	// An unpriced model has unpriced tokens and no cost series at all.
+	for k := range m {
+		if strings.HasPrefix(k, "llm_cost_usd_total{") && strings.Contains(k, `model="qwen:14b"`) {
+			t.Errorf("unpriced model has a cost series: %s", k)
 		}
 	}
 	// The 30 ms LLM span lands in the 0.04 s bucket of the semconv histogram.

@@ -25,6 +25,7 @@ import (
 type Config struct {
 	Receivers    Receivers     `yaml:"receivers"`
 	Metrics      Metrics       `yaml:"metrics"`
+	TraceContext TraceContext  `yaml:"trace_context"`
 	Sampling     Sampling      `yaml:"sampling"`
 	Prices       Prices        `yaml:"prices"`
 	Redaction    redact.Config `yaml:"redaction"`
@@ -87,6 +88,18 @@ type Metrics struct {
 	// LatencyBuckets overrides llm_request_duration_seconds' boundaries
 	// (seconds, increasing); empty keeps the default, dense around 5 s.
 	LatencyBuckets []float64 `yaml:"latency_buckets"`
+}
+
+// TraceContext bounds how trace-level labels (Dify's app) reach the LLM
+// calls of a trace that name none themselves.
+type TraceContext struct {
+	// Wait is how long a call waits for its trace's app or root (default
+	// 30s: Dify's Phoenix provider sends a workflow's root when it ends).
+	Wait Duration `yaml:"wait"`
+	// TTL is how long a trace's labels are remembered after its last span.
+	TTL          Duration `yaml:"ttl"`
+	MaxTraces    int      `yaml:"max_traces"`
+	MaxHeldCalls int      `yaml:"max_held_calls"`
 }
 
 // Sampling configures the sampler.
@@ -153,6 +166,17 @@ func (c *Config) fillDefaults() {
 	}
 	if c.Metrics.MaxOTLPSeries == 0 {
 		c.Metrics.MaxOTLPSeries = 10000
+	}
+	tc := &c.TraceContext
+	for p, d := range map[*Duration]time.Duration{&tc.Wait: 30 * time.Second, &tc.TTL: 5 * time.Minute} {
+		if *p == 0 {
+			*p = Duration(d)
+		}
+	}
+	for p, d := range map[*int]int{&tc.MaxTraces: 50000, &tc.MaxHeldCalls: 100000} {
+		if *p == 0 {
+			*p = d
+		}
 	}
 	s := &c.Sampling
 	if s.Rate == nil {
@@ -302,6 +326,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Metrics.MaxLabelValues < 1 || c.Metrics.MaxOTLPSeries < 1 {
 		add("metrics", "max_label_values and max_otlp_series must be positive")
+	}
+	if tc := c.TraceContext; tc.Wait < 0 || tc.TTL < 0 || tc.MaxTraces < 0 || tc.MaxHeldCalls < 0 {
+		add("trace_context", "durations and sizes must not be negative")
 	}
 	for i, b := range c.Metrics.LatencyBuckets {
 		if b <= 0 || b != b || (i > 0 && b <= c.Metrics.LatencyBuckets[i-1]) {

@@ -75,7 +75,9 @@ type Recorder struct {
 
 	mu     sync.RWMutex
 	series map[key]*series
-	kinds  sync.Map // [3]string{service, app, kind+status} -> prometheus.Counter
+	// traceLabels counts how LLM calls got their app (tracectx outcomes).
+	traceLabels *prometheus.CounterVec
+	kinds       sync.Map // [3]string{service, app, kind+status} -> prometheus.Counter
 }
 
 // Option configures a Recorder.
@@ -127,10 +129,17 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 		spanKind: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_spans_total", Help: "Spans by LLM span kind and status."}, []string{"service", "app", "kind", "status"}),
 		series:   map[key]*series{},
 	}
+	r.traceLabels = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_trace_context_calls_total",
+		Help: "LLM calls by how they got their app label: own, inherited (from another span of the trace), no_app (the root named none), " +
+			"waited_out (held for trace_context.wait without the app arriving), overflow (no room to hold it)."}, []string{"outcome"})
+	reg.MustRegister(r.traceLabels)
 	r.limiter = NewLimiter(reg, maxLabelValues)
 	reg.MustRegister(r.opDuration, r.tokenUsage, r.ttft, r.reqDuration, r.requests, r.tokens, r.cost, r.unpriced, r.errors, r.spanKind)
 	return r
 }
+
+// TraceContext counts one LLM call's tracectx outcome.
+func (r *Recorder) TraceContext(outcome string) { r.traceLabels.WithLabelValues(outcome).Inc() }
 
 // Span counts any span by kind and status.
 func (r *Recorder) Span(s *llmspan.Span) {

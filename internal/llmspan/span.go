@@ -131,6 +131,21 @@ func Decode(r Resource, span ptrace.Span, s *Span) {
 	}
 }
 
+// Inherit applies trace-level labels found on another span of the trace:
+// the app, and the app name as the service when the span's own resource
+// named none.
+func (s *Span) Inherit(appID, appName string) {
+	if s.AppID == "" {
+		s.AppID = appID
+	}
+	if s.AppName == "" {
+		s.AppName = appName
+	}
+	if isUnknownService(s.Service) && s.AppName != "" {
+		s.Service = s.AppName
+	}
+}
+
 // isUnknownService is true for a missing service.name and for the SDKs'
 // default ("unknown_service", "unknown_service:python").
 func isUnknownService(s string) bool {

@@ -18,6 +18,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/sampling"
 	"github.com/llmops/terraform-provider-llmops/internal/spans"
+	"github.com/llmops/terraform-provider-llmops/internal/tracectx"
 )
 
 // ErrOverloaded is returned (wrapped) by a Sink that cannot take more data
@@ -49,6 +50,16 @@ type Pipeline struct {
 	Sampler *sampling.Sampler
 	Sink    Sink
 	Now     func() time.Time
+	// Traces carries the app from the span that names it to the LLM calls
+	// of the same trace (nil: each span keeps its own labels).
+	Traces *tracectx.Cache[HeldCall]
+}
+
+// HeldCall is an LLM call waiting for its trace's app.
+type HeldCall struct {
+	Span   llmspan.Span
+	Cost   float64
+	Priced bool
 }
 
 // ConsumeTraces runs td through the chain. Spans without a valid trace or
@@ -80,9 +91,13 @@ func (p *Pipeline) deliver(ctx context.Context, d sampling.Decision) error {
 	return nil
 }
 
-// Tick runs the periodic work: expire undecided spans, and deliver the
-// rule-kept spans whose release a refused request gave back.
+// Tick runs the periodic work: emit LLM calls whose trace's app did not
+// come in time, expire undecided spans, and deliver the rule-kept spans
+// whose release a refused request gave back.
 func (p *Pipeline) Tick(ctx context.Context, now time.Time) error {
+	if p.Traces != nil {
+		p.emit(p.Traces.Expire(now))
+	}
 	p.Sampler.Expire(now)
 	return p.deliver(ctx, p.Sampler.Flush())
 }
@@ -96,6 +111,7 @@ func (p *Pipeline) ConsumeMetrics(_ context.Context, md pmetric.Metrics) error {
 // record feeds every span to the metrics.
 func (p *Pipeline) record(td ptrace.Traces) {
 	var s llmspan.Span
+	now := p.Now()
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -104,13 +120,50 @@ func (p *Pipeline) record(td ptrace.Traces) {
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				llmspan.Decode(r, spans.At(k), &s)
+				span := spans.At(k)
+				llmspan.Decode(r, span, &s)
 				p.Metrics.Span(&s)
-				if s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding {
-					p.Metrics.Call(p.price(&s))
-				}
+				p.call(span, &s, now)
 			}
 		}
+	}
+}
+
+// call records s's trace-level labels and, for a model call, its metrics,
+// now or (held) once its trace's app is known.
+func (p *Pipeline) call(span ptrace.Span, s *llmspan.Span, now time.Time) {
+	isCall := s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding
+	if p.Traces == nil {
+		if isCall {
+			p.Metrics.Call(p.price(s))
+		}
+		return
+	}
+	tid, root := span.TraceID(), span.ParentSpanID().IsEmpty()
+	own := tracectx.Labels{AppID: s.AppID, AppName: s.AppName}
+	if own.AppID != "" || root {
+		p.emit(p.Traces.Observe(tid, own, root, now))
+	}
+	if !isCall {
+		return
+	}
+	c := p.price(s)
+	l, outcome, ok := p.Traces.Resolve(tid, own, root, HeldCall{Span: *s, Cost: c.CostUSD, Priced: c.Priced}, now)
+	if !ok {
+		return
+	}
+	s.Inherit(l.AppID, l.AppName)
+	p.Metrics.TraceContext(outcome)
+	p.Metrics.Call(c)
+}
+
+// emit records calls released by the trace cache.
+func (p *Pipeline) emit(released []tracectx.Released[HeldCall]) {
+	for i := range released {
+		r := &released[i]
+		r.Item.Span.Inherit(r.Labels.AppID, r.Labels.AppName)
+		p.Metrics.TraceContext(r.Outcome)
+		p.Metrics.Call(llmmetrics.Call{Span: &r.Item.Span, CostUSD: r.Item.Cost, Priced: r.Item.Priced})
 	}
 }
 

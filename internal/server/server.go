@@ -33,6 +33,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/receiver"
 	"github.com/llmops/terraform-provider-llmops/internal/sampling"
+	"github.com/llmops/terraform-provider-llmops/internal/tracectx"
 )
 
 // Server is a configured exporter.
@@ -102,6 +103,8 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 	s.Pipeline = &pipeline.Pipeline{
 		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues, llmmetrics.WithLatencyBuckets(cfg.Metrics.LatencyBuckets)),
 		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
+		Traces: tracectx.New[pipeline.HeldCall](time.Duration(cfg.TraceContext.Wait), time.Duration(cfg.TraceContext.TTL),
+			cfg.TraceContext.MaxTraces, cfg.TraceContext.MaxHeldCalls),
 	}
 	o := cfg.Receivers.OTLP
 	inFlight := o.MaxInFlightBytes
