@@ -21,8 +21,10 @@ var providerAliases = map[string]string{
 // sent: Dify's plugin ids ("langgenius/openai/openai") keep their last
 // segment, known aliases map to the well-known values.
 func NormalizeProvider(p string) string {
-	if p == "" {
-		return ""
+	switch p { // already canonical: the common case, no hashing
+	case "", "openai", "anthropic", "aws.bedrock", "azure.ai.openai", "azure.ai.inference", "gcp.gemini", "gcp.vertex_ai",
+		"gcp.gen_ai", "deepseek", "mistral_ai", "cohere", "groq", "x_ai", "perplexity", "ibm.watsonx.ai":
+		return p
 	}
 	p = strings.ToLower(strings.TrimSpace(p))
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {

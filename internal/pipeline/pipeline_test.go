@@ -15,6 +15,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/loadgen"
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/sampling"
+	"github.com/llmops/terraform-provider-llmops/internal/tracectx"
 )
 
 type countingSink struct{ spans int }
@@ -138,6 +139,20 @@ func BenchmarkDecodeProcess(b *testing.B) {
 // BenchmarkProcessOnly excludes protobuf decoding.
 func BenchmarkProcessOnly(b *testing.B) {
 	p, _, _ := newPipeline(b, 1)
+	td := loadgen.NewGenerator(5).Traces(50)
+	spans := 50 * loadgen.SpansPerTrace
+	b.ResetTimer()
+	for b.Loop() {
+		p.record(td)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
+}
+
+// BenchmarkProcessWithTraceContext is BenchmarkProcessOnly with the trace
+// context on, as the server runs it.
+func BenchmarkProcessWithTraceContext(b *testing.B) {
+	p, _, _ := newPipeline(b, 1)
+	p.Traces = tracectx.New[HeldCall](30*time.Second, 5*time.Minute, 50000, 100000)
 	td := loadgen.NewGenerator(5).Traces(50)
 	spans := 50 * loadgen.SpansPerTrace
 	b.ResetTimer()
