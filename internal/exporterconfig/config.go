@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -26,6 +27,7 @@ type Config struct {
 	Receivers    Receivers     `yaml:"receivers"`
 	Metrics      Metrics       `yaml:"metrics"`
 	TraceContext TraceContext  `yaml:"trace_context"`
+	Dify         Dify          `yaml:"dify"`
 	Sampling     Sampling      `yaml:"sampling"`
 	Prices       Prices        `yaml:"prices"`
 	Redaction    redact.Config `yaml:"redaction"`
@@ -100,6 +102,18 @@ type TraceContext struct {
 	TTL          Duration `yaml:"ttl"`
 	MaxTraces    int      `yaml:"max_traces"`
 	MaxHeldCalls int      `yaml:"max_held_calls"`
+}
+
+// Dify configures the Dify queue monitor (off without redis_url).
+type Dify struct {
+	// RedisURL is Dify's CELERY_BROKER_URL (redis:// or rediss://; db from
+	// the path, default 1). Prefer password_file or password_env to a
+	// password in the URL.
+	RedisURL     string   `yaml:"redis_url"`
+	PasswordFile string   `yaml:"password_file"`
+	PasswordEnv  string   `yaml:"password_env"`
+	Queues       []string `yaml:"queues"`
+	Interval     Duration `yaml:"interval"`
 }
 
 // Sampling configures the sampler.
@@ -227,7 +241,7 @@ var sections = map[string]string{
 	"Config": "the top level", "Receivers": "receivers", "OTLP": "receivers.otlp", "Listener": "receivers.otlp.http/grpc",
 	"Auth": "receivers.otlp.auth", "Metrics": "metrics", "Sampling": "sampling", "Prices": "prices", "Log": "log", "Price": "prices.overrides[]",
 	"Destination": "destinations[]", "Batch": "destinations[].batch", "DestinationQueue": "destinations[].queue", "Retry": "destinations[].retry",
-	"QueueStore": "queue",
+	"QueueStore": "queue", "TraceContext": "trace_context", "Dify": "dify",
 }
 
 // Parse decodes data strictly and fills defaults. name prefixes errors.
@@ -326,6 +340,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Metrics.MaxLabelValues < 1 || c.Metrics.MaxOTLPSeries < 1 {
 		add("metrics", "max_label_values and max_otlp_series must be positive")
+	}
+	if d := c.Dify; d.RedisURL != "" {
+		if u, err := url.Parse(d.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			add("dify.redis_url", "want redis://[:password@]host:port[/db] or rediss://... (Dify's CELERY_BROKER_URL)")
+		}
+		if d.PasswordFile != "" && d.PasswordEnv != "" {
+			add("dify", "set only one of password_file and password_env")
+		}
+		if d.Interval < 0 {
+			add("dify.interval", "must not be negative")
+		}
 	}
 	if tc := c.TraceContext; tc.Wait < 0 || tc.TTL < 0 || tc.MaxTraces < 0 || tc.MaxHeldCalls < 0 {
 		add("trace_context", "durations and sizes must not be negative")

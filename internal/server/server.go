@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/llmops/terraform-provider-llmops/internal/delivery"
+	"github.com/llmops/terraform-provider-llmops/internal/difyqueue"
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
 	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
 	"github.com/llmops/terraform-provider-llmops/internal/memlimit"
@@ -54,6 +55,8 @@ type Server struct {
 	grpcSrv                   *grpc.Server
 	httpLis, grpcLis, metrLis net.Listener
 	stopExpiry, expireDone    chan struct{}
+	queues                    *difyqueue.Monitor
+	stopQueues                context.CancelFunc
 	wg                        sync.WaitGroup
 }
 
@@ -105,6 +108,16 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
 		Traces: tracectx.New[pipeline.HeldCall](time.Duration(cfg.TraceContext.Wait), time.Duration(cfg.TraceContext.TTL),
 			cfg.TraceContext.MaxTraces, cfg.TraceContext.MaxHeldCalls),
+	}
+	if d := cfg.Dify; d.RedisURL != "" {
+		pw, err := difyqueue.PasswordFrom(d.PasswordFile, d.PasswordEnv)
+		if err != nil {
+			return nil, err
+		}
+		if s.queues, err = difyqueue.New(difyqueue.Config{URL: d.RedisURL, Password: pw, Queues: d.Queues,
+			Interval: time.Duration(d.Interval)}, reg, log); err != nil {
+			return nil, err
+		}
 	}
 	o := cfg.Receivers.OTLP
 	inFlight := o.MaxInFlightBytes
@@ -182,6 +195,12 @@ func (s *Server) Start() error {
 	}
 	s.expireDone = make(chan struct{})
 	go s.expireLoop()
+	if s.queues != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopQueues = cancel
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.queues.Run(ctx) }()
+	}
 	if s.fanout != nil {
 		s.fanout.Start()
 	}
@@ -233,6 +252,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	close(s.stopExpiry)
+	if s.stopQueues != nil {
+		s.stopQueues()
+	}
 	if s.expireDone != nil {
 		<-s.expireDone // its last tick may still be handing spans to the fanout
 	}

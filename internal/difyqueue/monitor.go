@@ -1,0 +1,212 @@
+// Package difyqueue watches the backlog of Dify's Celery queues in Redis,
+// the seed's "queue backlog > 1000" KPI, as Prometheus metrics.
+//
+// Kombu (Celery's Redis transport) keeps each queue as a Redis list named
+// after the queue, with priority 3, 6 and 9 messages in `<q>\x06\x163`,
+// `\x06\x166` and `\x06\x169`; messages delivered but not yet acknowledged
+// sit in the hash `unacked`. Dify sets no priorities or key prefix, so the
+// backlog of a queue is the sum of those list lengths (Dify's own monitor
+// does `llen("dataset")`).
+package difyqueue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultQueues are the queues a self-hosted Dify worker consumes when
+// CELERY_QUEUES is unset (api/docker/entrypoint.sh).
+var DefaultQueues = []string{"dataset", "priority_dataset", "priority_pipeline", "pipeline", "mail", "ops_trace",
+	"app_deletion", "plugin", "workflow_storage", "conversation", "workflow", "schedule_poller", "schedule_executor",
+	"triggered_workflow_dispatcher", "trigger_refresh_executor", "retention"}
+
+// prioritySuffixes are kombu's priority list suffixes (sep "\x06\x16").
+var prioritySuffixes = []string{"\x06\x163", "\x06\x166", "\x06\x169"}
+
+// Config says where Dify's broker is.
+type Config struct {
+	// URL is Dify's CELERY_BROKER_URL: redis://[:password@]host:port[/db]
+	// or rediss:// for TLS; db defaults to 1, Dify's broker database.
+	URL string
+	// Password, when set, replaces the URL's (read from a file or the
+	// environment by the caller, so it is never in the config file).
+	Password string
+	Queues   []string
+	Interval time.Duration
+}
+
+// Options parses cfg into go-redis options. Errors never repeat the
+// password.
+func Options(cfg Config) (*redis.Options, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, fmt.Errorf("dify.redis_url %q: want redis://[:password@]host:port[/db] or rediss://... (Dify's CELERY_BROKER_URL)", Redacted(cfg.URL))
+	}
+	opts, err := redis.ParseURL(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("dify.redis_url %q: %s", Redacted(cfg.URL), strings.ReplaceAll(err.Error(), cfg.URL, Redacted(cfg.URL)))
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		opts.DB = 1
+	}
+	if cfg.Password != "" {
+		opts.Password = cfg.Password
+	}
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
+	opts.MaxRetries = 0 // a failed poll is reported and retried next interval
+	return opts, nil
+}
+
+// Redacted is the URL with its password replaced.
+func Redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if i := strings.LastIndex(raw, "@"); i > 0 {
+			return "redis://***@" + raw[i+1:]
+		}
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	return u.String()
+}
+
+// Monitor polls the queues and exposes their lengths.
+type Monitor struct {
+	client   *redis.Client
+	queues   []string
+	interval time.Duration
+	log      *slog.Logger
+
+	length  *prometheus.GaugeVec
+	unacked prometheus.Gauge
+	up      prometheus.Gauge
+
+	mu     sync.Mutex
+	wasUp  *bool // last reported state, for one log line per change
+	target string
+}
+
+// New builds a monitor and registers its metrics on reg.
+func New(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Monitor, error) {
+	opts, err := Options(cfg)
+	if err != nil {
+		return nil, err
+	}
+	queues := cfg.Queues
+	if len(queues) == 0 {
+		queues = DefaultQueues
+	}
+	interval := cfg.Interval
+	if interval <= 0 {
+		interval = 15 * time.Second
+	}
+	m := &Monitor{client: redis.NewClient(opts), queues: queues, interval: interval, log: log, target: Redacted(cfg.URL),
+		length: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dify_celery_queue_length",
+			Help: "Messages waiting in a Dify Celery queue (LLEN of the queue and its priority lists)."}, []string{"queue"}),
+		unacked: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dify_celery_unacked_messages",
+			Help: "Messages delivered to a Dify worker and not yet acknowledged (HLEN unacked)."}),
+		up: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dify_queue_monitor_up",
+			Help: "1 when the last poll of Dify's Redis broker succeeded, else 0."}),
+	}
+	reg.MustRegister(m.length, m.unacked, m.up)
+	return m, nil
+}
+
+// Run polls every interval until ctx ends, then closes the client.
+func (m *Monitor) Run(ctx context.Context) {
+	defer m.client.Close()
+	t := time.NewTicker(m.interval)
+	defer t.Stop()
+	for {
+		_ = m.Poll(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Poll reads every queue's length in one pipelined round trip and updates
+// the metrics; on failure it sets dify_queue_monitor_up to 0 and keeps
+// the last lengths (they are stale, and up says so).
+func (m *Monitor) Poll(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, m.interval)
+	defer cancel()
+	pipe := m.client.Pipeline()
+	lens := make([][]*redis.IntCmd, len(m.queues))
+	for i, q := range m.queues {
+		lens[i] = append(lens[i], pipe.LLen(ctx, q))
+		for _, sfx := range prioritySuffixes {
+			lens[i] = append(lens[i], pipe.LLen(ctx, q+sfx))
+		}
+	}
+	unacked := pipe.HLen(ctx, "unacked")
+	_, err := pipe.Exec(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		m.report(false, err)
+		return fmt.Errorf("poll %s: %w", m.target, err)
+	}
+	for i, q := range m.queues {
+		var n int64
+		for _, c := range lens[i] {
+			n += c.Val()
+		}
+		m.length.WithLabelValues(q).Set(float64(n))
+	}
+	m.unacked.Set(float64(unacked.Val()))
+	m.report(true, nil)
+	return nil
+}
+
+// report sets up and logs once per change of state.
+func (m *Monitor) report(ok bool, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ok {
+		m.up.Set(1)
+	} else {
+		m.up.Set(0)
+	}
+	if m.wasUp != nil && *m.wasUp == ok {
+		return
+	}
+	m.wasUp = &ok
+	if ok {
+		m.log.Info("dify queue monitor: broker reachable", "redis", m.target, "queues", len(m.queues))
+	} else {
+		m.log.Warn("dify queue monitor: broker unreachable; dify_queue_monitor_up is 0 until it answers", "redis", m.target, "err", err)
+	}
+}
+
+// PasswordFrom reads a password from a file (trailing newline trimmed) or
+// an environment variable; both empty means none.
+func PasswordFrom(file, env string) (string, error) {
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("dify.password_file: %w", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	case env != "":
+		v, ok := os.LookupEnv(env)
+		if !ok {
+			return "", fmt.Errorf("dify.password_env: %s is not set", env)
+		}
+		return v, nil
+	}
+	return "", nil
+}

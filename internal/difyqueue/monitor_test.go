@@ -1,0 +1,149 @@
+package difyqueue
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/redis/go-redis/v9"
+)
+
+// redisServer starts Debian's redis-server on a free loopback port (the
+// test's own, never a user's), with a password; it is stopped with the test.
+type redisServer struct {
+	t    *testing.T
+	port string
+	cmd  *exec.Cmd
+}
+
+func startRedis(t *testing.T, port string) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("SKIPPED LOUDLY: redis-server not found; .ci/run installs it (apt-get install redis-server)")
+	}
+	if port == "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port = fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+		l.Close()
+	}
+	r := &redisServer{t: t, port: port, cmd: exec.Command(bin, "--bind", "127.0.0.1", "--port", port, "--dir", t.TempDir(),
+		"--save", "", "--appendonly", "no", "--requirepass", "s3cret")}
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.stop)
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, Password: "s3cret"})
+	defer c.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if c.Ping(context.Background()).Err() == nil {
+			return r
+		}
+	}
+	t.Fatal("redis-server did not answer in 10 s")
+	return nil
+}
+
+func (r *redisServer) stop() {
+	if r.cmd.Process != nil {
+		_ = r.cmd.Process.Kill()
+		_ = r.cmd.Wait()
+	}
+}
+
+func TestQueueLengthsFollowRedis(t *testing.T) {
+	r := startRedis(t, "")
+	url := "redis://:s3cret@127.0.0.1:" + r.port // no db: Dify's broker db 1
+	reg := prometheus.NewPedanticRegistry()
+	m, err := New(Config{URL: url, Queues: []string{"dataset", "workflow", "mail"}, Interval: time.Second}, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.client.Close()
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, Password: "s3cret", DB: 1})
+	defer c.Close()
+	ctx := context.Background()
+	// What kombu writes: the queue list, a priority list, the unacked hash.
+	for i := range 1200 {
+		c.LPush(ctx, "dataset", fmt.Sprintf(`{"body":"task %d"}`, i))
+	}
+	c.LPush(ctx, "dataset\x06\x166", "prio-1", "prio-2")
+	c.LPush(ctx, "workflow", "w")
+	c.HSet(ctx, "unacked", "tag-1", "x", "tag-2", "y")
+	c.LPush(ctx, "other-db-noise", "z")
+	if err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP dify_celery_queue_length Messages waiting in a Dify Celery queue (LLEN of the queue and its priority lists).
+# TYPE dify_celery_queue_length gauge
+dify_celery_queue_length{queue="dataset"} 1202
+dify_celery_queue_length{queue="mail"} 0
+dify_celery_queue_length{queue="workflow"} 1
+# HELP dify_celery_unacked_messages Messages delivered to a Dify worker and not yet acknowledged (HLEN unacked).
+# TYPE dify_celery_unacked_messages gauge
+dify_celery_unacked_messages 2
+# HELP dify_queue_monitor_up 1 when the last poll of Dify's Redis broker succeeded, else 0.
+# TYPE dify_queue_monitor_up gauge
+dify_queue_monitor_up 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want)); err != nil {
+		t.Fatal(err)
+	}
+	c.RPop(ctx, "dataset")
+	c.RPop(ctx, "dataset\x06\x166")
+	_ = m.Poll(ctx)
+	if got := testutil.ToFloat64(m.length.WithLabelValues("dataset")); got != 1200 {
+		t.Fatalf("after two pops: %v", got)
+	}
+
+	// Redis dies: up is 0, nothing crashes, the last lengths stay.
+	r.stop()
+	if err := m.Poll(ctx); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("poll of a dead broker: %v", err)
+	}
+	if testutil.ToFloat64(m.up) != 0 {
+		t.Fatal("up still 1 with Redis down")
+	}
+	// Redis comes back on the same port (empty, as after a restart).
+	startRedis(t, r.port)
+	c2 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, Password: "s3cret", DB: 1})
+	defer c2.Close()
+	c2.LPush(ctx, "mail", "m")
+	var perr error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if perr = m.Poll(ctx); perr == nil {
+			break
+		}
+	}
+	if perr != nil || testutil.ToFloat64(m.up) != 1 || testutil.ToFloat64(m.length.WithLabelValues("mail")) != 1 {
+		t.Fatalf("after restart: %v up=%v", perr, testutil.ToFloat64(m.up))
+	}
+}
+
+func TestOptionsAndRedaction(t *testing.T) {
+	o, err := Options(Config{URL: "rediss://:pw@redis.internal:6380/3", Password: "fromfile"})
+	if err != nil || o.DB != 3 || o.Password != "fromfile" || o.TLSConfig == nil {
+		t.Fatalf("%+v %v", o, err)
+	}
+	for _, bad := range []string{"http://x", "redis://:topsecret@", "redis://:topsecret@host:6379/notadb"} {
+		_, err := Options(Config{URL: bad})
+		if err == nil || strings.Contains(err.Error(), "topsecret") || !strings.Contains(err.Error(), "dify.redis_url") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	if got := Redacted("redis://:topsecret@h:1/1"); got != "redis://:%2A%2A%2A@h:1/1" && got != "redis://:***@h:1/1" {
+		t.Errorf("redacted %q", got)
+	}
+}
