@@ -32,28 +32,36 @@ type collectorResource struct{}
 func NewCollectorResource() resource.Resource { return &collectorResource{} }
 
 type collectorModel struct {
-	ID                 types.String  `tfsdk:"id"`
-	Name               types.String  `tfsdk:"name"`
-	HTTPPort           types.Int64   `tfsdk:"http_port"`
-	GRPCPort           types.Int64   `tfsdk:"grpc_port"`
-	MetricsPort        types.Int64   `tfsdk:"metrics_port"`
-	ServiceHost        types.String  `tfsdk:"service_host"`
-	AuthTokenWO        types.String  `tfsdk:"auth_token_wo"`
-	AuthTokenWOVersion types.Int64   `tfsdk:"auth_token_wo_version"`
-	SamplingRate       types.Float64 `tfsdk:"sampling_rate"`
-	KeepErrors         types.Bool    `tfsdk:"keep_errors"`
-	KeepSlowerThan     types.String  `tfsdk:"keep_slower_than"`
-	Destinations       []destModel   `tfsdk:"destinations"`
-	RedactionPresets   types.List    `tfsdk:"redaction_presets"`
-	RedactionRules     []ruleModel   `tfsdk:"redaction_rules"`
-	Prices             []priceModel  `tfsdk:"prices"`
-	Fsync              types.Bool    `tfsdk:"fsync"`
-	MaxLabelValues     types.Int64   `tfsdk:"max_label_values"`
-	LogLevel           types.String  `tfsdk:"log_level"`
-	ConfigYAML         types.String  `tfsdk:"config_yaml"`
-	ConfigSHA256       types.String  `tfsdk:"config_sha256"`
-	DifyEnv            types.Map     `tfsdk:"dify_env"`
-	SecretFiles        types.List    `tfsdk:"required_secret_files"`
+	ID                 types.String    `tfsdk:"id"`
+	Name               types.String    `tfsdk:"name"`
+	HTTPPort           types.Int64     `tfsdk:"http_port"`
+	GRPCPort           types.Int64     `tfsdk:"grpc_port"`
+	MetricsPort        types.Int64     `tfsdk:"metrics_port"`
+	ServiceHost        types.String    `tfsdk:"service_host"`
+	AuthTokenWO        types.String    `tfsdk:"auth_token_wo"`
+	AuthTokenWOVersion types.Int64     `tfsdk:"auth_token_wo_version"`
+	SamplingRate       types.Float64   `tfsdk:"sampling_rate"`
+	KeepErrors         types.Bool      `tfsdk:"keep_errors"`
+	KeepSlowerThan     types.String    `tfsdk:"keep_slower_than"`
+	Destinations       []destModel     `tfsdk:"destinations"`
+	RedactionPresets   types.List      `tfsdk:"redaction_presets"`
+	RedactionRules     []ruleModel     `tfsdk:"redaction_rules"`
+	Prices             []priceModel    `tfsdk:"prices"`
+	Fsync              types.Bool      `tfsdk:"fsync"`
+	MaxLabelValues     types.Int64     `tfsdk:"max_label_values"`
+	LogLevel           types.String    `tfsdk:"log_level"`
+	DifyQueueMonitor   *difyQueueModel `tfsdk:"dify_queue_monitor"`
+	ConfigYAML         types.String    `tfsdk:"config_yaml"`
+	ConfigSHA256       types.String    `tfsdk:"config_sha256"`
+	DifyEnv            types.Map       `tfsdk:"dify_env"`
+	SecretFiles        types.List      `tfsdk:"required_secret_files"`
+}
+
+type difyQueueModel struct {
+	RedisURL types.String `tfsdk:"redis_url"`
+	Password types.Bool   `tfsdk:"password"`
+	Queues   types.List   `tfsdk:"queues"`
+	Interval types.String `tfsdk:"interval"`
 }
 
 type destModel struct {
@@ -219,6 +227,18 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec
 		}
 		s.Destinations = append(s.Destinations, collectorcfg.Destination{Ref: ref, Include: listStrings(ctx, d.Include), Exclude: listStrings(ctx, d.Exclude),
 			Content: d.Content.ValueString(), MaxQueueBytes: d.MaxQueueBytes.ValueInt64(), Overflow: d.Overflow.ValueString()})
+	}
+	if q := m.DifyQueueMonitor; q != nil {
+		known = known && !q.RedisURL.IsUnknown() && !q.Queues.IsUnknown() && !q.Interval.IsUnknown() && !q.Password.IsUnknown()
+		dq := &collectorcfg.DifyQueues{RedisURL: q.RedisURL.ValueString(), Password: q.Password.ValueBool(), Queues: listStrings(ctx, q.Queues)}
+		if v := q.Interval.ValueString(); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				diags.AddAttributeError(path.Root("dify_queue_monitor").AtName("interval"), "Invalid duration", fmt.Sprintf("%q is not a duration like 15s", v))
+			}
+			dq.Interval = d
+		}
+		s.DifyQueues = dq
 	}
 	s.Redaction.Presets = listStrings(ctx, m.RedactionPresets)
 	for _, r := range m.RedactionRules {

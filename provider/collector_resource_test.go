@@ -135,3 +135,45 @@ type missingError struct{ part, in string }
 func (e *missingError) Error() string { return "missing " + e.part + " in:\n" + e.in }
 
 var errNotString = &missingError{part: "(a string value)"}
+
+// TestAccCollector_difyQueueMonitor: the queue monitor's settings reach the
+// rendered configuration, its password only as a secret file.
+func TestAccCollector_difyQueueMonitor(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+resource "llmops_collector" "main" {
+  name = "edge"
+  dify_queue_monitor = {
+    redis_url = "redis://redis:6379/1"
+    password  = true
+    queues    = ["dataset", "workflow"]
+    interval  = "10s"
+  }
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(collectorAddr, tfjsonpath.New("config_yaml"), stringContains(
+						"redis_url: redis://redis:6379/1", "password_file: /run/secrets/dify_redis_password", "- dataset", "interval: 10s")),
+					statecheck.ExpectKnownValue(collectorAddr, tfjsonpath.New("required_secret_files"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("dify_redis_password")})),
+				},
+			},
+		},
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "llmops_collector" "main" {
+  name = "edge"
+  dify_queue_monitor = { redis_url = "redis://:hunter2@redis:6379/1" }
+}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Password in the broker URL.*secret file`),
+		}},
+	})
+}

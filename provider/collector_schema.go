@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
 	"github.com/llmops/terraform-provider-llmops/internal/redact"
 )
 
@@ -79,6 +80,17 @@ func collectorSchema() schema.Schema {
 					"cache_write": schema.Float64Attribute{Optional: true, MarkdownDescription: "Default: the input price."},
 					"reasoning":   schema.Float64Attribute{Optional: true, MarkdownDescription: "Default: the output price."},
 				}}},
+			"dify_queue_monitor": schema.SingleNestedAttribute{Optional: true,
+				MarkdownDescription: "Watch Dify's Celery queues in Redis: `dify_celery_queue_length{queue}`, `dify_celery_unacked_messages`, `dify_queue_monitor_up` (the seed's backlog KPI; see the `queue_backlog` alert preset).",
+				Attributes: map[string]schema.Attribute{
+					"redis_url": schema.StringAttribute{Required: true, Validators: []validator.String{brokerURL{}},
+						MarkdownDescription: "Dify's `CELERY_BROKER_URL` without its password, e.g. `redis://redis:6379/1` (db 1 when the path is empty; `rediss://` for TLS)."},
+					"password": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "The broker needs a password: the replicas read it from `/run/secrets/" + collectorcfg.DifyRedisPasswordFile + "` (added to `required_secret_files`)."},
+					"queues": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Queues to watch. Default: every queue a self-hosted Dify worker consumes."},
+					"interval": schema.StringAttribute{Optional: true, MarkdownDescription: "Poll interval, e.g. `15s` (default)."},
+				}},
 			"fsync": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true), MarkdownDescription: "Acknowledge spans only once on disk. Default `true`."},
 			"max_label_values": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(1000),
 				MarkdownDescription: "Distinct values per metric label before `_overflow_`. Default `1000`.", Validators: []validator.Int64{int64validator.AtLeast(1)}},

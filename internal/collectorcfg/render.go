@@ -76,7 +76,20 @@ type Spec struct {
 	Fsync                           bool
 	MaxLabelValues                  int
 	LogLevel                        string
+	// DifyQueues, when set, turns on the Dify queue monitor.
+	DifyQueues *DifyQueues
 }
+
+// DifyQueues configures the exporter's Dify queue monitor.
+type DifyQueues struct {
+	RedisURL string // without password: it is a secret file when Password
+	Password bool
+	Queues   []string
+	Interval time.Duration
+}
+
+// DifyRedisPasswordFile is the secret file of the Dify broker's password.
+const DifyRedisPasswordFile = "dify_redis_password"
 
 // Rendered is the output of Render.
 type Rendered struct {
@@ -118,6 +131,13 @@ func Render(s Spec) (Rendered, error) {
 	}
 	if s.LogLevel != "" {
 		c.Log.Level = s.LogLevel
+	}
+	if q := s.DifyQueues; q != nil {
+		c.Dify = exporterconfig.Dify{RedisURL: q.RedisURL, Queues: q.Queues, Interval: exporterconfig.Duration(q.Interval)}
+		if q.Password {
+			c.Dify.PasswordFile = SecretsDir + "/" + DifyRedisPasswordFile
+			files = append(files, DifyRedisPasswordFile)
+		}
 	}
 	c.Prices.Overrides = s.Prices
 	c.Redaction = s.Redaction
