@@ -90,9 +90,12 @@ type dockerModel struct {
 }
 
 type difyModel struct {
-	ConsoleURL types.String `tfsdk:"console_url"`
-	Email      types.String `tfsdk:"email"`
-	Password   types.String `tfsdk:"password"`
+	ConsoleURL       types.String `tfsdk:"console_url"`
+	Email            types.String `tfsdk:"email"`
+	Password         types.String `tfsdk:"password"`
+	PasswordEncoding types.String `tfsdk:"password_encoding"`
+	AdminAPIKey      types.String `tfsdk:"admin_api_key"`
+	WorkspaceID      types.String `tfsdk:"workspace_id"`
 }
 
 func (p *llmopsProvider) Metadata(_ context.Context, _ fwprovider.MetadataRequest, resp *fwprovider.MetadataResponse) {
@@ -136,6 +139,12 @@ func (p *llmopsProvider) Schema(_ context.Context, _ fwprovider.SchemaRequest, r
 						MarkdownDescription: "Console account e-mail. Environment: `" + settings.EnvDifyEmail + "`."},
 					"password": schema.StringAttribute{Optional: true, Sensitive: true,
 						MarkdownDescription: "Console account password. Environment: `" + settings.EnvDifyPassword + "`."},
+					"password_encoding": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "How the login sends the password: `base64` (Dify 1.11 and newer), `plain` (older), or `auto` (default: base64, then plain if Dify refuses it)."},
+					"admin_api_key": schema.StringAttribute{Optional: true, Sensitive: true,
+						MarkdownDescription: "Instead of a login, on self-hosted Dify with `ADMIN_API_KEY_ENABLE=true`: its `ADMIN_API_KEY`. Needs `workspace_id`. Environment: `" + settings.EnvDifyAdminKey + "`."},
+					"workspace_id": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Workspace (tenant) the admin API key acts in. Environment: `" + settings.EnvDifyWorkspace + "`."},
 				},
 			},
 		},
@@ -157,6 +166,8 @@ func (p *llmopsProvider) Configure(ctx context.Context, req fwprovider.Configure
 	}
 	if d := cfg.Dify; d != nil {
 		in.DifyConsoleURL, in.DifyEmail, in.DifyPwd = d.ConsoleURL.ValueStringPointer(), d.Email.ValueStringPointer(), d.Password.ValueStringPointer()
+		in.DifyAdminKey, in.DifyWorkspace = d.AdminAPIKey.ValueStringPointer(), d.WorkspaceID.ValueStringPointer()
+		in.DifyPasswordEncoding = d.PasswordEncoding.ValueStringPointer()
 	}
 	s, errs := settings.Resolve(in, os.Getenv)
 	for _, e := range errs {

@@ -22,6 +22,8 @@ const (
 	EnvDifyConsoleURL = "DIFY_CONSOLE_URL"
 	EnvDifyEmail      = "DIFY_EMAIL"
 	EnvDifyPassword   = "DIFY_PASSWORD"
+	EnvDifyAdminKey   = "DIFY_ADMIN_API_KEY"
+	EnvDifyWorkspace  = "DIFY_WORKSPACE_ID"
 )
 
 // DefaultDockerHost is used when neither docker.host nor DOCKER_HOST is set.
@@ -33,6 +35,8 @@ type Input struct {
 	GrafanaOrgID                       *int64
 	DockerHost, DockerCertPath         *string
 	DifyConsoleURL, DifyEmail, DifyPwd *string
+	DifyAdminKey, DifyWorkspace        *string
+	DifyPasswordEncoding               *string
 }
 
 // Grafana is a resolved Grafana connection.
@@ -54,11 +58,18 @@ type Docker struct {
 	CertPath string
 }
 
-// Dify is a resolved Dify console login.
+// Dify is a resolved Dify console login: e-mail and password, or (on
+// self-hosted instances with ADMIN_API_KEY_ENABLE) an admin API key and a
+// workspace.
 type Dify struct {
 	ConsoleURL string
 	Email      string
 	Password   string
+	// PasswordEncoding is "auto" (base64, as Dify >= 1.11 wants, then plain
+	// text), "base64" or "plain".
+	PasswordEncoding string
+	AdminAPIKey      string
+	WorkspaceID      string
 }
 
 // Settings is the resolved provider configuration.
@@ -117,19 +128,38 @@ func Resolve(in Input, getenv func(string) string) (*Settings, []*FieldError) {
 		errs = append(errs, &FieldError{"docker.host", "must be a unix://, tcp://, ssh:// or npipe:// address"})
 	}
 
-	dURL, dEmail, dPwd := pick(in.DifyConsoleURL, EnvDifyConsoleURL), pick(in.DifyEmail, EnvDifyEmail), pick(in.DifyPwd, EnvDifyPassword)
-	if dURL != "" || dEmail != "" || dPwd != "" {
-		d := &Dify{ConsoleURL: strings.TrimRight(dURL, "/"), Email: dEmail, Password: dPwd}
-		errs = append(errs, checkURL("dify.console_url", EnvDifyConsoleURL, d.ConsoleURL)...)
-		if d.Email == "" {
-			errs = append(errs, &FieldError{"dify.email", fmt.Sprintf("is required when the dify block is used (or set %s)", EnvDifyEmail)})
-		}
-		if d.Password == "" {
-			errs = append(errs, &FieldError{"dify.password", fmt.Sprintf("is required when the dify block is used (or set %s)", EnvDifyPassword)})
-		}
+	d := &Dify{ConsoleURL: strings.TrimRight(pick(in.DifyConsoleURL, EnvDifyConsoleURL), "/"), Email: pick(in.DifyEmail, EnvDifyEmail),
+		Password: pick(in.DifyPwd, EnvDifyPassword), AdminAPIKey: pick(in.DifyAdminKey, EnvDifyAdminKey), WorkspaceID: pick(in.DifyWorkspace, EnvDifyWorkspace),
+		PasswordEncoding: "auto"}
+	if in.DifyPasswordEncoding != nil && *in.DifyPasswordEncoding != "" {
+		d.PasswordEncoding = *in.DifyPasswordEncoding
+	}
+	if d.ConsoleURL != "" || d.Email != "" || d.Password != "" || d.AdminAPIKey != "" {
+		errs = append(errs, checkDify(d)...)
 		s.dify = d
 	}
 	return s, errs
+}
+
+func checkDify(d *Dify) []*FieldError {
+	errs := checkURL("dify.console_url", EnvDifyConsoleURL, d.ConsoleURL)
+	switch {
+	case d.AdminAPIKey != "":
+		if d.WorkspaceID == "" {
+			errs = append(errs, &FieldError{"dify.workspace_id", fmt.Sprintf("is required with admin_api_key (or set %s)", EnvDifyWorkspace)})
+		}
+	default:
+		if d.Email == "" {
+			errs = append(errs, &FieldError{"dify.email", fmt.Sprintf("is required when the dify block is used without admin_api_key (or set %s)", EnvDifyEmail)})
+		}
+		if d.Password == "" {
+			errs = append(errs, &FieldError{"dify.password", fmt.Sprintf("is required when the dify block is used without admin_api_key (or set %s)", EnvDifyPassword)})
+		}
+	}
+	if d.PasswordEncoding != "auto" && d.PasswordEncoding != "base64" && d.PasswordEncoding != "plain" {
+		errs = append(errs, &FieldError{"dify.password_encoding", `must be "auto", "base64" or "plain"`})
+	}
+	return errs
 }
 
 func checkURL(path, env, v string) []*FieldError {
@@ -164,7 +194,7 @@ func (s *Settings) Grafana() (Grafana, error) {
 // Dify returns the Dify console login, or a MissingBlockError.
 func (s *Settings) Dify() (Dify, error) {
 	if s.dify == nil {
-		return Dify{}, &MissingBlockError{Block: "dify", Env: []string{EnvDifyConsoleURL, EnvDifyEmail, EnvDifyPassword}}
+		return Dify{}, &MissingBlockError{Block: "dify", Env: []string{EnvDifyConsoleURL, EnvDifyEmail, EnvDifyPassword, EnvDifyAdminKey, EnvDifyWorkspace}}
 	}
 	return *s.dify, nil
 }
