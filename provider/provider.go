@@ -10,6 +10,7 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -47,9 +48,27 @@ type Meta struct {
 	docker     *client.Client
 	dockerErr  error
 
+	difyOnce sync.Once
+	dify     *difyconsole.Client
+	difyErr  error
+
 	grafanaOnce sync.Once
 	grafana     *grafana.Client
 	grafanaErr  error
+}
+
+// DifyConsole returns the Dify console client (one session per provider
+// process); the error says how to configure one.
+func (m *Meta) DifyConsole() (*difyconsole.Client, error) {
+	m.difyOnce.Do(func() {
+		d, err := m.Settings.Dify()
+		if err != nil {
+			m.difyErr = err
+			return
+		}
+		m.dify, m.difyErr = difyconsole.New(d, nil)
+	})
+	return m.dify, m.difyErr
 }
 
 // Grafana returns the Grafana API client; the error says how to configure
@@ -202,6 +221,7 @@ func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
 		NewAlertRuleGroupResource,
 		NewContactPointResource,
 		NewNotificationPolicyResource,
+		NewDifyAppTracingResource,
 	}
 }
 

@@ -1,0 +1,288 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*difyAppTracingResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*difyAppTracingResource)(nil)
+	_ resource.ResourceWithImportState = (*difyAppTracingResource)(nil)
+)
+
+type difyAppTracingResource struct{ meta *Meta }
+
+// NewDifyAppTracingResource is the resource constructor.
+func NewDifyAppTracingResource() resource.Resource { return &difyAppTracingResource{} }
+
+type difyAppTracingModel struct {
+	ID                types.String `tfsdk:"id"`
+	AppID             types.String `tfsdk:"app_id"`
+	Provider          types.String `tfsdk:"tracing_provider"`
+	Enabled           types.Bool   `tfsdk:"enabled"`
+	Collector         types.Map    `tfsdk:"collector"`
+	Settings          types.Map    `tfsdk:"settings"`
+	SecretWO          types.String `tfsdk:"secret_wo"`
+	SecretWOVersion   types.Int64  `tfsdk:"secret_wo_version"`
+	EffectiveSettings types.Map    `tfsdk:"effective_settings"`
+}
+
+func (r *difyAppTracingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_dify_app_tracing"
+}
+
+func (r *difyAppTracingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = difyAppTracingSchema()
+}
+
+func (r *difyAppTracingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.meta = metaFrom(req, &resp.Diagnostics)
+}
+
+// effective is what Dify should hold (non-secret): settings plus the
+// collector's endpoint. ok is false while something is unknown.
+func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnostics) (map[string]string, bool) {
+	if m.Settings.IsUnknown() || m.Collector.IsUnknown() || m.Provider.IsUnknown() {
+		return nil, false
+	}
+	out := map[string]string{}
+	diags.Append(m.Settings.ElementsAs(ctx, &out, false)...)
+	p := difyconsole.Providers[m.Provider.ValueString()]
+	if !m.Collector.IsNull() {
+		env := map[string]string{}
+		diags.Append(m.Collector.ElementsAs(ctx, &env, false)...)
+		ep := env["OTLP_BASE_ENDPOINT"]
+		if ep == "" {
+			diags.AddAttributeError(path.Root("collector"), "Not a collector's dify_env", "collector must be an llmops_collector's dify_env (it has no OTLP_BASE_ENDPOINT)")
+			return nil, false
+		}
+		if _, set := out[p.Endpoint]; set {
+			diags.AddAttributeError(path.Root("settings"), "Endpoint set twice", fmt.Sprintf("settings.%s and collector both set the endpoint: keep one", p.Endpoint))
+			return nil, false
+		}
+		out[p.Endpoint] = ep
+	}
+	if _, set := out[p.Secret]; set {
+		diags.AddAttributeError(path.Root("settings"), "Secret in settings", fmt.Sprintf("settings.%s is a secret: give it as secret_wo (write-only, never stored)", p.Secret))
+		return nil, false
+	}
+	var missing []string
+	for _, k := range p.Required {
+		if out[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		diags.AddAttributeError(path.Root("settings"), "Missing settings",
+			fmt.Sprintf("Dify's %s provider needs settings %s", m.Provider.ValueString(), strings.Join(missing, ", ")))
+		return nil, false
+	}
+	return out, !diags.HasError()
+}
+
+func (r *difyAppTracingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan difyAppTracingModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.meta != nil {
+		if _, err := r.meta.Settings.Dify(); err != nil {
+			resp.Diagnostics.AddError("Dify not configured", err.Error())
+			return
+		}
+	}
+	eff, ok := plan.effective(ctx, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	plan.EffectiveSettings = stringMapValue(eff)
+	if !plan.AppID.IsUnknown() && !plan.Provider.IsUnknown() {
+		plan.ID = types.StringValue(plan.AppID.ValueString() + "/" + plan.Provider.ValueString())
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func stringMapValue(m map[string]string) types.Map {
+	vals := map[string]string{}
+	maps.Copy(vals, m)
+	v, _ := types.MapValueFrom(context.Background(), types.StringType, vals)
+	return v
+}
+
+func (r *difyAppTracingResource) client(diags *diag.Diagnostics) *difyconsole.Client {
+	c, err := r.meta.DifyConsole()
+	if err != nil {
+		diags.AddError("Dify not configured", err.Error())
+		return nil
+	}
+	return c
+}
+
+func (r *difyAppTracingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+func (r *difyAppTracingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+// apply makes Dify hold the planned settings (POST when absent, PATCH when
+// present, with the secret from config or, when none is given, the masked
+// value Dify keeps) and the planned switch.
+func (r *difyAppTracingResource) apply(ctx context.Context, plan planGetter, cfg tfsdk.Config, state stateSetter, diags *diag.Diagnostics) {
+	var m difyAppTracingModel
+	diags.Append(plan.Get(ctx, &m)...)
+	var secret types.String
+	diags.Append(cfg.GetAttribute(ctx, path.Root("secret_wo"), &secret)...)
+	c := r.client(diags)
+	eff, ok := m.effective(ctx, diags)
+	if diags.HasError() || c == nil || !ok {
+		return
+	}
+	app, provider := m.AppID.ValueString(), m.Provider.ValueString()
+	current, exists, err := c.GetTraceConfig(ctx, app, provider)
+	if err != nil {
+		diags.AddAttributeError(path.Root("app_id"), "Cannot read the app's tracing configuration", err.Error())
+		return
+	}
+	send := maps.Clone(eff)
+	p := difyconsole.Providers[provider]
+	switch {
+	case secret.ValueString() != "":
+		send[p.Secret] = secret.ValueString()
+	case exists && current[p.Secret] != "":
+		send[p.Secret] = current[p.Secret] // masked: Dify keeps what it has
+	}
+	for _, k := range p.Masked { // masked non-secret settings (public_key...) we did not change
+		if v, ok := current[k]; ok && difyconsole.IsMasked(v) && send[k] == "" {
+			send[k] = v
+		}
+	}
+	if err := c.SaveTraceConfig(ctx, app, provider, send, exists); err != nil {
+		diags.AddError("Cannot save the app's tracing configuration", redactSecret(err.Error(), secret.ValueString()))
+		return
+	}
+	if err := r.setSwitch(ctx, c, app, provider, m.Enabled.ValueBool()); err != nil {
+		diags.AddError("Cannot switch the app's tracing", err.Error())
+		return
+	}
+	m.ID, m.SecretWO, m.EffectiveSettings = types.StringValue(app+"/"+provider), types.StringNull(), stringMapValue(eff)
+	diags.Append(state.Set(ctx, &m)...)
+}
+
+// setSwitch turns tracing on to provider, or off when it is on to provider
+// (tracing to another provider is someone else's).
+func (r *difyAppTracingResource) setSwitch(ctx context.Context, c *difyconsole.Client, app, provider string, enabled bool) error {
+	tr, err := c.GetTrace(ctx, app)
+	if err != nil {
+		return err
+	}
+	switch {
+	case enabled && (!tr.Enabled || tr.Provider != provider):
+		return c.SetTrace(ctx, app, true, provider)
+	case !enabled && tr.Enabled && tr.Provider == provider:
+		return c.SetTrace(ctx, app, false, "")
+	}
+	return nil
+}
+
+func (r *difyAppTracingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m difyAppTracingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() || c == nil {
+		return
+	}
+	app, provider := m.AppID.ValueString(), m.Provider.ValueString()
+	current, exists, err := c.GetTraceConfig(ctx, app, provider)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the app's tracing configuration", err.Error())
+		return
+	}
+	if !exists {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	tr, err := c.GetTrace(ctx, app)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the app's tracing switch", err.Error())
+		return
+	}
+	m.Enabled = types.BoolValue(tr.Enabled && tr.Provider == provider)
+	importing := m.EffectiveSettings.IsNull()
+	prior := map[string]string{}
+	if !importing {
+		resp.Diagnostics.Append(m.EffectiveSettings.ElementsAs(ctx, &prior, false)...)
+	}
+	m.EffectiveSettings = stringMapValue(observed(current, prior, provider))
+	if importing {
+		m.Settings = m.EffectiveSettings // adopt what Dify holds
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// observed is what Dify holds of the non-secret settings: a masked value
+// (Dify obfuscates some non-secret ones too) keeps the prior value, empty
+// values and the secret are left out.
+func observed(current, prior map[string]string, provider string) map[string]string {
+	p := difyconsole.Providers[provider]
+	out := map[string]string{}
+	for k, v := range current {
+		switch {
+		case k == p.Secret || v == "":
+		case difyconsole.IsMasked(v):
+			if pv, ok := prior[k]; ok {
+				out[k] = pv
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (r *difyAppTracingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m difyAppTracingModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() || c == nil {
+		return
+	}
+	app, provider := m.AppID.ValueString(), m.Provider.ValueString()
+	if err := r.setSwitch(ctx, c, app, provider, false); err != nil {
+		resp.Diagnostics.AddError("Cannot switch the app's tracing off", err.Error())
+		return
+	}
+	if err := c.DeleteTraceConfig(ctx, app, provider); err != nil {
+		resp.Diagnostics.AddError("Cannot delete the app's tracing configuration", err.Error())
+	}
+}
+
+// ImportState takes "<app_id>/<tracing_provider>"; the settings are adopted from
+// Dify, the secret cannot be read back (Dify masks it).
+func (r *difyAppTracingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	app, provider, ok := strings.Cut(req.ID, "/")
+	if !ok || app == "" || !slices.Contains(difyconsole.ProviderNames(), provider) {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected \"<app_id>/<tracing_provider>\" with tracing_provider one of %s, got %q", strings.Join(difyconsole.ProviderNames(), ", "), req.ID))
+		return
+	}
+	for k, v := range map[string]any{"app_id": app, "tracing_provider": provider, "id": req.ID} {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(k), v)...)
+	}
+}
