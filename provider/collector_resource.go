@@ -51,6 +51,7 @@ type collectorModel struct {
 	MaxLabelValues     types.Int64     `tfsdk:"max_label_values"`
 	LogLevel           types.String    `tfsdk:"log_level"`
 	DifyQueueMonitor   *difyQueueModel `tfsdk:"dify_queue_monitor"`
+	LangfuseIngest     types.Bool      `tfsdk:"langfuse_ingest"`
 	ConfigYAML         types.String    `tfsdk:"config_yaml"`
 	ConfigSHA256       types.String    `tfsdk:"config_sha256"`
 	DifyEnv            types.Map       `tfsdk:"dify_env"`
@@ -163,7 +164,7 @@ func (r *collectorResource) ImportState(ctx context.Context, req resource.Import
 	}
 	m := collectorModel{ID: types.StringValue(req.ID), Name: types.StringValue(req.ID), HTTPPort: types.Int64Value(4318), GRPCPort: types.Int64Value(4317),
 		MetricsPort: types.Int64Value(9464), ServiceHost: types.StringValue("llmops-exporter"), AuthTokenWO: types.StringNull(), AuthTokenWOVersion: types.Int64Null(),
-		SamplingRate: types.Float64Value(1), KeepErrors: types.BoolValue(true), KeepSlowerThan: types.StringNull(), RedactionPresets: types.ListNull(types.StringType),
+		SamplingRate: types.Float64Value(1), KeepErrors: types.BoolValue(true), LangfuseIngest: types.BoolValue(false), KeepSlowerThan: types.StringNull(), RedactionPresets: types.ListNull(types.StringType),
 		Fsync: types.BoolValue(true), MaxLabelValues: types.Int64Value(1000), LogLevel: types.StringValue("info"),
 		ConfigYAML: types.StringNull(), ConfigSHA256: types.StringNull(), DifyEnv: types.MapNull(types.StringType), SecretFiles: types.ListNull(types.StringType)}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -205,7 +206,7 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec
 	var diags diag.Diagnostics
 	s := collectorcfg.Spec{HTTPPort: int(m.HTTPPort.ValueInt64()), GRPCPort: int(m.GRPCPort.ValueInt64()), MetricsPort: int(m.MetricsPort.ValueInt64()),
 		Auth: auth, SamplingRate: m.SamplingRate.ValueFloat64(), KeepErrors: m.KeepErrors.ValueBool(), Fsync: m.Fsync.ValueBool(),
-		MaxLabelValues: int(m.MaxLabelValues.ValueInt64()), LogLevel: m.LogLevel.ValueString()}
+		MaxLabelValues: int(m.MaxLabelValues.ValueInt64()), LogLevel: m.LogLevel.ValueString(), LangfuseIngest: m.LangfuseIngest.ValueBool()}
 	known := !m.HTTPPort.IsUnknown() && !m.SamplingRate.IsUnknown() && !m.ServiceHost.IsUnknown() && !m.RedactionPresets.IsUnknown()
 	if v := m.KeepSlowerThan.ValueString(); v != "" {
 		d, err := time.ParseDuration(v)

@@ -80,6 +80,9 @@ func collectorSchema() schema.Schema {
 					"cache_write": schema.Float64Attribute{Optional: true, MarkdownDescription: "Default: the input price."},
 					"reasoning":   schema.Float64Attribute{Optional: true, MarkdownDescription: "Default: the output price."},
 				}}},
+			"langfuse_ingest": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Also answer as a Langfuse ingest endpoint on the OTLP/HTTP port, so Dify's Langfuse provider can use the collector as its host " +
+					"(public key `" + collectorcfg.LangfusePublicKey + "`, secret key the collector's token; `llmops_dify_app_tracing` fills both). Default false."},
 			"dify_queue_monitor": schema.SingleNestedAttribute{Optional: true,
 				MarkdownDescription: "Watch Dify's Celery queues in Redis: `dify_celery_queue_length{queue}`, `dify_celery_unacked_messages`, `dify_queue_monitor_up` (the seed's backlog KPI; see the `queue_backlog` alert preset).",
 				Attributes: map[string]schema.Attribute{

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
 	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
 )
 
@@ -58,7 +59,9 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 		return nil, false
 	}
 	out := map[string]string{}
-	diags.Append(m.Settings.ElementsAs(ctx, &out, false)...)
+	if !m.Settings.IsNull() { // ElementsAs of a null map leaves a nil map
+		diags.Append(m.Settings.ElementsAs(ctx, &out, false)...)
+	}
 	p := difyconsole.Providers[m.Provider.ValueString()]
 	if !m.Collector.IsNull() {
 		env := map[string]string{}
@@ -73,6 +76,9 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 			return nil, false
 		}
 		out[p.Endpoint] = ep
+		if m.Provider.ValueString() == "langfuse" && out["public_key"] == "" {
+			out["public_key"] = collectorcfg.LangfusePublicKey // what the collector's Langfuse ingest expects
+		}
 	}
 	if _, set := out[p.Secret]; set {
 		diags.AddAttributeError(path.Root("settings"), "Secret in settings", fmt.Sprintf("settings.%s is a secret: give it as secret_wo (write-only, never stored)", p.Secret))

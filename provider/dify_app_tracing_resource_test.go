@@ -29,7 +29,15 @@ provider "llmops" {
 
 const difyTracingStack = `
 resource "llmops_collector" "c" {
-  name = "edge"
+  name            = "edge"
+  langfuse_ingest = true
+}
+
+resource "llmops_dify_app_tracing" "lf" {
+  app_id           = "app-3"
+  tracing_provider = "langfuse"
+  collector        = llmops_collector.c.dify_env
+  secret_wo        = "exporter-token-0123456789"
 }
 
 resource "llmops_dify_app_tracing" "support" {
@@ -56,7 +64,7 @@ resource "llmops_dify_app_tracing" "bot" {
 // import, deletion outside Terraform, destroy.
 func TestAccDifyAppTracing(t *testing.T) {
 	testAccPreCheck(t)
-	f := difytest.New(t, "app-1", "app-2")
+	f := difytest.New(t, "app-1", "app-2", "app-3")
 	cfg := difyConfig(f, difyTracingStack)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -81,6 +89,13 @@ func TestAccDifyAppTracing(t *testing.T) {
 						c := f.Config("app-1", "phoenix")
 						if c["api_key"] != "phx-key-0123456789" || c["endpoint"] != "http://llmops-exporter:4318" || c["project"] != "support" {
 							return fmt.Errorf("stored %v", c)
+						}
+						if c := f.Config("app-3", "langfuse"); c["public_key"] != "pk-lf-llmops-exporter" || c["host"] != "http://llmops-exporter:4318" {
+							return fmt.Errorf("langfuse config %v", c)
+						}
+						yaml := s.RootModule().Resources["llmops_collector.c"].Primary.Attributes["config_yaml"]
+						if !strings.Contains(yaml, "public_key: pk-lf-llmops-exporter") {
+							return fmt.Errorf("collector does not serve the Langfuse ingest:\n%s", yaml)
 						}
 						if on, p := f.Trace("app-2"); !on || p != "aliyun" {
 							return fmt.Errorf("app-2 tracing %v %s", on, p)

@@ -78,7 +78,14 @@ type Spec struct {
 	LogLevel                        string
 	// DifyQueues, when set, turns on the Dify queue monitor.
 	DifyQueues *DifyQueues
+	// LangfuseIngest serves Langfuse's ingest API for Dify's Langfuse
+	// provider (public key LangfusePublicKey, secret key the token).
+	LangfuseIngest bool
 }
+
+// LangfusePublicKey is the public key Dify's Langfuse provider uses with a
+// collector; the secret key is the collector's token.
+const LangfusePublicKey = "pk-lf-llmops-exporter"
 
 // DifyQueues configures the exporter's Dify queue monitor.
 type DifyQueues struct {
@@ -131,6 +138,10 @@ func Render(s Spec) (Rendered, error) {
 	}
 	if s.LogLevel != "" {
 		c.Log.Level = s.LogLevel
+	}
+	if s.LangfuseIngest {
+		c.Receivers.OTLP.Langfuse = exporterconfig.LangfuseIngest{Enabled: true, PublicKey: LangfusePublicKey,
+			ProjectID: "llmops-exporter", ProjectName: "llmops-exporter"}
 	}
 	if q := s.DifyQueues; q != nil {
 		c.Dify = exporterconfig.Dify{RedisURL: q.RedisURL, Queues: q.Queues, Interval: exporterconfig.Duration(q.Interval)}

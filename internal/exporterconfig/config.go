@@ -46,6 +46,9 @@ type OTLP struct {
 	HTTP Listener `yaml:"http"`
 	GRPC Listener `yaml:"grpc"`
 	Auth Auth     `yaml:"auth"`
+	// Langfuse also serves Langfuse's ingest API on the HTTP listener, for
+	// Dify's Langfuse provider (host = the exporter).
+	Langfuse LangfuseIngest `yaml:"langfuse"`
 	// MaxRequestBytes bounds a request body, after decompression.
 	MaxRequestBytes int64 `yaml:"max_request_bytes"`
 	// MaxInFlightBytes bounds the request bytes held in memory at once over
@@ -90,6 +93,16 @@ type Metrics struct {
 	// LatencyBuckets overrides llm_request_duration_seconds' boundaries
 	// (seconds, increasing); empty keeps the default, dense around 5 s.
 	LatencyBuckets []float64 `yaml:"latency_buckets"`
+}
+
+// LangfuseIngest configures the Langfuse-compatible ingest. Dify's
+// Langfuse provider then uses public_key as its public key and the
+// receivers' bearer token as its secret key.
+type LangfuseIngest struct {
+	Enabled     bool   `yaml:"enabled"`
+	PublicKey   string `yaml:"public_key"`
+	ProjectID   string `yaml:"project_id"`
+	ProjectName string `yaml:"project_name"`
 }
 
 // TraceContext bounds how trace-level labels (Dify's app) reach the LLM
@@ -174,6 +187,8 @@ func (c *Config) fillDefaults() {
 	if o.MaxConcurrentStreams == 0 {
 		o.MaxConcurrentStreams = 100
 	}
+	setDefault(&o.Langfuse.ProjectID, "llmops-exporter")
+	setDefault(&o.Langfuse.ProjectName, "llmops-exporter")
 	setDefault(&c.Metrics.Endpoint, ":9464")
 	if c.Metrics.MaxLabelValues == 0 {
 		c.Metrics.MaxLabelValues = 1000
@@ -241,7 +256,7 @@ var sections = map[string]string{
 	"Config": "the top level", "Receivers": "receivers", "OTLP": "receivers.otlp", "Listener": "receivers.otlp.http/grpc",
 	"Auth": "receivers.otlp.auth", "Metrics": "metrics", "Sampling": "sampling", "Prices": "prices", "Log": "log", "Price": "prices.overrides[]",
 	"Destination": "destinations[]", "Batch": "destinations[].batch", "DestinationQueue": "destinations[].queue", "Retry": "destinations[].retry",
-	"QueueStore": "queue", "TraceContext": "trace_context", "Dify": "dify",
+	"QueueStore": "queue", "TraceContext": "trace_context", "Dify": "dify", "LangfuseIngest": "receivers.otlp.langfuse",
 }
 
 // Parse decodes data strictly and fills defaults. name prefixes errors.

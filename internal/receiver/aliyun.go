@@ -14,6 +14,8 @@ var aliyunPath = regexp.MustCompile(`(?:^|/)adapt_([^/]+)/api/otlp/traces$`)
 
 type pathTokenKey struct{}
 
+func contextWith(ctx context.Context, k, v any) context.Context { return context.WithValue(ctx, k, v) }
+
 // aliyunTraces serves the ARMS trace path as an alias of /v1/traces, so
 // Dify's Aliyun provider can point at the exporter: the path's token is
 // accepted as the bearer credential, and HEAD and GET answer 405 as ARMS
@@ -38,7 +40,7 @@ func aliyunTraces(c Consumer, o Options) http.HandlerFunc {
 // authorizedRequest accepts the bearer header, or, on the ARMS path, the
 // token in the path.
 func authorizedRequest(token string, r *http.Request) bool {
-	if Authorized(token, r.Header.Get("Authorization")) {
+	if Authorized(token, r.Header.Get("Authorization")) || basicAuthorized(token, r) {
 		return true
 	}
 	pathToken, _ := r.Context().Value(pathTokenKey{}).(string)

@@ -56,6 +56,8 @@ type Options struct {
 	// HandshakeTimeout closes a gRPC connection that has not completed its
 	// HTTP/2 preface in time.
 	HandshakeTimeout time.Duration
+	// Langfuse, when set, also serves Langfuse's ingest API (see Langfuse).
+	Langfuse *Langfuse
 	// throttle limits the log lines of failures that repeat per request.
 	throttle *logthrottle.Throttle
 }
@@ -96,6 +98,9 @@ func NewHTTPHandler(c Consumer, o Options) http.Handler {
 	mux.HandleFunc("/v1/traces", func(w http.ResponseWriter, r *http.Request) { handleTraces(c, o, w, r) })
 	mux.HandleFunc("/v1/metrics", func(w http.ResponseWriter, r *http.Request) { handleMetrics(c, o, w, r) })
 	mux.HandleFunc("/", aliyunTraces(c, o))
+	if o.Langfuse != nil {
+		langfuseRoutes(mux, c, o)
+	}
 	return Recover(mux, "http", o.Logger, o.Metrics)
 }
 

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+func langfuseCall(t *testing.T, method, url, user, pass string, body []byte, ct string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+	if user != "" || pass != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestE2ELangfuseIngestAsDifyUsesIt: Dify's Langfuse provider with host =
+// the exporter: its settings check, its legacy ingestion batches, and the
+// OTLP route of its newest versions, all with Basic pk:sk.
+func TestE2ELangfuseIngestAsDifyUsesIt(t *testing.T) {
+	p := startExporterOTLP(t, "    langfuse: {enabled: true, public_key: pk-lf-exporter}\n", "")
+	base := "http://" + p.httpAddr
+	if code, _ := langfuseCall(t, "GET", base+"/api/public/health", "", "", nil, ""); code != 200 {
+		t.Fatalf("health %d", code)
+	}
+	if code, _ := langfuseCall(t, "GET", base+"/api/public/projects", "pk-lf-exporter", "wrong", nil, ""); code != 401 {
+		t.Fatalf("projects with a wrong secret: %d", code)
+	}
+	code, out := langfuseCall(t, "GET", base+"/api/public/projects", "pk-lf-exporter", "e2e-token", nil, "")
+	if data, _ := out["data"].([]any); code != 200 || len(data) != 1 || data[0].(map[string]any)["id"] == "" {
+		t.Fatalf("projects: %d %v", code, out)
+	}
+	batch, err := os.ReadFile("testdata/dify-langfuse-message-batch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := langfuseCall(t, "POST", base+"/api/public/ingestion", "pk-lf-exporter", "nope", batch, "application/json"); code != 401 {
+		t.Fatalf("ingestion with a wrong secret: %d", code)
+	}
+	code, out = langfuseCall(t, "POST", base+"/api/public/ingestion", "pk-lf-exporter", "e2e-token", batch, "application/json")
+	if code != 207 || len(out["successes"].([]any)) != 4 || len(out["errors"].([]any)) != 1 {
+		t.Fatalf("ingestion: %d %v", code, out)
+	}
+	// Dify's newest provider: OTLP protobuf to /api/public/otel/v1/traces.
+	td := traceOf(9, map[string]any{"service.name": "dify-api"}, difySpan{id: 1, name: "chat", attrs: map[string]any{
+		"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": int64(10), "dify.app_id": "app-otel"}})
+	body, _ := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+	if code, _ := langfuseCall(t, "POST", base+"/api/public/otel/v1/traces", "pk-lf-exporter", "e2e-token", body, "application/x-protobuf"); code != 200 {
+		t.Fatalf("otel route: %d", code)
+	}
+	var m map[string]float64
+	waitUntil(t, "the generation's metrics", func() bool {
+		m = p.scrape(t)
+		return sumWhere(m, "llm_requests_total", `app="app-lf",model="gpt-4o-mini"`) == 1 && sumWhere(m, "llm_requests_total", `app="app-otel"`) == 1
+	})
+	if got := sumWhere(m, "llm_tokens_total", `app="app-lf",model="gpt-4o-mini",type="input"`); got != 1000 {
+		t.Errorf("input tokens %v", got)
+	}
+	if got := sumWhere(m, "gen_ai_server_time_to_first_token_seconds_count", `app="app-lf"`); got != 1 {
+		t.Errorf("ttft count %v", got)
+	}
+	if got := sumWhere(m, "llm_cost_usd_total", `app="app-lf",model="gpt-4o-mini"`); got < 0.00026 || got > 0.00028 {
+		t.Errorf("cost %v", got)
+	}
+}

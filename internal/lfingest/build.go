@@ -1,0 +1,187 @@
+package lfingest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// build emits the root span of each trace-create and one span per
+// observation.
+func (b *builder) build() ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("telemetry.sdk.name", "langfuse")
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("langfuse-ingestion")
+	spans := ss.Spans()
+	ends := map[string]time.Time{} // latest end per trace, for the root
+	for _, id := range b.order {
+		o := b.obs[id]
+		s := spans.AppendEmpty()
+		b.observation(s, o, b.kinds[id])
+		if end := s.EndTimestamp().AsTime(); end.After(ends[o.TraceID]) {
+			ends[o.TraceID] = end
+		}
+	}
+	for _, id := range b.traceOrder {
+		b.root(spans.AppendEmpty(), b.traces[id], ends[id])
+	}
+	return td
+}
+
+func (b *builder) root(s ptrace.Span, t *traceBody, lastEnd time.Time) {
+	s.SetTraceID(TraceID(t.ID))
+	s.SetSpanID(SpanID(t.ID, true))
+	s.SetName(orDefault(t.Name, "trace"))
+	s.SetKind(ptrace.SpanKindServer)
+	start, ok := ParseTime(t.Timestamp)
+	if !ok {
+		start = time.Now()
+	}
+	end := start
+	if lastEnd.After(end) {
+		end = lastEnd
+	}
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	s.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	a := s.Attributes()
+	a.PutStr("langfuse.trace.name", t.Name)
+	putNonEmpty(a, "langfuse.user.id", t.UserID)
+	putNonEmpty(a, "langfuse.session.id", t.SessionID)
+	putNonEmpty(a, "langfuse.release", t.Release)
+	putNonEmpty(a, "langfuse.version", t.Version)
+	putNonEmpty(a, "langfuse.environment", t.Environment)
+	putJSON(a, "langfuse.trace.input", t.Input)
+	putJSON(a, "langfuse.trace.output", t.Output)
+	if len(t.Tags) > 0 {
+		tags := a.PutEmptySlice("langfuse.trace.tags")
+		for _, tag := range t.Tags {
+			tags.AppendEmpty().SetStr(tag)
+		}
+	}
+	if md, ok := t.Metadata.(map[string]any); ok {
+		for k, v := range md {
+			switch v := v.(type) {
+			case string:
+				a.PutStr("langfuse.trace.metadata."+k, v)
+			case float64, bool:
+				a.PutStr("langfuse.trace.metadata."+k, fmt.Sprint(v))
+			}
+		}
+	}
+}
+
+func (b *builder) observation(s ptrace.Span, o *obsBody, kind string) {
+	s.SetTraceID(TraceID(o.TraceID))
+	s.SetSpanID(SpanID(o.ID, false))
+	if o.ParentObservationID != "" {
+		s.SetParentSpanID(SpanID(o.ParentObservationID, false))
+	} else {
+		s.SetParentSpanID(SpanID(o.TraceID, true))
+	}
+	s.SetName(orDefault(o.Name, kind))
+	if kind == "generation" {
+		s.SetKind(ptrace.SpanKindClient)
+	}
+	start, ok := ParseTime(o.StartTime)
+	if !ok {
+		start = time.Now()
+	}
+	end, ok := ParseTime(o.EndTime)
+	if !ok || end.Before(start) {
+		end = start
+	}
+	s.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	s.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	a := s.Attributes()
+	a.PutStr("langfuse.observation.type", kind)
+	putNonEmpty(a, "langfuse.observation.model.name", o.Model)
+	putNonEmpty(a, "langfuse.observation.level", o.Level)
+	putNonEmpty(a, "langfuse.observation.status_message", o.StatusMessage)
+	putNonEmpty(a, "langfuse.observation.completion_start_time", normalizeTime(o.CompletionStartTime))
+	if u := usageDetails(o); u != nil {
+		b, _ := json.Marshal(u)
+		a.PutStr("langfuse.observation.usage_details", string(b))
+	}
+	putJSON(a, "langfuse.observation.cost_details", o.CostDetails)
+	putJSON(a, "langfuse.observation.model.parameters", o.ModelParameters)
+	putJSON(a, "langfuse.observation.metadata", o.Metadata)
+	putJSON(a, "langfuse.observation.input", o.Input)
+	putJSON(a, "langfuse.observation.output", o.Output)
+	if strings.EqualFold(o.Level, "ERROR") {
+		s.Status().SetCode(ptrace.StatusCodeError)
+		s.Status().SetMessage(o.StatusMessage)
+	}
+}
+
+// usageDetails is the usage in Langfuse's usage_details shape. Token usage
+// only: Dify's suggested-question generations count characters.
+func usageDetails(o *obsBody) map[string]float64 {
+	if o.UsageDetails != nil {
+		return o.UsageDetails
+	}
+	u := o.Usage
+	if u == nil || (u.Unit != "" && !strings.EqualFold(u.Unit, "TOKENS")) {
+		return nil
+	}
+	out := map[string]float64{}
+	for k, v := range map[string]*float64{"input": first(u.Input, u.PromptTokens), "output": first(u.Output, u.CompletionTokens),
+		"total": first(u.Total, u.TotalTokens)} {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func first(vs ...*float64) *float64 {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func normalizeTime(s string) string {
+	if t, ok := ParseTime(s); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return ""
+}
+
+func putNonEmpty(a pcommon.Map, k, v string) {
+	if v != "" {
+		a.PutStr(k, v)
+	}
+}
+
+// putJSON stores a structured value as JSON text; strings stay as they are.
+func putJSON(a pcommon.Map, k string, v any) {
+	switch v := v.(type) {
+	case nil:
+	case string:
+		if v != "" {
+			a.PutStr(k, v)
+		}
+	default:
+		if b, err := json.Marshal(v); err == nil && string(b) != "null" && string(b) != "{}" {
+			a.PutStr(k, string(b))
+		}
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,96 @@
+package lfingest
+
+import (
+	"encoding/json"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+)
+
+// difyMessageBatch is what Dify's Langfuse provider (langfuse~=2.51,
+// api/core/ops/langfuse_trace/langfuse_trace.py message_trace) sends for a
+// chat message: the trace, its generation (message tokens and model), and
+// a dataset retrieval span; times as the v2 SDK writes them.
+const difyMessageBatch = `{"batch": [
+ {"id": "e1", "type": "trace-create", "timestamp": "2026-11-27T10:00:00.000Z", "body": {
+   "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "name": "message_7c9e6679", "userId": "end-user-1",
+   "sessionId": "conv-1", "tags": ["message", "chat"],
+   "metadata": {"app_id": "app-lf", "app_name": "Support", "message_id": "7c9e6679", "conversation_id": "conv-1"},
+   "input": {"message": "hello"}, "output": "hi"}},
+ {"id": "e2", "type": "generation-create", "timestamp": "2026-11-27T10:00:03.000Z", "body": {
+   "id": "gen-1", "traceId": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "name": "generation_7c9e6679",
+   "startTime": "2026-11-27T10:00:00.500000", "endTime": "2026-11-27T10:00:03.000000",
+   "completionStartTime": "2026-11-27T10:00:01.100000", "model": "gpt-4o-mini",
+   "usage": {"input": 1000, "output": 200, "total": 1200, "unit": "TOKENS", "totalCost": 0.00027},
+   "input": {"message": "hello"}, "output": "hi", "level": "DEFAULT", "metadata": {"app_id": "app-lf"}}},
+ {"id": "e3", "type": "span-create", "timestamp": "2026-11-27T10:00:00.100Z", "body": {
+   "id": "ret-1", "traceId": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "name": "dataset_retrieval",
+   "startTime": "2026-11-27T10:00:00.100Z", "endTime": "2026-11-27T10:00:00.400Z",
+   "output": {"documents": [{"content": "doc"}]}}},
+ {"id": "e4", "type": "score-create", "timestamp": "2026-11-27T10:00:04.000Z", "body": {"id": "s1", "traceId": "x", "name": "q", "value": 1}},
+ {"id": "e5", "type": "generation-create", "timestamp": "2026-11-27T10:00:04.000Z", "body": {"id": "gen-2", "name": "no trace"}},
+ {"id": "e6", "type": "made-up", "body": {}}
+]}`
+
+func TestDifyMessageBatch(t *testing.T) {
+	var req struct{ Batch []Event }
+	if err := json.Unmarshal([]byte(difyMessageBatch), &req); err != nil {
+		t.Fatal(err)
+	}
+	td, results := Convert(req.Batch)
+	var ok, bad []string
+	for _, r := range results {
+		if r.Status == 201 {
+			ok = append(ok, r.ID)
+		} else {
+			bad = append(bad, r.ID+": "+r.Message)
+		}
+	}
+	if len(ok) != 4 || len(bad) != 2 {
+		t.Fatalf("successes %v errors %v", ok, bad)
+	}
+	if td.SpanCount() != 3 {
+		t.Fatalf("%d spans", td.SpanCount())
+	}
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	var gen, root ptrace.Span
+	for i := 0; i < spans.Len(); i++ {
+		switch s := spans.At(i); s.Name() {
+		case "generation_7c9e6679":
+			gen = s
+		case "message_7c9e6679":
+			root = s
+		}
+	}
+	if gen.TraceID().String() != "7c9e6679742540de944be07fc1f90ae7" || gen.ParentSpanID() != root.SpanID() || root.ParentSpanID() != [8]byte{} {
+		t.Fatalf("ids: trace %s parent %s root %s", gen.TraceID(), gen.ParentSpanID(), root.SpanID())
+	}
+	if got := root.EndTimestamp().AsTime().Sub(root.StartTimestamp().AsTime()).Seconds(); got != 3 {
+		t.Errorf("root covers its observations: %v s", got)
+	}
+	var s llmspan.Span
+	llmspan.Decode(llmspan.Resource{}, gen, &s)
+	if s.Kind != llmspan.KindLLM || s.Model != "gpt-4o-mini" || s.Usage.Input != 1000 || s.Usage.Output != 200 || s.Seconds != 2.5 || s.TTFT < 0.59 || s.TTFT > 0.61 {
+		t.Fatalf("generation as the pipeline sees it: %+v", s)
+	}
+	llmspan.Decode(llmspan.Resource{}, root, &s)
+	if s.AppID != "app-lf" || s.AppName != "Support" {
+		t.Fatalf("root app: %+v", s)
+	}
+}
+
+func TestIDsAndTimes(t *testing.T) {
+	if TraceID("abc") == TraceID("abd") || TraceID("abc") != TraceID("abc") {
+		t.Error("hashed trace ids")
+	}
+	if SpanID("x", true) == SpanID("x", false) {
+		t.Error("root and observation span ids collide")
+	}
+	for _, s := range []string{"2026-11-27T10:00:00Z", "2026-11-27T10:00:00.123456", "2026-11-27T10:00:00.5+08:00"} {
+		if _, ok := ParseTime(s); !ok {
+			t.Errorf("%s not parsed", s)
+		}
+	}
+}
