@@ -94,3 +94,74 @@ func TestIDsAndTimes(t *testing.T) {
 		}
 	}
 }
+
+// difyWorkflowBatch is Dify's workflow_trace for a chatflow (same file):
+// the trace (id = message id), the workflow span, one span per node
+// execution under it, and for an LLM node in chat mode a generation under
+// the node whose usage is only totalTokens; a failed tool node is level
+// ERROR with the run's error as status message.
+const difyWorkflowBatch = `{"batch": [
+ {"id": "w1", "type": "trace-create", "timestamp": "2026-11-27T11:00:00Z", "body": {
+   "id": "msg-42", "name": "message_msg-42", "userId": "tenant-1", "sessionId": "conv-9", "tags": ["message", "workflow"],
+   "metadata": {"app_id": "app-wf", "workflow_id": "wf-1", "tenant_id": "tenant-1"}}},
+ {"id": "w2", "type": "span-create", "timestamp": "2026-11-27T11:00:00Z", "body": {
+   "id": "run-1", "traceId": "msg-42", "name": "workflow_run-1", "startTime": "2026-11-27T11:00:00", "endTime": "2026-11-27T11:00:09",
+   "level": "DEFAULT"}},
+ {"id": "w3", "type": "span-create", "timestamp": "2026-11-27T11:00:01Z", "body": {
+   "id": "node-llm", "traceId": "msg-42", "parentObservationId": "run-1", "name": "LLM_node-llm",
+   "startTime": "2026-11-27T11:00:01", "endTime": "2026-11-27T11:00:05", "level": "DEFAULT",
+   "metadata": {"node_type": "llm", "app_id": "app-wf", "total_tokens": 830}}},
+ {"id": "w4", "type": "generation-create", "timestamp": "2026-11-27T11:00:01Z", "body": {
+   "id": "gen-node-llm", "traceId": "msg-42", "parentObservationId": "node-llm", "name": "generation_node-llm",
+   "startTime": "2026-11-27T11:00:01", "endTime": "2026-11-27T11:00:05", "usage": {"totalTokens": 830}, "level": "DEFAULT"}},
+ {"id": "w5", "type": "span-create", "timestamp": "2026-11-27T11:00:05Z", "body": {
+   "id": "node-kr", "traceId": "msg-42", "parentObservationId": "run-1", "name": "Knowledge Retrieval_node-kr",
+   "startTime": "2026-11-27T11:00:05", "endTime": "2026-11-27T11:00:06", "metadata": {"node_type": "knowledge-retrieval"}}},
+ {"id": "w6", "type": "span-create", "timestamp": "2026-11-27T11:00:06Z", "body": {
+   "id": "node-tool", "traceId": "msg-42", "parentObservationId": "run-1", "name": "Tool_node-tool",
+   "startTime": "2026-11-27T11:00:06", "endTime": "2026-11-27T11:00:08", "level": "ERROR", "statusMessage": "Request timed out",
+   "metadata": {"node_type": "tool"}}},
+ {"id": "w7", "type": "span-update", "timestamp": "2026-11-27T11:00:09Z", "body": {
+   "id": "run-1", "traceId": "msg-42", "output": {"answer": "done"}}}
+]}`
+
+func TestDifyWorkflowBatch(t *testing.T) {
+	var req struct{ Batch []Event }
+	if err := json.Unmarshal([]byte(difyWorkflowBatch), &req); err != nil {
+		t.Fatal(err)
+	}
+	td, results := Convert(req.Batch)
+	for _, r := range results {
+		if r.Status != 201 {
+			t.Fatalf("%+v", r)
+		}
+	}
+	// 1 root + workflow + 3 nodes + generation; the update merged into run-1.
+	if td.SpanCount() != 6 {
+		t.Fatalf("%d spans", td.SpanCount())
+	}
+	byName := map[string]ptrace.Span{}
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := 0; i < spans.Len(); i++ {
+		byName[spans.At(i).Name()] = spans.At(i)
+	}
+	gen, node, run, tool := byName["generation_node-llm"], byName["LLM_node-llm"], byName["workflow_run-1"], byName["Tool_node-tool"]
+	if gen.ParentSpanID() != node.SpanID() || node.ParentSpanID() != run.SpanID() || run.ParentSpanID() != byName["message_msg-42"].SpanID() {
+		t.Fatal("parent links lost")
+	}
+	if v, _ := run.Attributes().Get("langfuse.observation.output"); v.Str() != `{"answer":"done"}` {
+		t.Errorf("update not merged: %q", v.Str())
+	}
+	if tool.Status().Code() != ptrace.StatusCodeError || tool.Status().Message() != "Request timed out" {
+		t.Errorf("tool status %v %q", tool.Status().Code(), tool.Status().Message())
+	}
+	var s llmspan.Span
+	llmspan.Decode(llmspan.Resource{}, gen, &s)
+	if s.Kind != llmspan.KindLLM || s.Usage.Input != 830 || s.Usage.Total != 830 {
+		t.Fatalf("generation: %+v", s)
+	}
+	llmspan.Decode(llmspan.Resource{}, tool, &s)
+	if !s.IsError || s.ErrorType != llmspan.ErrTimeout {
+		t.Errorf("tool error: %+v", s)
+	}
+}
