@@ -110,7 +110,7 @@ func TestAccTracingProvider_defaultsPerType(t *testing.T) {
 		{"weave", `entity = "team"` + "\n  project = \"app\"\n  api_key_wo = \"k\"", "https://trace.wandb.ai/otel/v1/traces"},
 		{"aliyun", `license_key_wo = "k"`, "https://tracing-analysis-dc-hz.aliyuncs.com/adapt_{license_key}/api/otlp/traces"},
 		{"opik", `workspace = "ws"`, "https://www.comet.com/opik/api/v1/private/otel/v1/traces"},
-		{"tencent", `token_wo = "k"`, "apm.tencentcloudapi.com:4317"},
+		{"tencent", `token_wo = "k"` + "\n  endpoint = \"http://ap-guangzhou.apm.tencentcs.com\"", "ap-guangzhou.apm.tencentcs.com:4317"},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {

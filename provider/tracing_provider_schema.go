@@ -58,7 +58,7 @@ func tracingProviderSchema() schema.Schema {
 		"service_name": defaulted("Service name reported to Tencent APM (`tencent`).", platform.Tencent),
 		"protocol": schema.StringAttribute{
 			Optional: true, Computed: true,
-			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse`, `langsmith` and `opik` take both HTTP forms; `phoenix` and `weave` only `http/protobuf`; `tencent` only `grpc`.",
+			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse` and `langsmith` take both HTTP forms; `phoenix`, `weave` and `opik` only `http/protobuf` (Opik reads OTLP/JSON ids as base64); `tencent` only `grpc`.",
 			Validators:          []validator.String{stringvalidator.OneOf(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
 		},
 		"public_key": schema.StringAttribute{Optional: true, MarkdownDescription: "Langfuse public key, `pk-lf-...` (`langfuse`, required)."},
@@ -144,7 +144,7 @@ func endpointAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional: true, Computed: true,
 		MarkdownDescription: "Base URL of the platform (`langsmith`, `phoenix`, `weave`, `aliyun`, `tencent`, `otlp`). The traces path is appended, so give the base, not `.../v1/traces`. " +
-			"`langsmith` and `weave` need `https://`; `tencent` takes `scheme://host[:port]` only (`http://` means gRPC without TLS); for `otlp` over gRPC give `scheme://host:port`. Required for `otlp`. Defaults: " + strings.Join(defs, ", ") + ".",
+			"`langsmith` and `weave` need `https://`; `tencent` takes `scheme://host[:port]` only (`http://` means gRPC without TLS); for `otlp` over gRPC give `scheme://host:port`. Required for `otlp` and `tencent` (the region's ingest host). Defaults: " + strings.Join(defs, ", ") + ".",
 	}
 }
 

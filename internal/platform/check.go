@@ -141,13 +141,19 @@ func probes(c Config, s Secrets, exp Export) []probe {
 		return []probe{{method: http.MethodHead, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
 			accept: func(st int, _ string) bool { return st == http.StatusMethodNotAllowed || st/100 == 2 }}}
 	case Opik:
+		// POST v1/private/auth is Opik's authenticated check (204); GET
+		// projects is on its public-endpoint list and answers 200 to a wrong
+		// key for an existing workspace (RemoteAuthService.checkAccess).
 		var hs []Header
 		for _, h := range exp.Headers {
 			if h.Name != "projectName" {
 				hs = append(hs, h)
 			}
 		}
-		return []probe{get(c.URL+"v1/private/projects?size=1", hs...)}
+		p := get(c.URL+"v1/private/auth", hs...)
+		p.method, p.contentType, p.body = http.MethodPost, "application/json", []byte("{}")
+		p.accept = func(st int, _ string) bool { return st == http.StatusNoContent || st == http.StatusOK }
+		return []probe{p}
 	default: // generic OTLP over HTTP: an empty export is valid and harmless
 		p := probe{method: http.MethodPost, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
 			contentType: "application/x-protobuf", accept: func(st int, _ string) bool { return st/100 == 2 }}

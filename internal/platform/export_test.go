@@ -48,8 +48,8 @@ func TestExportFor(t *testing.T) {
 		{name: "aliyun cms2", cfg: Config{Type: Aliyun, Endpoint: "https://proj.cn-hangzhou.log.aliyuncs.com"}, sec: Secrets{Key: "T"},
 			url: "https://proj.cn-hangzhou.log.aliyuncs.com/adapt_T/api/v1/traces", display: "https://proj.cn-hangzhou.log.aliyuncs.com/adapt_{license_key}/api/v1/traces",
 			proto: HTTPProtobuf, headers: map[string]string{}, attrs: map[string]string{"service.name": "dify_app", "acs.arms.service.feature": "genai_app"}},
-		{name: "aliyun grpc", cfg: Config{Type: Aliyun, Protocol: GRPC}, sec: Secrets{Key: "T"},
-			url: "tracing-analysis-dc-hz.aliyuncs.com:8090", proto: GRPC,
+		{name: "aliyun grpc", cfg: Config{Type: Aliyun, Protocol: GRPC, Endpoint: "http://tracing-analysis-dc-hz.aliyuncs.com:8090"}, sec: Secrets{Key: "T"},
+			url: "tracing-analysis-dc-hz.aliyuncs.com:8090", proto: GRPC, insecure: true,
 			headers: map[string]string{"Authentication": "T"}, attrs: map[string]string{"service.name": "dify_app", "acs.arms.service.feature": "genai_app"}},
 		{name: "opik", cfg: Config{Type: Opik, Workspace: "ws"}, sec: Secrets{Key: "k"},
 			url: "https://www.comet.com/opik/api/v1/private/otel/v1/traces", proto: HTTPProtobuf,
@@ -93,6 +93,9 @@ func TestSecretHeadersAreMarked(t *testing.T) {
 		cfg := Config{Type: typ, PublicKey: "pk", Project: "p", Entity: "e", Endpoint: "https://x.example"}
 		if typ == Langfuse || typ == Opik {
 			cfg.Endpoint = ""
+		}
+		if typ == Opik {
+			cfg.Workspace = "ws"
 		}
 		if typ != Langfuse {
 			cfg.PublicKey = ""

@@ -102,13 +102,17 @@ var specs = map[Type]spec{
 			{name: FieldWorkspace, get: workspace},
 			{name: FieldProject, def: "Default Project", get: project},
 		},
-		secret:    "api_key",
-		protocols: []Protocol{HTTPProtobuf, HTTPJSON},
+		secret: "api_key",
+		// Not http/json: Opik parses OTLP/JSON with protobuf JsonFormat, which
+		// reads ids as base64 where OTLP/JSON writes hex, so every trace and
+		// span id would be rewritten (comet-ml/opik OtelJsonMessageBodyReader).
+		protocols: []Protocol{HTTPProtobuf},
 		export:    opikExport,
 	},
 	Tencent: {
 		fields: []fieldSpec{
-			{name: FieldEndpoint, def: "https://apm.tencentcloudapi.com", url: &urlRule{originOnly: true}, get: endpoint},
+			// No default: the ingest host names the region (<region>.apm.tencentcs.com:4317).
+			{name: FieldEndpoint, required: true, url: &urlRule{originOnly: true}, get: endpoint},
 			{name: FieldServiceName, def: "dify_app", get: serviceName},
 		},
 		secret: "token", secretRequired: true,
@@ -232,6 +236,10 @@ func normalizeProtocol(c *Config, s spec) Errors {
 			return nil
 		}
 	}
+	if c.Type == Opik && c.Protocol == HTTPJSON {
+		return Errors{{FieldProtocol, "Opik reads OTLP/JSON ids as base64 (protobuf JsonFormat) where OTLP/JSON writes hex, so every trace and span id " +
+			"would be rewritten: use http/protobuf (the default)"}}
+	}
 	allowed := make([]string, len(s.protocols))
 	for i, p := range s.protocols {
 		allowed[i] = string(p)
@@ -247,6 +255,21 @@ func typeSpecificChecks(c Config) Errors {
 		// The message must not echo the value: it is probably a secret.
 		if strings.HasPrefix(c.PublicKey, "sk-lf-") {
 			errs = append(errs, &FieldError{FieldPublicKey, "holds a Langfuse secret key (it starts with sk-lf-); put the pk-lf- key here and the sk-lf- key in secret_key"})
+		}
+	case Opik:
+		if u, err := url.Parse(c.URL); err == nil && strings.EqualFold(u.Hostname(), "www.comet.com") && c.Workspace == "" {
+			errs = append(errs, &FieldError{FieldWorkspace, "is required for Opik Cloud (www.comet.com): without the Comet-Workspace header Opik answers 403 " +
+				"\"Workspace name should be provided\" and every export would be dead-lettered; use your Comet workspace name"})
+		}
+	case Aliyun:
+		if u, err := url.Parse(c.Endpoint); err == nil && c.Protocol == GRPC && u.Scheme == "https" {
+			errs = append(errs, &FieldError{FieldEndpoint, "ARMS's gRPC ingest (port 8090) is plain text: use http://tracing-analysis-dc-<region>.aliyuncs.com:8090 " +
+				"(Alibaba's docs set tls insecure for gRPC); https:// would make the exporter dial TLS and fail the handshake"})
+		}
+	case Tencent:
+		if u, err := url.Parse(c.Endpoint); err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), "tencentcloudapi.com") {
+			errs = append(errs, &FieldError{FieldEndpoint, "is Tencent Cloud's management API, not an APM ingest host: use the region's ingest host, " +
+				"e.g. http://ap-guangzhou.apm.tencentcs.com:4317 (see the APM console's access guide)"})
 		}
 	case OTLP:
 		if c.Protocol == GRPC {

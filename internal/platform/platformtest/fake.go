@@ -193,17 +193,19 @@ func (f *Fake) routes(mux *http.ServeMux, cfg platform.Config, sec platform.Secr
 			}
 		})
 	case platform.Opik:
-		mux.HandleFunc("GET /api/v1/private/projects", func(w http.ResponseWriter, r *http.Request) {
-			// Opik wants the raw key; "Bearer <key>" is refused.
-			if sec.Key != "" && r.Header.Get("Authorization") != sec.Key {
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "User not allowed to access workspace"})
-				return
-			}
-			if cfg.Workspace != "" && r.Header.Get("Comet-Workspace") != cfg.Workspace {
-				writeJSON(w, http.StatusForbidden, map[string]string{"message": "User has no access to the workspace"})
-				return
-			}
+		// GET projects is on Opik's public-endpoint list: a wrong key for an
+		// existing workspace falls through as public and gets 200, like the
+		// real one (comet-ml/opik RemoteAuthService).
+		mux.HandleFunc("GET /api/v1/private/projects", func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]any{"page": 1, "size": 1, "total": 1, "content": []map[string]string{{"name": "Default Project"}}})
+		})
+		// POST v1/private/auth is the authenticated check: 204 or 401/403.
+		mux.HandleFunc("POST /api/v1/private/auth", func(w http.ResponseWriter, r *http.Request) {
+			if code := opikAuth(cfg, sec, r); code != 0 {
+				writeJSON(w, code, map[string]string{"message": http.StatusText(code)})
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
 		})
 	case platform.OTLP:
 		f.otlpHTTPRoutes(mux, cfg, sec)

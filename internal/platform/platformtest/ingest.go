@@ -92,15 +92,8 @@ func (f *Fake) ingestRoute(cfg platform.Config, sec platform.Secrets) (string, f
 			return 0
 		}, true
 	case platform.Opik:
-		return "/api/v1/private/otel/v1/traces", func(r *http.Request) int {
-			if sec.Key != "" && r.Header.Get("Authorization") != sec.Key {
-				return http.StatusUnauthorized
-			}
-			if cfg.Workspace != "" && r.Header.Get("Comet-Workspace") != cfg.Workspace {
-				return http.StatusForbidden
-			}
-			return 0
-		}, false
+		// protobuf only: Opik reads OTLP/JSON ids as base64 (see spec.go).
+		return "/api/v1/private/otel/v1/traces", func(r *http.Request) int { return opikAuth(cfg, sec, r) }, true
 	case platform.Aliyun:
 		return "/adapt_" + sec.Key + "/api/otlp/traces", func(*http.Request) int { return 0 }, false
 	}
@@ -171,4 +164,20 @@ func (f *Fake) serveIngest(w http.ResponseWriter, r *http.Request, auth func(*ht
 	resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	_, _ = w.Write(resp)
+}
+
+// opikAuth enforces Opik's rules (comet-ml/opik RemoteAuthService): the
+// raw key (not "Bearer <key>"), and on a key-protected (cloud) install the
+// Comet-Workspace header: 403 "Workspace name should be provided" without it.
+func opikAuth(cfg platform.Config, sec platform.Secrets, r *http.Request) int {
+	if sec.Key == "" {
+		return 0 // self-hosted without auth: the default workspace
+	}
+	if r.Header.Get("Authorization") != sec.Key {
+		return http.StatusUnauthorized
+	}
+	if ws := r.Header.Get("Comet-Workspace"); ws == "" || ws != cfg.Workspace {
+		return http.StatusForbidden
+	}
+	return 0
 }
