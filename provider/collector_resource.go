@@ -72,6 +72,7 @@ type destModel struct {
 	Content         types.String `tfsdk:"content"`
 	MaxQueueBytes   types.Int64  `tfsdk:"max_queue_bytes"`
 	Overflow        types.String `tfsdk:"overflow"`
+	Compression     types.String `tfsdk:"compression"`
 }
 
 type ruleModel struct {
@@ -227,7 +228,8 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec
 			continue
 		}
 		s.Destinations = append(s.Destinations, collectorcfg.Destination{Ref: ref, Include: listStrings(ctx, d.Include), Exclude: listStrings(ctx, d.Exclude),
-			Content: d.Content.ValueString(), MaxQueueBytes: d.MaxQueueBytes.ValueInt64(), Overflow: d.Overflow.ValueString()})
+			Content: d.Content.ValueString(), MaxQueueBytes: d.MaxQueueBytes.ValueInt64(), Overflow: d.Overflow.ValueString(),
+			Compression: d.Compression.ValueString()})
 	}
 	if q := m.DifyQueueMonitor; q != nil {
 		known = known && !q.RedisURL.IsUnknown() && !q.Queues.IsUnknown() && !q.Interval.IsUnknown() && !q.Password.IsUnknown()

@@ -62,8 +62,9 @@ func tracingProviderSchema() schema.Schema {
 			Validators:          []validator.String{stringvalidator.OneOf(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
 		},
 		"public_key": schema.StringAttribute{Optional: true, MarkdownDescription: "Langfuse public key, `pk-lf-...` (`langfuse`, required)."},
-		"workspace":  schema.StringAttribute{Optional: true, MarkdownDescription: "Comet workspace, sent as `Comet-Workspace` (`opik`; required by Comet's cloud)."},
-		"entity":     schema.StringAttribute{Optional: true, MarkdownDescription: "W&B entity (team or user) that owns the project (`weave`, required)."},
+		"workspace": schema.StringAttribute{Optional: true, MarkdownDescription: "`opik`: Comet workspace, sent as `Comet-Workspace` (required by Comet's cloud). " +
+			"`langsmith`: workspace id, sent as `x-tenant-id` (needed for API keys that belong to several workspaces)."},
+		"entity": schema.StringAttribute{Optional: true, MarkdownDescription: "W&B entity (team or user) that owns the project (`weave`, required)."},
 		"headers": schema.MapAttribute{
 			Optional: true, ElementType: types.StringType,
 			MarkdownDescription: "Extra non-secret headers sent with every export (`otlp` only), e.g. `X-Scope-OrgID`. Put credentials in `secret_headers_wo`.",

@@ -61,6 +61,7 @@ type Destination struct {
 	Content          string
 	MaxQueueBytes    int64
 	Overflow         string
+	Compression      string // "gzip", "none" or "" (the platform's default)
 }
 
 // Spec is everything llmops_collector declares.
@@ -155,7 +156,8 @@ func Render(s Spec) (Rendered, error) {
 	c.Queue.Directory = QueueDir
 	c.Queue.Fsync = &s.Fsync
 	for _, d := range s.Destinations {
-		ed := exporterconfig.Destination{Name: d.Ref.Name, Config: d.Ref.Config, Include: d.Include, Exclude: d.Exclude, Content: d.Content}
+		ed := exporterconfig.Destination{Name: d.Ref.Name, Config: d.Ref.Config, Include: d.Include, Exclude: d.Exclude, Content: d.Content,
+			Compression: d.Compression}
 		if d.MaxQueueBytes > 0 {
 			ed.Queue.MaxBytes = d.MaxQueueBytes
 		}

@@ -98,3 +98,26 @@ func TestDifyEnv(t *testing.T) {
 		t.Fatalf("%v", env)
 	}
 }
+
+func TestCompressionLangfuseAndQueueMonitorReachTheExporter(t *testing.T) {
+	s := spec()
+	s.Destinations[0].Compression = "none"
+	s.LangfuseIngest = true
+	s.DifyQueues = &DifyQueues{RedisURL: "redis://redis:6379/1", Password: true}
+	out, err := Render(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := exporterconfig.Parse([]byte(out.YAML), "rendered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Destinations[0].Compression != "none" || !c.Receivers.OTLP.Langfuse.Enabled || c.Receivers.OTLP.Langfuse.PublicKey != LangfusePublicKey ||
+		c.Dify.PasswordFile != SecretsDir+"/"+DifyRedisPasswordFile {
+		t.Fatalf("rendered: %+v %+v %+v", c.Destinations[0], c.Receivers.OTLP.Langfuse, c.Dify)
+	}
+	s.Destinations[0].Compression = "brotli"
+	if _, err := Render(s); err == nil || !strings.Contains(err.Error(), "compression") {
+		t.Fatalf("bad compression: %v", err)
+	}
+}

@@ -94,6 +94,9 @@ func (f *Fanout) add(d exporterconfig.Destination, getenv func(string) string, l
 			return err
 		}
 		exp := platform.ExportFor(norm, sec)
+		if d.Compression != "" {
+			exp.Gzip = d.Compression == "gzip"
+		}
 		secrets := []string{sec.Key}
 		for _, v := range sec.Headers {
 			secrets = append(secrets, v)

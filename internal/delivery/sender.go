@@ -89,18 +89,24 @@ func (s *httpSender) Send(ctx context.Context, body []byte) (int64, error) {
 			return 0, &SendError{Status: "encode", Msg: err.Error()}
 		}
 	}
-	var buf bytes.Buffer
-	// Fastest level: on loopback-to-LAN links CPU, not bandwidth, is scarce,
-	// and level 1 still shrinks OTLP protobuf several times.
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.exp.URL, &buf)
+	payload := body
+	if s.exp.Gzip {
+		var buf bytes.Buffer
+		// Fastest level: on loopback-to-LAN links CPU, not bandwidth, is
+		// scarce, and level 1 still shrinks OTLP protobuf several times.
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		payload = buf.Bytes()
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.exp.URL, bytes.NewReader(payload))
 	if err != nil {
 		return 0, &SendError{Status: "request", Msg: s.scrub.Replace(err.Error())}
 	}
 	hr.Header.Set("Content-Type", ct)
-	hr.Header.Set("Content-Encoding", "gzip")
+	if s.exp.Gzip {
+		hr.Header.Set("Content-Encoding", "gzip")
+	}
 	hr.Header.Set("User-Agent", "llmops-exporter")
 	for _, h := range s.exp.Headers {
 		hr.Header.Set(h.Name, h.Value)
@@ -202,7 +208,11 @@ func newGRPCSender(exp platform.Export, timeout time.Duration, secrets []string)
 	if exp.Insecure {
 		creds = insecure.NewCredentials()
 	}
-	conn, err := grpc.NewClient(exp.URL, grpc.WithTransportCredentials(creds), grpc.WithDefaultCallOptions(grpc.UseCompressor("gzip")))
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
+	if exp.Gzip {
+		opts = append(opts, grpc.WithDefaultCallOptions(grpc.UseCompressor("gzip")))
+	}
+	conn, err := grpc.NewClient(exp.URL, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("gRPC client for %s: %w", exp.DisplayURL, err)
 	}

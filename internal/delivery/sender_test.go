@@ -14,6 +14,33 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 )
 
+// TestCompressionFollowsTheExport: gzip only when the export says so (the
+// platforms where it is unconfirmed get plain bodies).
+func TestCompressionFollowsTheExport(t *testing.T) {
+	var enc []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		enc = append(enc, r.Header.Get("Content-Encoding"))
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	body, _ := ptraceotlp.NewExportRequestFromTraces(trace(1)).MarshalProto()
+	for _, gz := range []bool{true, false} {
+		s, _ := NewSender(platform.Export{URL: srv.URL, DisplayURL: srv.URL, Protocol: platform.HTTPProtobuf, Gzip: gz}, time.Second, nil)
+		if _, err := s.Send(context.Background(), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(enc) != 2 || enc[0] != "gzip" || enc[1] != "" {
+		t.Fatalf("Content-Encoding per request: %q", enc)
+	}
+	for typ, want := range map[platform.Type]bool{platform.Langfuse: true, platform.Phoenix: true, platform.Opik: true, platform.OTLP: true,
+		platform.LangSmith: false, platform.Weave: false, platform.Aliyun: false, platform.Tencent: false} {
+		if got := platform.ExportFor(platform.Config{Type: typ}, platform.Secrets{}).Gzip; got != want {
+			t.Errorf("%s: gzip %v, want %v", typ, got, want)
+		}
+	}
+}
+
 func TestHTTPSenderOutcomes(t *testing.T) {
 	var status int
 	var answer []byte
@@ -28,7 +55,7 @@ func TestHTTPSenderOutcomes(t *testing.T) {
 		_, _ = w.Write(answer)
 	}))
 	defer srv.Close()
-	exp := platform.Export{URL: srv.URL + "/v1/traces", DisplayURL: srv.URL + "/v1/traces", Protocol: platform.HTTPProtobuf,
+	exp := platform.Export{URL: srv.URL + "/v1/traces", DisplayURL: srv.URL + "/v1/traces", Protocol: platform.HTTPProtobuf, Gzip: true,
 		Headers: []platform.Header{{Name: "X-Token", Value: "tok-SECRET", Secret: true}}}
 	s, _ := NewSender(exp, 5*time.Second, []string{"tok-SECRET"})
 	body, _ := ptraceotlp.NewExportRequestFromTraces(trace(1)).MarshalProto()

@@ -19,14 +19,42 @@ func mapAttributes(t platform.Type, td ptrace.Traces, kinds map[pcommon.SpanID]l
 	case platform.Phoenix:
 		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) { openInference(r, s) })
 	case platform.LangSmith:
-		eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) {
+		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) {
 			putIfAbsent(s.Attributes(), "langsmith.span.kind", langsmithKind[kinds[s.SpanID()]])
+			genAI(r, s, kinds[s.SpanID()])
 		})
 	case platform.Aliyun:
-		eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) {
+		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) {
 			putIfAbsent(s.Attributes(), "gen_ai.span.kind", aliyunKind[kinds[s.SpanID()]])
 			putIfAbsent(s.Attributes(), "gen_ai.framework", "dify")
+			genAI(r, s, kinds[s.SpanID()])
 		})
+	case platform.Tencent:
+		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) { genAI(r, s, kinds[s.SpanID()]) })
+	}
+}
+
+// genAI adds the OTel GenAI attributes (what Dify's own ARMS code sends,
+// aliyun_trace/entities/semconv.py, and what LangSmith and Tencent read) to
+// model calls described in another convention (OpenInference, Traceloop,
+// Langfuse): model, provider (also as gen_ai.system, which LangSmith maps),
+// operation and token counts. Nothing the span already has is replaced.
+func genAI(r llmspan.Resource, span ptrace.Span, k llmspan.Kind) {
+	if k != llmspan.KindLLM && k != llmspan.KindEmbedding {
+		return
+	}
+	var s llmspan.Span
+	llmspan.Decode(r, span, &s)
+	a := span.Attributes()
+	putIfAbsent(a, "gen_ai.request.model", s.Model)
+	putIfAbsent(a, "gen_ai.provider.name", s.Provider)
+	putIfAbsent(a, "gen_ai.system", s.Provider)
+	putIfAbsent(a, "gen_ai.operation.name", s.Operation)
+	for key, n := range map[string]int64{"gen_ai.usage.input_tokens": s.Usage.Input, "gen_ai.usage.output_tokens": s.Usage.Output,
+		"gen_ai.usage.total_tokens": s.Usage.Input + s.Usage.Output} {
+		if _, ok := a.Get(key); !ok && n > 0 {
+			a.PutInt(key, n)
+		}
 	}
 }
 

@@ -161,3 +161,36 @@ func TestDropContentPerDestination(t *testing.T) {
 		t.Fatal("content must go, token counts stay")
 	}
 }
+
+// TestGenAIForARMSTencentAndLangSmith: an OpenInference LLM span (what
+// Dify's Phoenix provider emits) reaches ARMS, Tencent and LangSmith with
+// the GenAI attributes they read; what the span had is kept.
+func TestGenAIForARMSTencentAndLangSmith(t *testing.T) {
+	oi := func() ptrace.Traces {
+		td := ptrace.NewTraces()
+		s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		s.SetTraceID(pcommon.TraceID{3})
+		s.SetSpanID(pcommon.SpanID{7})
+		_ = s.Attributes().FromRaw(map[string]any{"openinference.span.kind": "LLM", "llm.model_name": "claude-3-5-sonnet-20241022",
+			"llm.provider": "langgenius/anthropic/anthropic", "llm.token_count.prompt": 300, "llm.token_count.completion": 100,
+			"gen_ai.operation.name": "text_completion"})
+		return td
+	}
+	for _, typ := range []platform.Type{platform.Aliyun, platform.Tencent, platform.LangSmith} {
+		out, _ := NewPreparer(typ, nil, nil, nil, false).Prepare(oi(), time.Now())
+		a := attrs(out, 7)
+		want := map[string]string{"gen_ai.request.model": "claude-3-5-sonnet-20241022", "gen_ai.provider.name": "anthropic",
+			"gen_ai.system": "anthropic", "gen_ai.operation.name": "text_completion", "gen_ai.usage.input_tokens": "300",
+			"gen_ai.usage.output_tokens": "100", "gen_ai.usage.total_tokens": "400"}
+		for k, v := range want {
+			if str(a, k) != v {
+				t.Errorf("%s: %s = %s, want %s", typ, k, str(a, k), v)
+			}
+		}
+	}
+	// Spans that are not model calls get none.
+	out, _ := NewPreparer(platform.Aliyun, nil, nil, nil, false).Prepare(difyTrace(), time.Now())
+	if str(attrs(out, 3), "gen_ai.request.model") != "<absent>" {
+		t.Error("retriever got GenAI model attributes")
+	}
+}

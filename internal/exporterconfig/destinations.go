@@ -35,6 +35,9 @@ type Destination struct {
 	Exclude []string `yaml:"exclude,omitempty"`
 	// Content is "full" (default) or "none": drop prompts and completions.
 	Content string `yaml:"content,omitempty"`
+	// Compression is "gzip", "none", or "" for the platform's default
+	// (gzip only where the platform is known to accept it).
+	Compression string `yaml:"compression,omitempty"`
 
 	Batch   Batch            `yaml:"batch"`
 	Queue   DestinationQueue `yaml:"queue"`
@@ -145,6 +148,9 @@ func (c *Config) validateDestinations() []string {
 					errs = append(errs, fmt.Sprintf("%s: unknown span kind %q in include/exclude (kinds: %s)", at, k, strings.Join(kindNames(), ", ")))
 				}
 			}
+		}
+		if d.Compression != "" && d.Compression != "gzip" && d.Compression != "none" {
+			errs = append(errs, fmt.Sprintf("%s.compression: must be gzip or none (or unset for the platform's default), got %q", at, d.Compression))
 		}
 		if d.Content != "full" && d.Content != "none" {
 			errs = append(errs, fmt.Sprintf("%s.content: must be full or none, got %q", at, d.Content))

@@ -78,7 +78,7 @@ type probe struct {
 // credentialHint names the fields to fix when credentials are rejected.
 var credentialHint = map[Type]string{
 	Langfuse:  "public_key and secret_key (and that they belong to this host's region)",
-	LangSmith: "api_key (and x-tenant-id for keys of several workspaces)",
+	LangSmith: "api_key (and workspace, sent as x-tenant-id, for keys of several workspaces)",
 	Phoenix:   "api_key",
 	Weave:     "api_key, entity and project",
 	Aliyun:    "license_key",
@@ -121,7 +121,11 @@ func probes(c Config, s Secrets, exp Export) []probe {
 	case Langfuse:
 		return []probe{get(c.Host+"/api/public/projects", exp.Headers[0])}
 	case LangSmith:
-		return []probe{get(c.Endpoint+"/sessions?limit=1", exp.Headers[0])}
+		hs := []Header{exp.Headers[0]}
+		if c.Workspace != "" {
+			hs = append(hs, Header{Name: "x-tenant-id", Value: c.Workspace})
+		}
+		return []probe{get(c.Endpoint+"/sessions?limit=1", hs...)}
 	case Phoenix:
 		health := get(c.Endpoint + "/healthz")
 		health.accept = func(st int, _ string) bool { return st == http.StatusOK }

@@ -19,11 +19,15 @@ func ExportFor(c Config, s Secrets) Export {
 	}
 	e := sp.export(c, s)
 	e.Protocol = c.Protocol
+	e.Gzip = gzipConfirmed[c.Type]
 	if e.DisplayURL == "" {
 		e.DisplayURL = e.URL
 	}
 	return e
 }
+
+// gzipConfirmed are the platforms known to accept gzip-compressed OTLP.
+var gzipConfirmed = map[Type]bool{Langfuse: true, Phoenix: true, Opik: true, OTLP: true}
 
 func langfuseExport(c Config, s Secrets) Export {
 	return Export{
@@ -37,13 +41,18 @@ func langfuseExport(c Config, s Secrets) Export {
 }
 
 func langsmithExport(c Config, s Secrets) Export {
-	return Export{
+	e := Export{
 		URL: c.Endpoint + "/otel/v1/traces",
 		Headers: []Header{
 			{Name: "x-api-key", Value: s.Key, Secret: true},
 			{Name: "Langsmith-Project", Value: c.Project},
 		},
 	}
+	if c.Workspace != "" {
+		// Keys that belong to several workspaces need the workspace id.
+		e.Headers = append(e.Headers, Header{Name: "x-tenant-id", Value: c.Workspace})
+	}
+	return e
 }
 
 func phoenixExport(c Config, s Secrets) Export {

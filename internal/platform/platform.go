@@ -140,6 +140,11 @@ type Export struct {
 	ResourceAttributes map[string]string
 	// ProtobufOnly is true when the platform rejects OTLP JSON.
 	ProtobufOnly bool
+	// Gzip compresses requests. On by default only where the platform is
+	// known to accept it (Langfuse, Phoenix, Opik, and any OTLP receiver,
+	// which the OTLP specification requires to); off where unconfirmed
+	// (LangSmith, Weave, ARMS, Tencent): uncompressed always works.
+	Gzip bool
 }
 
 // HeaderNames returns the sorted names of the export headers.

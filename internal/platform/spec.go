@@ -63,6 +63,7 @@ var specs = map[Type]spec{
 		fields: []fieldSpec{
 			{name: FieldEndpoint, def: "https://api.smith.langchain.com", url: &urlRule{httpsOnly: true}, get: endpoint},
 			{name: FieldProject, required: true, get: project},
+			{name: FieldWorkspace, get: workspace}, // sent as x-tenant-id
 		},
 		secret: "api_key", secretRequired: true,
 		protocols: []Protocol{HTTPProtobuf, HTTPJSON},
