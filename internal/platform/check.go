@@ -119,7 +119,11 @@ func probes(c Config, s Secrets, exp Export) []probe {
 	}
 	switch c.Type {
 	case Langfuse:
-		return []probe{get(c.Host+"/api/public/projects", exp.Headers[0])}
+		// The REST check, then an empty OTLP export: a self-hosted Langfuse
+		// older than v3.22 has the REST API but no OTLP endpoint (404).
+		otlp := probe{method: http.MethodPost, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
+			contentType: "application/x-protobuf", accept: func(st int, _ string) bool { return st/100 == 2 }}
+		return []probe{get(c.Host+"/api/public/projects", exp.Headers[0]), otlp}
 	case LangSmith:
 		hs := []Header{exp.Headers[0]}
 		if c.Workspace != "" {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -146,5 +148,25 @@ func TestCheckAliyunErrorHidesToken(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "TYPO") {
 		t.Fatalf("error leaks the token: %v", err)
+	}
+}
+
+// TestCheckOldLangfuseWithoutOTLP: a self-hosted Langfuse older than v3.22
+// answers the REST check but has no OTLP endpoint; verify must say so
+// rather than pass and let every export fail.
+func TestCheckOldLangfuseWithoutOTLP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/public/projects" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"data":[{"id":"p1","name":"p"}]}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	cfg := normalize(t, platform.Config{Type: platform.Langfuse, Host: srv.URL, PublicKey: "pk-lf-1"})
+	err := platform.Check(context.Background(), cfg, platform.Secrets{Key: "sk-lf-1"}, platform.CheckOptions{HTTPClient: srv.Client()})
+	if p := problemOf(t, err); p != platform.WrongURL || !strings.Contains(err.Error(), "/api/public/otel/v1/traces") {
+		t.Fatalf("want the OTLP route reported, got %q: %v", p, err)
 	}
 }
