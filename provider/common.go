@@ -44,3 +44,13 @@ func (m *Meta) grafanaOrDiag(diags *diag.Diagnostics) *grafana.Client {
 	}
 	return c
 }
+
+// planGetter is what Create and Update requests share.
+type planGetter interface {
+	Get(context.Context, any) diag.Diagnostics
+}
+
+// stateSetter is the response state of Create and Update.
+type stateSetter interface {
+	Set(context.Context, any) diag.Diagnostics
+}

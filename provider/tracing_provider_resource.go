@@ -93,16 +93,6 @@ func (r *tracingProviderResource) Update(ctx context.Context, req resource.Updat
 	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
 }
 
-// planGetter is what Create and Update requests share.
-type planGetter interface {
-	Get(context.Context, any) diag.Diagnostics
-}
-
-// stateSetter is the response state of Create and Update.
-type stateSetter interface {
-	Set(context.Context, any) diag.Diagnostics
-}
-
 // apply validates the planned settings, runs the credential check when
 // verify is on, and stores the result. Nothing is stored when the check
 // fails, so a failed create leaves no state and a failed update keeps the

@@ -11,7 +11,7 @@ import (
 )
 
 // mapAttributes adds what each platform reads and the app did not send,
-// never overwriting what the app sent (../shared/reference/llm_backends.md).
+// never overwriting what the app sent (each platform's OTLP attribute docs).
 func mapAttributes(t platform.Type, td ptrace.Traces, kinds map[pcommon.SpanID]llmspan.Kind) {
 	switch t {
 	case platform.Langfuse:

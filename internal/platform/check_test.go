@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strings"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 

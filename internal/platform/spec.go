@@ -48,7 +48,7 @@ var anyURL = &urlRule{}
 
 // specs is the catalogue. Defaults and rules follow Dify's tracing provider
 // configs (the values its users already know) and each platform's OTLP docs;
-// see ../shared/reference/dify_ops.md §2 and llm_backends.md §1-5.
+// see the provider's tracing_provider docs for the table of each platform.
 var specs = map[Type]spec{
 	Langfuse: {
 		fields: []fieldSpec{

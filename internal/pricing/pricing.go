@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"sync"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 )

@@ -1,6 +1,6 @@
 // Package difytest is an in-process Dify console enforcing the rules the
-// provider relies on (reference: grafana_prometheus_dify_api.md section 3,
-// Dify's api/controllers/console): the login's password encoding, cookie
+// provider relies on (Dify's api/controllers/console and its login and
+// CSRF wrappers): the login's password encoding, cookie
 // sessions with the CSRF header required on every call (GETs included),
 // the admin API key alternative, 404 for unknown apps, RBAC 403, the 400
 // "Invalid Credentials" catch-all of Dify's live credential check, 400 on

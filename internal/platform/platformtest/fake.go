@@ -1,6 +1,6 @@
 // Package platformtest runs in-process fakes of the tracing platforms for
-// tests. Each fake enforces the rules of the real API it stands for, as
-// ../shared/reference/llm_backends.md and dify_ops.md record them: the auth
+// tests. Each fake enforces the rules of the real API it stands for (each
+// platform's public docs and source, cited where a rule is set): the auth
 // header and its scheme, required headers, content types, paths and status
 // codes. A fake never accepts a request the real platform would refuse.
 package platformtest
