@@ -70,6 +70,9 @@ func fireCases() map[string]fireCase {
 		ExporterDown: {spec: Spec{Preset: ExporterDown}, quiet: 10, end: 30, firing: 1, load: `
   up{job="llmops-exporter",instance="e:1"} 1+0x10 0+0x20
   up{job="node",instance="n:1"} 0+0x30`},
+		AuditFailures: {spec: Spec{Preset: AuditFailures}, quiet: 10, end: 30, firing: 1, load: `
+  llm_audit_events_total{service="dify-api",action="delete_app",status="denied"} 0+0x10 0+3x20
+  llm_audit_events_total{service="dify-api",action="delete_app",status="success"} 0+50x30`},
 		"raw": {spec: Spec{Name: "FooHigh", Expr: `sum(rate(foo_total[5m]))`, Threshold: f(1), For: durp(3 * time.Minute)}, quiet: 10, end: 30, firing: 1, load: `
   foo_total 0+6x10 60+600x20`},
 	}

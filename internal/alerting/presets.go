@@ -17,7 +17,12 @@ const (
 	CostBudget       = "cost_budget"
 	DeliveryFailures = "delivery_failures"
 	ExporterDown     = "exporter_down"
+	AuditFailures    = "audit_failures"
 )
+
+// auditFailed matches the audit.status values that mean a refused or
+// failed sensitive operation (sampling.AuditFailed's vocabulary).
+const auditFailed = `status=~"(?i)failure|failed|fail|denied|error|forbidden|rejected"`
 
 // Memory variants.
 const (
@@ -129,6 +134,15 @@ var presets = map[string]preset{
 			return `label_replace(sum by (instance) (increase(llmops_exporter_spans_refused_total[10m])), "reason", "refused", "", "")` +
 				` or label_replace(sum by (instance, destination) (delta(llmops_exporter_destination_dead_letter_spans[10m])), "reason", "dead_letter", "", "")` +
 				` or label_replace(max by (instance, destination) (llmops_exporter_destination_queue_spans) and on (instance, destination) (max by (instance, destination) (llmops_exporter_destination_queue_oldest_age_seconds) > 900), "reason", "stale_queue", "", "")`
+		},
+	},
+	AuditFailures: {
+		alert: "AuditFailures", op: OpAbove, threshold: 5, forDur: 0, severity: "warning",
+		summary: `{{ $value | printf "%.0f" }} failed {{ $labels.action }} operations on {{ $labels.service }} in 5 minutes`,
+		desc: `Sensitive operations marked audit.status failure, failed, denied, error, forbidden or rejected (the seed's audit_log), ` +
+			`counted by llm_audit_events_total over 5 minutes; the threshold is failures per 5 minutes.`,
+		value: func(string, string) string {
+			return `sum by (service, action) (increase(llm_audit_events_total{` + auditFailed + `}[5m]))`
 		},
 	},
 	ExporterDown: {

@@ -19,6 +19,7 @@ const (
 	UnpricedTokens = "unpriced_tokens"
 	ExporterHealth = "exporter_health"
 	QueueBacklog   = "queue_backlog"
+	Audit          = "audit"
 )
 
 // Presets lists every preset in dashboard order.
@@ -132,5 +133,10 @@ var catalogue = []preset{
 		return []panel{{title: "Dify Celery queue backlog", unit: "short", width: 12, threshold: &v,
 			desc:    "LLEN of Dify's Celery queues in Redis (dify_celery_queue_length); the seed alerts above 1000.",
 			targets: []target{{"max by (queue) (dify_celery_queue_length)", "{{queue}}"}}}}
+	}},
+	{Audit, "Security", func(Options) []panel {
+		return []panel{{title: "Audited operations by outcome", unit: "ops", width: 12,
+			desc: "Spans marked with audit.action and audit.status (the seed's audit_log); failures are what the audit_failures alert counts.",
+			targets: []target{{`sum by (action, status) (rate(llm_audit_events_total{service=~"$service"}` + ri + "))", "{{action}} {{status}}"}}}}
 	}},
 }

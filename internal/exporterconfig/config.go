@@ -131,11 +131,14 @@ type Dify struct {
 
 // Sampling configures the sampler.
 type Sampling struct {
-	Rate             *float64 `yaml:"rate"`
-	KeepErrors       *bool    `yaml:"keep_errors"`
-	KeepSlowerThan   Duration `yaml:"keep_slower_than"`
-	DecisionWait     Duration `yaml:"decision_wait"`
-	MaxBufferedSpans int      `yaml:"max_buffered_spans"`
+	Rate       *float64 `yaml:"rate"`
+	KeepErrors *bool    `yaml:"keep_errors"`
+	// KeepAuditFailures keeps traces with a failed audited operation
+	// (audit.status failure/failed/denied/error); default true.
+	KeepAuditFailures *bool    `yaml:"keep_audit_failures"`
+	KeepSlowerThan    Duration `yaml:"keep_slower_than"`
+	DecisionWait      Duration `yaml:"decision_wait"`
+	MaxBufferedSpans  int      `yaml:"max_buffered_spans"`
 }
 
 // Prices holds operator price overrides (USD per million tokens).
@@ -215,6 +218,10 @@ func (c *Config) fillDefaults() {
 	if s.KeepErrors == nil {
 		yes := true
 		s.KeepErrors = &yes
+	}
+	if s.KeepAuditFailures == nil {
+		yes := true
+		s.KeepAuditFailures = &yes
 	}
 	if s.DecisionWait == 0 {
 		s.DecisionWait = Duration(5 * time.Second)

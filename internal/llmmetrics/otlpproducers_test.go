@@ -1,12 +1,15 @@
 package llmmetrics
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 )
 
 // responses builds Dify's http.server.response.count as one gunicorn
@@ -110,5 +113,25 @@ func TestGaugesOfSilentProducersGo(t *testing.T) {
 	st.Consume(gauge(2, 1))
 	if got := testutil.ToFloat64(st); got != 1 {
 		t.Fatalf("after worker 1 went silent: %v, want 1", got)
+	}
+}
+
+// TestAuditEventsAreCountedWithoutUserOrResource: the seed's audit_log
+// attributes become llm_audit_events_total{service, action, status}.
+func TestAuditEventsAreCountedWithoutUserOrResource(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	r := NewRecorder(reg, 100)
+	for _, st := range []string{"success", "denied", "denied"} {
+		r.Span(&llmspan.Span{Service: "dify-api", AuditAction: "delete_app", AuditStatus: st})
+	}
+	r.Span(&llmspan.Span{Service: "dify-api"}) // no audit attributes: not counted
+	want := `
+# HELP llm_audit_events_total Sensitive operations marked with audit.action / audit.status (the user and the resource are never labels).
+# TYPE llm_audit_events_total counter
+llm_audit_events_total{action="delete_app",service="dify-api",status="denied"} 2
+llm_audit_events_total{action="delete_app",service="dify-api",status="success"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "llm_audit_events_total"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -77,6 +77,7 @@ type Recorder struct {
 	series map[key]*series
 	// traceLabels counts how LLM calls got their app (tracectx outcomes).
 	traceLabels *prometheus.CounterVec
+	audit       *prometheus.CounterVec
 	kinds       sync.Map // [3]string{service, app, kind+status} -> prometheus.Counter
 }
 
@@ -132,7 +133,10 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 	r.traceLabels = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_trace_context_calls_total",
 		Help: "LLM calls by how they got their app label: own, inherited (from another span of the trace), no_app (the root named none), " +
 			"waited_out (held for trace_context.wait without the app arriving), overflow (no room to hold it)."}, []string{"outcome"})
-	reg.MustRegister(r.traceLabels)
+	r.audit = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_audit_events_total",
+		Help: "Sensitive operations marked with audit.action / audit.status (the user and the resource are never labels)."},
+		[]string{"service", "action", "status"})
+	reg.MustRegister(r.traceLabels, r.audit)
 	r.limiter = NewLimiter(reg, maxLabelValues)
 	reg.MustRegister(r.opDuration, r.tokenUsage, r.ttft, r.reqDuration, r.requests, r.tokens, r.cost, r.unpriced, r.errors, r.spanKind)
 	return r
@@ -141,8 +145,12 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 // TraceContext counts one LLM call's tracectx outcome.
 func (r *Recorder) TraceContext(outcome string) { r.traceLabels.WithLabelValues(outcome).Inc() }
 
-// Span counts any span by kind and status.
+// Span counts any span by kind and status, and audit events.
 func (r *Recorder) Span(s *llmspan.Span) {
+	if s.AuditAction != "" {
+		r.audit.WithLabelValues(r.limiter.Value("service", orUnknown(s.Service, "unknown_service")),
+			r.limiter.Value("audit_action", s.AuditAction), r.limiter.Value("audit_status", orUnknown(s.AuditStatus, "unknown"))).Inc()
+	}
 	status := "ok"
 	if s.IsError {
 		status = "error"

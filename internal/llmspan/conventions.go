@@ -19,6 +19,7 @@ type decoder struct {
 	genai, oi, tl                                   Usage
 	lfUsage, lfStart, metadata                      string
 	appID, appName, errType, lfLevel                string
+	auditAction, auditStatus                        string
 	ttft, ttftNanos                                 float64
 	tool                                            bool
 }
@@ -113,6 +114,10 @@ func (d *decoder) attr(k string, v pcommon.Value) bool {
 
 	case "error.type":
 		d.errType = v.Str()
+	case "audit.action":
+		d.auditAction = v.AsString()
+	case "audit.status":
+		d.auditStatus = v.AsString()
 	case "gen_ai.tool.name", "gen_ai.tool.call.id":
 		d.tool = true
 	}
@@ -147,6 +152,7 @@ func (d *decoder) finish(span ptrace.Span, s *Span) {
 			}
 		}
 	}
+	s.AuditAction, s.AuditStatus = d.auditAction, d.auditStatus
 	s.ErrorType = d.errType
 	if d.errType != "" || strings.EqualFold(d.lfLevel, "ERROR") {
 		s.IsError = true

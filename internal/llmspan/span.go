@@ -78,6 +78,10 @@ type Span struct {
 	TTFT      float64
 	IsError   bool
 	ErrorType string
+	// AuditAction and AuditStatus are the seed's audit_log attributes
+	// (audit.action, audit.status) on sensitive operations; the user and
+	// the resource are never read into the model: they must not be labels.
+	AuditAction, AuditStatus string
 }
 
 // Reset clears s for reuse.

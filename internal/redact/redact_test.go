@@ -118,3 +118,27 @@ func TestDropContent(t *testing.T) {
 		t.Fatalf("events %d", s.Events().Len())
 	}
 }
+
+func TestAuditUserIDIsHashedNotDropped(t *testing.T) {
+	r, err := New(Config{Presets: []string{"audit_user_id"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for _, uid := range []any{"user-42", "user-42", int64(7)} {
+		s := spans.AppendEmpty()
+		_ = s.Attributes().FromRaw(map[string]any{"audit.user_id": uid, "audit.action": "delete_dataset", "audit.resource": "ds-1"})
+	}
+	r.Traces(td)
+	r.Traces(td) // idempotent: an already hashed value is kept
+	a0, _ := spans.At(0).Attributes().Get("audit.user_id")
+	a1, _ := spans.At(1).Attributes().Get("audit.user_id")
+	a2, _ := spans.At(2).Attributes().Get("audit.user_id")
+	if a0.Str() != Hash("user-42") || a0.Str() != a1.Str() || a2.Str() != Hash("7") || strings.Contains(a0.Str(), "user-42") {
+		t.Fatalf("hashed: %q %q %q", a0.Str(), a1.Str(), a2.Str())
+	}
+	if act, _ := spans.At(0).Attributes().Get("audit.action"); act.Str() != "delete_dataset" {
+		t.Fatal("other audit attributes changed")
+	}
+}

@@ -13,6 +13,7 @@ package sampling
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,9 @@ type Config struct {
 	Rate float64
 	// KeepErrors keeps every trace that has a span with status Error.
 	KeepErrors bool
+	// KeepAuditFailures keeps every trace with a failed audited operation
+	// (audit.status failure, failed, denied or error).
+	KeepAuditFailures bool
 	// KeepSlowerThan keeps every trace with a span at least this long (0: off).
 	KeepSlowerThan time.Duration
 	// DecisionWait is how long spans of an undecided trace are buffered.
@@ -69,7 +73,7 @@ type Sampler struct {
 
 // New builds a sampler and registers its metrics on reg.
 func New(cfg Config, reg prometheus.Registerer) *Sampler {
-	s := &Sampler{cfg: cfg, rules: cfg.KeepErrors || cfg.KeepSlowerThan > 0,
+	s := &Sampler{cfg: cfg, rules: cfg.KeepErrors || cfg.KeepAuditFailures || cfg.KeepSlowerThan > 0,
 		kept: map[pcommon.TraceID]time.Time{}, pending: map[pcommon.TraceID]*pending{}, order: list.New(),
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_sampling_spans_total",
 			Help: "Spans by sampling outcome: kept (head or rule), dropped (sampled out), overflow (buffer full)."}, []string{"decision"}),
@@ -232,8 +236,23 @@ func (s *Sampler) matchesRule(span ptrace.Span) bool {
 	if s.cfg.KeepErrors && span.Status().Code() == ptrace.StatusCodeError {
 		return true
 	}
+	if s.cfg.KeepAuditFailures {
+		if v, ok := span.Attributes().Get("audit.status"); ok && AuditFailed(v.AsString()) {
+			return true
+		}
+	}
 	if s.cfg.KeepSlowerThan > 0 && span.EndTimestamp() > span.StartTimestamp() &&
 		time.Duration(span.EndTimestamp()-span.StartTimestamp()) >= s.cfg.KeepSlowerThan {
+		return true
+	}
+	return false
+}
+
+// AuditFailed reports whether an audit.status value means the operation
+// failed or was refused.
+func AuditFailed(status string) bool {
+	switch strings.ToLower(status) {
+	case "failure", "failed", "fail", "denied", "error", "forbidden", "rejected":
 		return true
 	}
 	return false

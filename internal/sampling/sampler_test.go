@@ -185,3 +185,33 @@ func sample(s *Sampler, td ptrace.Traces, now time.Time) ptrace.Traces {
 	}
 	return d.Kept
 }
+
+// TestAuditFailureKeepsTheTrace: a failed audited operation keeps its whole
+// trace whatever the rate; a successful one does not; the rule can be off.
+func TestAuditFailureKeepsTheTrace(t *testing.T) {
+	audit := func(s *Sampler, id uint64, status string, now time.Time) int {
+		td := ptrace.NewTraces()
+		addSpan(td, id, time.Millisecond, false)
+		sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+		sp.Attributes().PutStr("audit.action", "delete_app")
+		sp.Attributes().PutStr("audit.status", status)
+		return traceIDs(sample(s, td, now))[id]
+	}
+	now := time.Now()
+	on := New(Config{Rate: 0.01, KeepAuditFailures: true, DecisionWait: time.Second, MaxBufferedSpans: 100}, prometheus.NewRegistry())
+	if got := audit(on, findDropped(on, 0), "denied", now); got != 1 {
+		t.Fatalf("failed audit dropped")
+	}
+	if got := audit(on, findDropped(on, 1000), "success", now); got != 0 {
+		t.Fatalf("successful audit kept by the rule")
+	}
+	off := New(Config{Rate: 0.01, DecisionWait: time.Second, MaxBufferedSpans: 100}, prometheus.NewRegistry())
+	if got := audit(off, findDropped(off, 2000), "failure", now); got != 0 {
+		t.Fatalf("rule off, still kept")
+	}
+	for _, st := range []string{"failure", "FAILED", "fail", "denied", "error", "forbidden", "rejected"} {
+		if !AuditFailed(st) {
+			t.Errorf("%s not a failure", st)
+		}
+	}
+}

@@ -86,8 +86,9 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		sink = pipeline.Discard{}
 	}
 	s.sampler = sampling.New(sampling.Config{
-		Rate: *cfg.Sampling.Rate, KeepErrors: *cfg.Sampling.KeepErrors, KeepSlowerThan: time.Duration(cfg.Sampling.KeepSlowerThan),
-		DecisionWait: time.Duration(cfg.Sampling.DecisionWait), MaxBufferedSpans: cfg.Sampling.MaxBufferedSpans,
+		Rate: *cfg.Sampling.Rate, KeepErrors: *cfg.Sampling.KeepErrors, KeepAuditFailures: *cfg.Sampling.KeepAuditFailures,
+		KeepSlowerThan: time.Duration(cfg.Sampling.KeepSlowerThan),
+		DecisionWait:   time.Duration(cfg.Sampling.DecisionWait), MaxBufferedSpans: cfg.Sampling.MaxBufferedSpans,
 	}, reg)
 	if s.fanout != nil {
 		// Spans held for a keep-rule decision were acknowledged: they live
