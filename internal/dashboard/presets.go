@@ -136,7 +136,7 @@ var catalogue = []preset{
 	}},
 	{Audit, "Security", func(Options) []panel {
 		return []panel{{title: "Audited operations by outcome", unit: "ops", width: 12,
-			desc: "Spans marked with audit.action and audit.status (the seed's audit_log); failures are what the audit_failures alert counts.",
+			desc:    "Spans marked with audit.action and audit.status (the seed's audit_log); failures are what the audit_failures alert counts.",
 			targets: []target{{`sum by (action, status) (rate(llm_audit_events_total{service=~"$service"}` + ri + "))", "{{action}} {{status}}"}}}}
 	}},
 }
