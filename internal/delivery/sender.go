@@ -125,11 +125,21 @@ func (s *httpSender) Send(ctx context.Context, body []byte) (int64, error) {
 	if resp.StatusCode/100 == 2 {
 		return partialSuccess(respBody, resp.Header.Get("Content-Type")), nil
 	}
-	return 0, &SendError{
+	se := &SendError{
 		Retryable: retryableHTTP[resp.StatusCode], Status: fmt.Sprintf("HTTP %d", resp.StatusCode),
 		RetryAfter: retryAfter(resp.Header.Get("Retry-After")),
 		Msg:        s.scrub.Replace(fmt.Sprintf("POST %s: %s", s.exp.DisplayURL, snippet(respBody))),
 	}
+	switch {
+	case resp.StatusCode == http.StatusForbidden && s.exp.SuspendedOn403:
+		// Keys that were ever accepted do not turn wrong; a suspended
+		// ingestion comes back when the usage limit resets.
+		se.Retryable, se.Status = true, "HTTP 403 suspended"
+		se.RetryAfter = max(se.RetryAfter, suspendedBackoff)
+	case resp.StatusCode == http.StatusInternalServerError && s.exp.Retry500:
+		se.Retryable = true
+	}
+	return 0, se
 }
 
 func (s *httpSender) Close() { s.client.CloseIdleConnections() }
@@ -150,6 +160,10 @@ func partialSuccess(body []byte, ct string) int64 {
 	}
 	return resp.PartialSuccess().RejectedSpans()
 }
+
+// suspendedBackoff is the wait after a platform said ingestion is
+// suspended: long, so a usage limit is not hammered.
+const suspendedBackoff = 5 * time.Minute
 
 // maxRetryAfter bounds what a platform can ask for (and keeps huge values
 // from overflowing time.Duration).

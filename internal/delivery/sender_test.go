@@ -104,3 +104,35 @@ func FuzzPartialSuccessAndRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+// TestLangfuseSuspendedAnd500AreRetried: Langfuse's 403 (ingestion
+// suspended by the usage limit) and 500 (its queue publish failed) are
+// retried, the 403 slowly and under its own status; other platforms' 403
+// still dead-letters.
+func TestLangfuseSuspendedAnd500AreRetried(t *testing.T) {
+	var code int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }))
+	defer srv.Close()
+	body, _ := ptraceotlp.NewExportRequestFromTraces(trace(1)).MarshalProto()
+	lf := platform.ExportFor(platform.Config{Type: platform.Langfuse, Host: srv.URL, PublicKey: "pk", Protocol: platform.HTTPProtobuf}, platform.Secrets{Key: "sk"})
+	s, _ := NewSender(lf, time.Second, nil)
+	for _, c := range []struct {
+		code      int
+		retryable bool
+		status    string
+		minWait   time.Duration
+	}{{403, true, "HTTP 403 suspended", 5 * time.Minute}, {500, true, "HTTP 500", 0}, {400, false, "HTTP 400", 0}} {
+		code = c.code
+		_, err := s.Send(context.Background(), body)
+		var se *SendError
+		if !errors.As(err, &se) || se.Retryable != c.retryable || se.Status != c.status || se.RetryAfter < c.minWait {
+			t.Errorf("langfuse %d: %+v", c.code, se)
+		}
+	}
+	other, _ := NewSender(platform.Export{URL: srv.URL, DisplayURL: srv.URL, Protocol: platform.HTTPProtobuf}, time.Second, nil)
+	code = 403
+	var se *SendError
+	if _, err := other.Send(context.Background(), body); !errors.As(err, &se) || se.Retryable {
+		t.Errorf("generic 403 retried: %+v", se)
+	}
+}

@@ -31,6 +31,7 @@ var gzipConfirmed = map[Type]bool{Langfuse: true, Phoenix: true, Opik: true, OTL
 
 func langfuseExport(c Config, s Secrets) Export {
 	return Export{
+		SuspendedOn403: true, Retry500: true,
 		URL: c.Host + "/api/public/otel/v1/traces",
 		Headers: []Header{
 			{Name: "Authorization", Value: basic(c.PublicKey, s.Key), Secret: true},

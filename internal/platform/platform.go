@@ -145,6 +145,12 @@ type Export struct {
 	// which the OTLP specification requires to); off where unconfirmed
 	// (LangSmith, Weave, ARMS, Tencent): uncompressed always works.
 	Gzip bool
+	// SuspendedOn403: a 403 means ingestion is suspended (Langfuse's usage
+	// limit), not bad credentials: retry slowly instead of dead-lettering.
+	SuspendedOn403 bool
+	// Retry500: the platform's 500 is transient (Langfuse answers 500 when
+	// publishing to its queue fails).
+	Retry500 bool
 }
 
 // HeaderNames returns the sorted names of the export headers.

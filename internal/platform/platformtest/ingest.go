@@ -156,6 +156,11 @@ func (f *Fake) serveIngest(w http.ResponseWriter, r *http.Request, auth func(*ht
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"detail": "undecodable OTLP body"})
 		return
 	}
+	if f.Type == platform.Langfuse && missingIDs(req.Traces()) {
+		// Langfuse's OTLP route refuses spans without trace or span id.
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "span is missing traceId or spanId"})
+		return
+	}
 	f.accept(req.Traces())
 	if mt == "application/json" {
 		writeJSON(w, http.StatusOK, map[string]any{})
@@ -180,4 +185,19 @@ func opikAuth(cfg platform.Config, sec platform.Secrets, r *http.Request) int {
 		return http.StatusForbidden
 	}
 	return 0
+}
+
+func missingIDs(td ptrace.Traces) bool {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			for k := 0; k < sss.At(j).Spans().Len(); k++ {
+				if s := sss.At(j).Spans().At(k); s.TraceID().IsEmpty() || s.SpanID().IsEmpty() {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
