@@ -194,3 +194,48 @@ func TestGenAIForARMSTencentAndLangSmith(t *testing.T) {
 		t.Error("retriever got GenAI model attributes")
 	}
 }
+
+// TestEveryConventionReachesEveryPlatformsFields: one LLM span in each
+// convention apps send, and the fields each platform reads for the model
+// and its tokens after preparation.
+func TestEveryConventionReachesEveryPlatformsFields(t *testing.T) {
+	conventions := map[string]map[string]any{
+		"genai": {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.provider.name": "openai",
+			"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 4},
+		"openinference": {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.provider": "openai",
+			"llm.token_count.prompt": 10, "llm.token_count.completion": 4},
+		"langfuse": {"langfuse.observation.type": "generation", "langfuse.observation.model.name": "gpt-4o",
+			"langfuse.observation.usage_details": `{"input":10,"output":4}`},
+		// OpenLLMetry's instrumentations put llm.request.type on model calls;
+		// traceloop.span.kind is only on the app's decorated workflow/task spans.
+		"traceloop": {"llm.request.type": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.system": "openai",
+			"gen_ai.usage.prompt_tokens": 10, "gen_ai.usage.completion_tokens": 4},
+	}
+	// The attributes each platform reads for model, input and output tokens.
+	fields := map[platform.Type][3]string{
+		platform.Phoenix:   {"llm.model_name", "llm.token_count.prompt", "llm.token_count.completion"},
+		platform.Aliyun:    {"gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"},
+		platform.Tencent:   {"gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"},
+		platform.LangSmith: {"gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"},
+	}
+	for conv, a := range conventions {
+		for typ, f := range fields {
+			t.Run(conv+"/"+string(typ), func(t *testing.T) {
+				td := ptrace.NewTraces()
+				s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+				s.SetTraceID(pcommon.TraceID{5})
+				s.SetSpanID(pcommon.SpanID{1})
+				_ = s.Attributes().FromRaw(a)
+				kinds := map[pcommon.SpanID]llmspan.Kind{}
+				var sp llmspan.Span
+				llmspan.Decode(llmspan.Resource{}, s, &sp)
+				kinds[s.SpanID()] = sp.Kind
+				mapAttributes(typ, td, kinds)
+				got := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+				if str(got, f[0]) != "gpt-4o" || str(got, f[1]) != "10" || str(got, f[2]) != "4" {
+					t.Errorf("%s=%s %s=%s %s=%s (kind %s)", f[0], str(got, f[0]), f[1], str(got, f[1]), f[2], str(got, f[2]), sp.Kind)
+				}
+			})
+		}
+	}
+}
