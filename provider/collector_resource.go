@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
+	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/redact"
 )
@@ -183,7 +185,15 @@ func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics
 		return diags
 	}
 	out, err := collectorcfg.Render(spec)
-	if err != nil {
+	var ve *exporterconfig.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		for _, f := range ve.Fields {
+			diags.AddAttributeError(collectorPath(f.Key), "Invalid collector configuration",
+				fmt.Sprintf("The exporter would refuse this configuration: %s: %s", f.Key, f.Message))
+		}
+		return diags
+	case err != nil:
 		diags.AddError("Invalid collector configuration", "The exporter would refuse this configuration:\n"+err.Error())
 		return diags
 	}

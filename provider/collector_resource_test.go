@@ -177,3 +177,21 @@ resource "llmops_collector" "main" {
 		}},
 	})
 }
+
+// TestAccCollector_errorsOnAttributePaths: what the exporter would refuse
+// is reported on the attribute that sets it, one diagnostic per field.
+func TestAccCollector_errorsOnAttributePaths(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "llmops_collector" "main" {
+  name   = "edge"
+  prices = [{ match = "gpt-(", input = 1, output = 1 }]
+}`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Invalid collector configuration.*prices = \[.*prices\.overrides\[0\]\.match`),
+		}},
+	})
+}

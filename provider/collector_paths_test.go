@@ -1,0 +1,29 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+)
+
+func TestCollectorPath(t *testing.T) {
+	for key, want := range map[string]path.Path{
+		"destinations[2].endpoint":     path.Root("destinations").AtListIndex(2),
+		"prices.overrides[0].match":    path.Root("prices").AtListIndex(0),
+		"redaction.rules[1].pattern":   path.Root("redaction_rules").AtListIndex(1),
+		"redaction.presets[3]":         path.Root("redaction_presets"),
+		"receivers.otlp.http.endpoint": path.Root("http_port"),
+		"metrics.endpoint":             path.Root("metrics_port"),
+		"metrics":                      path.Root("max_label_values"),
+		"sampling.rate":                path.Root("sampling_rate"),
+		"sampling":                     path.Root("keep_slower_than"),
+		"dify.redis_url":               path.Root("dify_queue_monitor"),
+		"queue.directory":              path.Empty(),
+	} {
+		t.Run(key, func(t *testing.T) {
+			if got := collectorPath(key); !got.Equal(want) {
+				t.Errorf("%s -> %s, want %s", key, got, want)
+			}
+		})
+	}
+}
