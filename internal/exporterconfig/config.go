@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -94,40 +93,6 @@ type Metrics struct {
 	// LatencyBuckets overrides llm_request_duration_seconds' boundaries
 	// (seconds, increasing); empty keeps the default, dense around 5 s.
 	LatencyBuckets []float64 `yaml:"latency_buckets"`
-}
-
-// LangfuseIngest configures the Langfuse-compatible ingest. Dify's
-// Langfuse provider then uses public_key as its public key and the
-// receivers' bearer token as its secret key.
-type LangfuseIngest struct {
-	Enabled     bool   `yaml:"enabled"`
-	PublicKey   string `yaml:"public_key"`
-	ProjectID   string `yaml:"project_id"`
-	ProjectName string `yaml:"project_name"`
-}
-
-// TraceContext bounds how trace-level labels (Dify's app) reach the LLM
-// calls of a trace that name none themselves.
-type TraceContext struct {
-	// Wait is how long a call waits for its trace's app or root (default
-	// 30s: Dify's Phoenix provider sends a workflow's root when it ends).
-	Wait Duration `yaml:"wait"`
-	// TTL is how long a trace's labels are remembered after its last span.
-	TTL          Duration `yaml:"ttl"`
-	MaxTraces    int      `yaml:"max_traces"`
-	MaxHeldCalls int      `yaml:"max_held_calls"`
-}
-
-// Dify configures the Dify queue monitor (off without redis_url).
-type Dify struct {
-	// RedisURL is Dify's CELERY_BROKER_URL (redis:// or rediss://; db from
-	// the path, default 1). Prefer password_file or password_env to a
-	// password in the URL.
-	RedisURL     string   `yaml:"redis_url"`
-	PasswordFile string   `yaml:"password_file"`
-	PasswordEnv  string   `yaml:"password_env"`
-	Queues       []string `yaml:"queues"`
-	Interval     Duration `yaml:"interval"`
 }
 
 // Sampling configures the sampler.
@@ -412,38 +377,6 @@ func (c *Config) Validate() error {
 		return newValidationError(errs)
 	}
 	return nil
-}
-
-// FieldError is one problem of a configuration, at its YAML key.
-type FieldError struct {
-	Key, Message string
-}
-
-// ValidationError lists every problem of a configuration, sorted by key
-// so that the same configuration always reads the same.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-func (e *ValidationError) Error() string {
-	lines := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		lines[i] = f.Key + ": " + f.Message
-	}
-	return strings.Join(lines, "\n")
-}
-
-func newValidationError(lines []string) *ValidationError {
-	e := &ValidationError{}
-	for _, l := range lines {
-		key, msg, ok := strings.Cut(l, ": ")
-		if !ok {
-			key, msg = "", l
-		}
-		e.Fields = append(e.Fields, FieldError{Key: key, Message: msg})
-	}
-	sort.SliceStable(e.Fields, func(i, j int) bool { return e.Fields[i].Key < e.Fields[j].Key })
-	return e
 }
 
 func checkAddr(ep string) error {
