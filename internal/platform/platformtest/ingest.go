@@ -156,6 +156,12 @@ func (f *Fake) serveIngest(w http.ResponseWriter, r *http.Request, auth func(*ht
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"detail": "undecodable OTLP body"})
 		return
 	}
+	if f.Type == platform.Weave && !weaveRouted(req.Traces(), f.Config) {
+		// Weave routes by the resource attributes wandb.entity and
+		// wandb.project (its OTLP docs); without them the data has no project.
+		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "wandb.entity and wandb.project resource attributes are required"})
+		return
+	}
 	if f.Type == platform.Langfuse && missingIDs(req.Traces()) {
 		// Langfuse's OTLP route refuses spans without trace or span id.
 		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "span is missing traceId or spanId"})
@@ -200,4 +206,17 @@ func missingIDs(td ptrace.Traces) bool {
 		}
 	}
 	return false
+}
+
+func weaveRouted(td ptrace.Traces, cfg platform.Config) bool {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		a := rss.At(i).Resource().Attributes()
+		e, ok1 := a.Get("wandb.entity")
+		p, ok2 := a.Get("wandb.project")
+		if !ok1 || !ok2 || e.Str() != cfg.Entity || p.Str() != cfg.Project {
+			return false
+		}
+	}
+	return true
 }
