@@ -93,6 +93,9 @@ type Metrics struct {
 	// LatencyBuckets overrides llm_request_duration_seconds' boundaries
 	// (seconds, increasing); empty keeps the default, dense around 5 s.
 	LatencyBuckets []float64 `yaml:"latency_buckets"`
+	// NativeHistograms also exposes llm_request_duration_seconds as a
+	// Prometheus native histogram (default true; about 100 ns per call).
+	NativeHistograms *bool `yaml:"native_histograms"`
 }
 
 // Sampling configures the sampler.
@@ -164,6 +167,10 @@ func (c *Config) fillDefaults() {
 	}
 	if c.Metrics.MaxOTLPSeries == 0 {
 		c.Metrics.MaxOTLPSeries = 10000
+	}
+	if c.Metrics.NativeHistograms == nil {
+		yes := true
+		c.Metrics.NativeHistograms = &yes
 	}
 	tc := &c.TraceContext
 	for p, d := range map[*Duration]time.Duration{&tc.Wait: 30 * time.Second, &tc.TTL: 5 * time.Minute} {

@@ -84,7 +84,14 @@ type Recorder struct {
 // Option configures a Recorder.
 type Option func(*options)
 
-type options struct{ latencyBuckets []float64 }
+type options struct {
+	latencyBuckets []float64
+	noNative       bool
+}
+
+// WithoutNativeHistogram drops the native histogram of
+// llm_request_duration_seconds (it costs about 100 ns per model call).
+func WithoutNativeHistogram() Option { return func(o *options) { o.noNative = true } }
 
 // WithLatencyBuckets replaces llm_request_duration_seconds' boundaries.
 func WithLatencyBuckets(b []float64) Option {
@@ -107,6 +114,10 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 	for _, opt := range opts {
 		opt(&o)
 	}
+	nativeFactor := 1.1
+	if o.noNative {
+		nativeFactor = 0
+	}
 	base := []string{"service", "app", "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"}
 	own := []string{"service", "app", "provider", "model", "operation"}
 	r := &Recorder{
@@ -118,7 +129,7 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 			Help: "Time to first token (OTel GenAI semantic conventions).", Buckets: TTFTBuckets}, base),
 		reqDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "llm_request_duration_seconds",
 			Help:    "Model call latency; P95 = histogram_quantile(0.95, sum by (le) (rate(llm_request_duration_seconds_bucket[5m]))).",
-			Buckets: o.latencyBuckets, NativeHistogramBucketFactor: 1.1, NativeHistogramMaxBucketNumber: 160,
+			Buckets: o.latencyBuckets, NativeHistogramBucketFactor: nativeFactor, NativeHistogramMaxBucketNumber: 160,
 			NativeHistogramMinResetDuration: time.Hour}, own),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_requests_total", Help: "Model calls by outcome."}, append(own, "status")),
 		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_tokens_total",

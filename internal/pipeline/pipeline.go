@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -111,7 +112,7 @@ func (p *Pipeline) ConsumeMetrics(_ context.Context, md pmetric.Metrics) error {
 // record feeds every span to the metrics.
 func (p *Pipeline) record(td ptrace.Traces) {
 	var s llmspan.Span
-	now := p.Now()
+	b := batch{now: p.Now()}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -123,15 +124,58 @@ func (p *Pipeline) record(td ptrace.Traces) {
 				span := spans.At(k)
 				llmspan.Decode(r, span, &s)
 				p.Metrics.Span(&s)
-				p.call(span, &s, now)
+				p.collect(&b, span, &s)
 			}
 		}
 	}
+	p.settle(&b)
 }
 
-// call records s's trace-level labels and, for a model call, its metrics,
-// now or (held) once its trace's app is known.
-func (p *Pipeline) call(span ptrace.Span, s *llmspan.Span, now time.Time) {
+// batch is what one request tells about its traces, so that a trace whose
+// spans all came together (the common case) never touches the shared
+// trace cache.
+type batch struct {
+	now    time.Time
+	traces map[pcommon.TraceID]*batchTrace
+	calls  []waiting
+	// last is the trace of the previous span: spans of one trace usually
+	// come together, so most lookups skip the map.
+	lastID pcommon.TraceID
+	last   *batchTrace
+}
+
+// trace returns the batch's record of tid, creating it when create.
+func (b *batch) trace(tid pcommon.TraceID, create bool) *batchTrace {
+	if b.last != nil && b.lastID == tid {
+		return b.last
+	}
+	bt := b.traces[tid]
+	if bt == nil && create {
+		if b.traces == nil {
+			b.traces = map[pcommon.TraceID]*batchTrace{}
+		}
+		bt = &batchTrace{}
+		b.traces[tid] = bt
+	}
+	if bt != nil {
+		b.lastID, b.last = tid, bt
+	}
+	return bt
+}
+
+type batchTrace struct {
+	labels tracectx.Labels
+	root   bool
+}
+
+type waiting struct {
+	trace pcommon.TraceID
+	call  HeldCall
+}
+
+// collect records s's trace-level labels and either records a model call
+// that names its app or keeps it for settle.
+func (p *Pipeline) collect(b *batch, span ptrace.Span, s *llmspan.Span) {
 	isCall := s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding
 	if p.Traces == nil {
 		if isCall {
@@ -140,31 +184,72 @@ func (p *Pipeline) call(span ptrace.Span, s *llmspan.Span, now time.Time) {
 		return
 	}
 	tid, root := span.TraceID(), span.ParentSpanID().IsEmpty()
-	own := tracectx.Labels{AppID: s.AppID, AppName: s.AppName}
-	if own.AppID != "" || root {
-		p.emit(p.Traces.Observe(tid, own, root, now))
+	if s.AppID != "" || root {
+		bt := b.trace(tid, true)
+		if bt.labels.AppID == "" {
+			bt.labels.AppID, bt.labels.AppName = s.AppID, first(bt.labels.AppName, s.AppName)
+		}
+		bt.root = bt.root || root
 	}
 	if !isCall {
 		return
 	}
 	c := p.price(s)
-	l, outcome, ok := p.Traces.Resolve(tid, own, root, HeldCall{Span: *s, Cost: c.CostUSD, Priced: c.Priced}, now)
-	if !ok {
-		return
+	switch bt := b.trace(tid, false); {
+	case s.AppID != "":
+		p.Metrics.TraceContext(tracectx.Own)
+		p.Metrics.Call(c)
+	case bt != nil && bt.labels.AppID != "": // the app came earlier in this request
+		s.Inherit(bt.labels.AppID, bt.labels.AppName)
+		p.Metrics.TraceContext(tracectx.Inherited)
+		p.Metrics.Call(c)
+	default:
+		b.calls = append(b.calls, waiting{trace: tid, call: HeldCall{Span: *s, Cost: c.CostUSD, Priced: c.Priced}})
 	}
-	s.Inherit(l.AppID, l.AppName)
+}
+
+// settle tells the trace cache what the batch learned (releasing calls
+// held by earlier requests), then labels the batch's own calls from the
+// batch when it can, and from the cache (or holds them) when it cannot.
+func (p *Pipeline) settle(b *batch) {
+	for tid, bt := range b.traces {
+		p.emit(p.Traces.Observe(tid, bt.labels, bt.root, b.now))
+	}
+	for i := range b.calls {
+		w := &b.calls[i]
+		bt := b.traces[w.trace]
+		switch {
+		case bt != nil && bt.labels.AppID != "":
+			p.record1(w.call, bt.labels, tracectx.Inherited)
+		case bt != nil && bt.root:
+			p.record1(w.call, bt.labels, tracectx.NoApp)
+		default:
+			l, outcome, ok := p.Traces.Resolve(w.trace, tracectx.Labels{AppName: w.call.Span.AppName}, false, w.call, b.now)
+			if ok {
+				p.record1(w.call, l, outcome)
+			}
+		}
+	}
+}
+
+func (p *Pipeline) record1(c HeldCall, l tracectx.Labels, outcome string) {
+	c.Span.Inherit(l.AppID, l.AppName)
 	p.Metrics.TraceContext(outcome)
-	p.Metrics.Call(c)
+	p.Metrics.Call(llmmetrics.Call{Span: &c.Span, CostUSD: c.Cost, Priced: c.Priced})
 }
 
 // emit records calls released by the trace cache.
 func (p *Pipeline) emit(released []tracectx.Released[HeldCall]) {
 	for i := range released {
-		r := &released[i]
-		r.Item.Span.Inherit(r.Labels.AppID, r.Labels.AppName)
-		p.Metrics.TraceContext(r.Outcome)
-		p.Metrics.Call(llmmetrics.Call{Span: &r.Item.Span, CostUSD: r.Item.Cost, Priced: r.Item.Priced})
+		p.record1(released[i].Item, released[i].Labels, released[i].Outcome)
 	}
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func (p *Pipeline) price(s *llmspan.Span) llmmetrics.Call {

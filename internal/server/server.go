@@ -105,7 +105,7 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		}
 	}
 	s.Pipeline = &pipeline.Pipeline{
-		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues, llmmetrics.WithLatencyBuckets(cfg.Metrics.LatencyBuckets)),
+		Prices: prices, Metrics: llmmetrics.NewRecorder(reg, cfg.Metrics.MaxLabelValues, recorderOptions(cfg.Metrics)...),
 		OTLP: llmmetrics.NewOTLPStore(reg, cfg.Metrics.MaxOTLPSeries), Sampler: s.sampler, Sink: sink, Now: time.Now,
 		Traces: tracectx.New[pipeline.HeldCall](time.Duration(cfg.TraceContext.Wait), time.Duration(cfg.TraceContext.TTL),
 			cfg.TraceContext.MaxTraces, cfg.TraceContext.MaxHeldCalls),
@@ -286,4 +286,12 @@ func addr(l net.Listener) string {
 		return ""
 	}
 	return l.Addr().String()
+}
+
+func recorderOptions(m exporterconfig.Metrics) []llmmetrics.Option {
+	opts := []llmmetrics.Option{llmmetrics.WithLatencyBuckets(m.LatencyBuckets)}
+	if m.NativeHistograms != nil && !*m.NativeHistograms {
+		opts = append(opts, llmmetrics.WithoutNativeHistogram())
+	}
+	return opts
 }

@@ -147,15 +147,21 @@ func (c *Cache[T]) release(e *entry[T], outcome string) []Released[T] {
 	return out
 }
 
-// Observe records what a span tells about its trace: its labels (empty
-// fields ignored) and whether it is the root. Items held for the trace are
-// released when its app becomes known or its root arrives.
+// Observe records what a batch tells about a trace: its labels (empty
+// fields ignored) and whether its root was in the batch. Items held for the
+// trace are released when its app becomes known or its root arrives. A
+// trace whose root came is remembered only if something was waiting for
+// it: roots end last, so later children are rare, and remembering every
+// finished trace would cost memory on every request.
 func (c *Cache[T]) Observe(id pcommon.TraceID, l Labels, root bool, now time.Time) []Released[T] {
 	if l == (Labels{}) && !root {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if root && c.traces[id] == nil {
+		return nil
+	}
 	e, out := c.get(id, now)
 	learned := e.labels.merge(l)
 	if root {

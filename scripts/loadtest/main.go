@@ -31,8 +31,9 @@ func main() {
 	dests := flag.Int("destinations", 0, "deliver to this many in-process OTLP sinks through durable queues")
 	outage := flag.Duration("outage", 0, "with -destinations: after the run, take sink0 down for this long under load at -outage-rate, then measure the drain")
 	outageRate := flag.Int("outage-rate", 20000, "spans/s sent during the outage")
+	native := flag.Bool("native-histograms", true, "expose llm_request_duration_seconds as a native histogram too (metrics.native_histograms)")
 	flag.Parse()
-	opts := options{destinations: *dests, outage: *outage, outageRate: *outageRate}
+	opts := options{destinations: *dests, outage: *outage, outageRate: *outageRate, native: *native}
 	if err := run(*duration, *rate, *protocol, *concurrency, *batch, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -43,6 +44,7 @@ type options struct {
 	destinations int
 	outage       time.Duration
 	outageRate   int
+	native       bool
 }
 
 func run(duration time.Duration, rate int, protocol string, concurrency, batch int, opts options) error {
@@ -80,7 +82,7 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	if len(sinks) > 0 {
 		extra = destinationsYAML(filepath.Join(dir, "queue"), sinks)
 	}
-	os.WriteFile(cfg, []byte(fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\nmetrics: {endpoint: %q}\nlog: {level: warn}\n%s", httpAddr, grpcAddr, metricsAddr, extra)), 0o600)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("receivers:\n  otlp:\n    http: {endpoint: %q}\n    grpc: {endpoint: %q}\nmetrics: {endpoint: %q, native_histograms: %v}\nlog: {level: warn}\n%s", httpAddr, grpcAddr, metricsAddr, opts.native, extra)), 0o600)
 	exp := exec.Command("taskset", "-c", "0", bin, "run", "-c", cfg)
 	exp.Env = append(os.Environ(), "GOMAXPROCS=1")
 	if prof := os.Getenv("LOADTEST_CPUPROFILE"); prof != "" {
