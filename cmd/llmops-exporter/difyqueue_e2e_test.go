@@ -33,7 +33,7 @@ func TestE2EDifyQueueBacklogMetric(t *testing.T) {
 	t.Setenv("E2E_DIFY_REDIS_PASSWORD", "broker-pw")
 	exp := startExporter(t, "dify: {redis_url: \"redis://"+port+"\", password_env: E2E_DIFY_REDIS_PASSWORD, interval: 1s, queues: [dataset, mail]}\n")
 	var m map[string]float64
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		m = exp.scrape(t)
 		if m[`dify_celery_queue_length{queue="dataset"}`] == 1500 {

@@ -83,11 +83,11 @@ func (l *lockedLog) String() string {
 	return l.b.String()
 }
 
-// waitUntil polls cond until it holds or 10 s pass: asynchronous state is
+// waitUntil polls cond until it holds or 30 s pass (a loaded CI machine is slow): asynchronous state is
 // never read just once.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if cond() {
 			return
 		}
@@ -127,7 +127,7 @@ func startExporterOTLP(t *testing.T, otlpYAML, extraYAML string) *exporterProc {
 		}
 	}()
 	t.Cleanup(func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() })
-	for time.Since(start) < 10*time.Second {
+	for time.Since(start) < 30*time.Second {
 		resp, err := http.Get("http://" + p.metricsAddr + "/ready")
 		if err == nil {
 			resp.Body.Close()
@@ -138,7 +138,7 @@ func startExporterOTLP(t *testing.T, otlpYAML, extraYAML string) *exporterProc {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("exporter not ready after 10s; logs:\n%s", p.logs)
+	t.Fatalf("exporter not ready after 30s; logs:\n%s", p.logs)
 	return nil
 }
 
