@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
 )
 
 func langfuseCall(t *testing.T, method, url, user, pass string, body []byte, ct string) (int, map[string]any) {
@@ -33,7 +37,15 @@ func langfuseCall(t *testing.T, method, url, user, pass string, body []byte, ct 
 // the exporter: its settings check, its legacy ingestion batches, and the
 // OTLP route of its newest versions, all with Basic pk:sk.
 func TestE2ELangfuseIngestAsDifyUsesIt(t *testing.T) {
-	p := startExporterOTLP(t, "    langfuse: {enabled: true, public_key: pk-lf-exporter}\n", "")
+	// Two destinations: what Dify sent as Langfuse events fans out as spans.
+	jaeger := platformtest.New(t, platform.OTLP, platform.Config{}, platform.Secrets{})
+	tempo := platformtest.New(t, platform.OTLP, platform.Config{}, platform.Secrets{})
+	dests := fmt.Sprintf(`queue: {directory: %q}
+destinations:
+  - {name: jaeger, type: otlp, endpoint: %q, retry: {initial: 50ms, max: 200ms}}
+  - {name: tempo, type: otlp, endpoint: %q, retry: {initial: 50ms, max: 200ms}}
+`, t.TempDir(), jaeger.URL, tempo.URL)
+	p := startExporterOTLP(t, "    langfuse: {enabled: true, public_key: pk-lf-exporter}\n", dests)
 	base := "http://" + p.httpAddr
 	if code, _ := langfuseCall(t, "GET", base+"/api/public/health", "", "", nil, ""); code != 200 {
 		t.Fatalf("health %d", code)
@@ -76,5 +88,26 @@ func TestE2ELangfuseIngestAsDifyUsesIt(t *testing.T) {
 	}
 	if got := sumWhere(m, "llm_cost_usd_total", `app="app-lf",model="gpt-4o-mini"`); got < 0.00026 || got > 0.00028 {
 		t.Errorf("cost %v", got)
+	}
+	// Each destination receives the batch's three spans (trace, generation,
+	// retrieval) and the OTLP route's one, as ordinary OTLP spans.
+	for name, f := range map[string]*platformtest.Fake{"jaeger": jaeger, "tempo": tempo} {
+		waitUntil(t, name+" to receive 4 spans", func() bool { return f.ReceivedSpans() == 4 })
+		var gen ptrace.Span
+		rss := f.Received().ResourceSpans()
+		for i := 0; i < rss.Len(); i++ {
+			sss := rss.At(i).ScopeSpans()
+			for j := 0; j < sss.Len(); j++ {
+				for k := 0; k < sss.At(j).Spans().Len(); k++ {
+					if sp := sss.At(j).Spans().At(k); sp.Name() == "generation_7c9e6679" {
+						gen = sp
+					}
+				}
+			}
+		}
+		if v, _ := gen.Attributes().Get("langfuse.observation.model.name"); v.Str() != "gpt-4o-mini" ||
+			gen.TraceID().String() != "7c9e6679742540de944be07fc1f90ae7" {
+			t.Errorf("%s received generation %v (trace %s)", name, gen.Attributes().AsRaw(), gen.TraceID())
+		}
 	}
 }
