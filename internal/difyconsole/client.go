@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
@@ -52,7 +53,7 @@ func New(cfg settings.Dify, hc *http.Client) (*Client, error) {
 		return nil, fmt.Errorf("dify console_url %q: not an absolute URL", cfg.ConsoleURL)
 	}
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: jar, Timeout: 60 * time.Second} // Dify's live credential check can take a while, never forever
 	if hc != nil {
 		c.Transport, c.Timeout = hc.Transport, hc.Timeout
 	}

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-openapi/runtime"
 	httptransport "github.com/go-openapi/runtime/client"
@@ -53,7 +54,7 @@ func New(g settings.Grafana, hc *http.Client) (*Client, error) {
 		return nil, fmt.Errorf("grafana url %q: not an absolute URL", g.URL)
 	}
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Timeout: 60 * time.Second} // a hung Grafana must not hang terraform
 	}
 	hc = &http.Client{Timeout: hc.Timeout, Jar: hc.Jar, CheckRedirect: hc.CheckRedirect,
 		Transport: orgHeader{next: orDefault(hc.Transport), org: strconv.FormatInt(g.OrgID, 10)}}
