@@ -243,6 +243,11 @@ func TestDeliverToEveryPlatform(t *testing.T) {
 	if hd := headers("jaeger"); hd["ct"] != "application/json" {
 		t.Errorf("otlp http/json content type %v", hd)
 	}
+	// Tencent's token as a resource attribute, added only as the batch is
+	// sent (the queued copy never holds it).
+	if v, _ := h.fakes["tencent"].Received().ResourceSpans().At(0).Resource().Attributes().Get("token"); v.Str() != "tc-SECRET7" {
+		t.Errorf("tencent token resource attribute %q", v.Str())
+	}
 	// The console worker and the metric bump run after the fake has already
 	// answered: wait for them instead of reading once.
 	waitFor(t, "the console destination to log the trace", func() bool {
@@ -401,4 +406,32 @@ func TestConcatIsAValidRequest(t *testing.T) {
 	if err != nil || spans != 9 || req.Traces().SpanCount() != 9 || req.Traces().ResourceSpans().Len() != 3 {
 		t.Fatalf("%v %d %d", err, spans, req.Traces().SpanCount())
 	}
+}
+
+// TestSendTimeSecretsNeverQueued: Tencent's token, a resource attribute
+// of what is sent, is not in the durable queue's file.
+func TestSendTimeSecretsNeverQueued(t *testing.T) {
+	h := newHarness(t)
+	h.add(t, "tencent", platform.Tencent, platform.Config{}, "tc-NEVER-ON-DISK")
+	f := h.start(t)
+	if err := f.ConsumeTraces(context.Background(), trace(3)); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(h.cfg.Queue.Directory, "*"))
+	if len(files) == 0 {
+		t.Fatal("no queue file")
+	}
+	prepared := false // the check can see what preparation adds (service.name)
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		if bytes.Contains(b, []byte("tc-NEVER-ON-DISK")) {
+			t.Fatalf("the token is in %s", name)
+		}
+		prepared = prepared || bytes.Contains(b, []byte("dify_app"))
+	}
+	if !prepared {
+		t.Fatal("queued data not found in the queue files: the check proves nothing")
+	}
+	f.Start()
+	waitFor(t, "tencent to receive the spans", func() bool { return h.fakes["tencent"].ReceivedSpans() == 3 })
 }

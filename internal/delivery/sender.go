@@ -79,13 +79,19 @@ var retryableHTTP = map[int]bool{http.StatusTooManyRequests: true, http.StatusBa
 
 func (s *httpSender) Send(ctx context.Context, body []byte) (int64, error) {
 	ct := "application/x-protobuf"
-	if s.exp.Protocol == platform.HTTPJSON {
+	if s.exp.Protocol == platform.HTTPJSON || len(s.exp.SendTimeResourceAttributes) > 0 {
 		req, err := decode(body)
 		if err != nil {
 			return 0, err
 		}
-		ct = "application/json"
-		if body, err = req.MarshalJSON(); err != nil {
+		addResourceAttributes(req, s.exp.SendTimeResourceAttributes)
+		if s.exp.Protocol == platform.HTTPJSON {
+			ct = "application/json"
+			body, err = req.MarshalJSON()
+		} else {
+			body, err = req.MarshalProto()
+		}
+		if err != nil {
 			return 0, &SendError{Status: "encode", Msg: err.Error()}
 		}
 	}
@@ -215,6 +221,8 @@ type grpcSender struct {
 	timeout time.Duration
 	scrub   *strings.Replacer
 	display string
+	// sendAttrs are resource attributes added at send time (secrets).
+	sendAttrs map[string]string
 }
 
 func newGRPCSender(exp platform.Export, timeout time.Duration, secrets []string) (*grpcSender, error) {
@@ -234,7 +242,8 @@ func newGRPCSender(exp platform.Export, timeout time.Duration, secrets []string)
 	for _, h := range exp.Headers {
 		md.Append(strings.ToLower(h.Name), h.Value)
 	}
-	return &grpcSender{conn: conn, client: ptraceotlp.NewGRPCClient(conn), md: md, timeout: timeout, scrub: newScrubber(secrets), display: exp.DisplayURL}, nil
+	return &grpcSender{conn: conn, client: ptraceotlp.NewGRPCClient(conn), md: md, timeout: timeout, scrub: newScrubber(secrets), display: exp.DisplayURL,
+		sendAttrs: exp.SendTimeResourceAttributes}, nil
 }
 
 // retryableGRPC follows the OTLP specification.
@@ -246,6 +255,7 @@ func (s *grpcSender) Send(ctx context.Context, body []byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	addResourceAttributes(req, s.sendAttrs)
 	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(ctx, s.md), s.timeout)
 	defer cancel()
 	resp, err := s.client.Export(ctx, req)
@@ -264,3 +274,17 @@ func (s *grpcSender) Send(ctx context.Context, body []byte) (int64, error) {
 }
 
 func (s *grpcSender) Close() { _ = s.conn.Close() }
+
+// addResourceAttributes sets attrs on every resource of req, in memory only.
+func addResourceAttributes(req ptraceotlp.ExportRequest, attrs map[string]string) {
+	if len(attrs) == 0 {
+		return
+	}
+	rss := req.Traces().ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		a := rss.At(i).Resource().Attributes()
+		for k, v := range attrs {
+			a.PutStr(k, v)
+		}
+	}
+}

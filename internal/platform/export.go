@@ -126,6 +126,9 @@ func tencentExport(c Config, s Secrets) Export {
 		Insecure:           u.Scheme == "http",
 		Headers:            []Header{{Name: "authorization", Value: "Bearer " + s.Key, Secret: true}},
 		ResourceAttributes: map[string]string{"service.name": c.ServiceName},
+		// Tencent's docs carry the token as a resource attribute; Dify sends
+		// the header. Both go: which one APM requires is unconfirmed.
+		SendTimeResourceAttributes: map[string]string{"token": s.Key},
 	}
 }
 

@@ -148,6 +148,10 @@ type Export struct {
 	// SuspendedOn403: a 403 means ingestion is suspended (Langfuse's usage
 	// limit), not bad credentials: retry slowly instead of dead-lettering.
 	SuspendedOn403 bool
+	// SendTimeResourceAttributes are resource attributes added only as a
+	// batch is sent: they hold secrets (Tencent's token), so they are never
+	// written to the durable queue or a dead letter.
+	SendTimeResourceAttributes map[string]string
 	// Retry500: the platform's 500 is transient (Langfuse answers 500 when
 	// publishing to its queue fails).
 	Retry500 bool
