@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -119,7 +120,7 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 		}
 		r.For = *s.For
 	}
-	sel, err := parseSelector(orDefault(s.Selector, p.defaultSelector))
+	sel, err := parseSelector(cmp.Or(s.Selector, p.defaultSelector))
 	if err != nil {
 		return r, nil, &FieldError{Field: "selector", Err: err}
 	}
@@ -158,7 +159,7 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 }
 
 func ruleLabels(p preset, s Spec) (map[string]string, error) {
-	out := map[string]string{"severity": orDefault(s.Severity, p.severity)}
+	out := map[string]string{"severity": cmp.Or(s.Severity, p.severity)}
 	for k, v := range s.Labels {
 		if !labelName.MatchString(k) {
 			return nil, fmt.Errorf("%q is not a valid label name", k)
@@ -169,13 +170,6 @@ func ruleLabels(p preset, s Spec) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func parseSelector(sel string) ([]*labels.Matcher, error) {

@@ -1,6 +1,7 @@
 package lfingest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -37,7 +38,7 @@ func (b *builder) build() ptrace.Traces {
 func (b *builder) root(s ptrace.Span, t *traceBody, lastEnd time.Time) {
 	s.SetTraceID(TraceID(t.ID))
 	s.SetSpanID(SpanID(t.ID, true))
-	s.SetName(orDefault(t.Name, "trace"))
+	s.SetName(cmp.Or(t.Name, "trace"))
 	s.SetKind(ptrace.SpanKindServer)
 	start, ok := ParseTime(t.Timestamp)
 	if !ok {
@@ -84,7 +85,7 @@ func (b *builder) observation(s ptrace.Span, o *obsBody, kind string) {
 	} else {
 		s.SetParentSpanID(SpanID(o.TraceID, true))
 	}
-	s.SetName(orDefault(o.Name, kind))
+	s.SetName(cmp.Or(o.Name, kind))
 	if kind == "generation" {
 		s.SetKind(ptrace.SpanKindClient)
 	}
@@ -130,8 +131,8 @@ func usageDetails(o *obsBody) map[string]float64 {
 		return nil
 	}
 	out := map[string]float64{}
-	for k, v := range map[string]*float64{"input": first(u.Input, u.PromptTokens), "output": first(u.Output, u.CompletionTokens),
-		"total": first(u.Total, u.TotalTokens)} {
+	for k, v := range map[string]*float64{"input": cmp.Or(u.Input, u.PromptTokens), "output": cmp.Or(u.Output, u.CompletionTokens),
+		"total": cmp.Or(u.Total, u.TotalTokens)} {
 		if v != nil {
 			out[k] = *v
 		}
@@ -140,15 +141,6 @@ func usageDetails(o *obsBody) map[string]float64 {
 		return nil
 	}
 	return out
-}
-
-func first(vs ...*float64) *float64 {
-	for _, v := range vs {
-		if v != nil {
-			return v
-		}
-	}
-	return nil
 }
 
 func normalizeTime(s string) string {
@@ -177,11 +169,4 @@ func putJSON(a pcommon.Map, k string, v any) {
 			a.PutStr(k, string(b))
 		}
 	}
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package llmspan
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -127,8 +128,8 @@ func (d *decoder) attr(k string, v pcommon.Value) bool {
 func (d *decoder) finish(span ptrace.Span, s *Span) {
 	s.Kind = d.kind()
 	s.Operation = d.operation(s.Kind)
-	s.Provider = NormalizeProvider(first(d.provider, d.system, d.llmProvider, d.llmSystem))
-	s.Model = first(d.lfModel, d.reqModel, d.llmModel, d.respModel)
+	s.Provider = NormalizeProvider(cmp.Or(d.provider, d.system, d.llmProvider, d.llmSystem))
+	s.Model = cmp.Or(d.lfModel, d.reqModel, d.llmModel, d.respModel)
 	s.Usage = d.usage()
 	if s.Kind == KindOther && (s.Model != "" && s.Usage.Any()) {
 		s.Kind = KindLLM // any model attribute with usage: a generation (as Langfuse maps it)
@@ -178,7 +179,7 @@ func (d *decoder) fromMetadata(s *Span) {
 		return
 	}
 	if s.AppID == "" {
-		s.AppID, s.AppName = md.AppID, first(s.AppName, md.AppName)
+		s.AppID, s.AppName = md.AppID, cmp.Or(s.AppName, md.AppName)
 	}
 	for _, v := range []*float64{md.TTFT, md.TTFT2} {
 		if s.TTFT == 0 && v != nil && *v > 0 {
@@ -301,15 +302,6 @@ func fillTotal(u Usage) Usage {
 		u.Input = u.Total
 	}
 	return u
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // intOf reads a count sent as int, double or string (Dify's Aliyun path).

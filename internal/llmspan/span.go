@@ -9,6 +9,7 @@
 package llmspan
 
 import (
+	"cmp"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -131,7 +132,7 @@ func Decode(r Resource, span ptrace.Span, s *Span) {
 		s.ErrorType = errorType(span, s.ErrorType)
 	}
 	if isUnknownService(s.Service) { // service.name, else the Phoenix project, else the app name
-		s.Service = first(r.Project, s.AppName, s.Service)
+		s.Service = cmp.Or(r.Project, s.AppName, s.Service)
 	}
 }
 

@@ -5,6 +5,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,7 +188,7 @@ func (p *Pipeline) collect(b *batch, span ptrace.Span, s *llmspan.Span) {
 	if s.AppID != "" || root {
 		bt := b.trace(tid, true)
 		if bt.labels.AppID == "" {
-			bt.labels.AppID, bt.labels.AppName = s.AppID, first(bt.labels.AppName, s.AppName)
+			bt.labels.AppID, bt.labels.AppName = s.AppID, cmp.Or(bt.labels.AppName, s.AppName)
 		}
 		bt.root = bt.root || root
 	}
@@ -243,13 +244,6 @@ func (p *Pipeline) emit(released []tracectx.Released[HeldCall]) {
 	for i := range released {
 		p.record1(released[i].Item, released[i].Labels, released[i].Outcome)
 	}
-}
-
-func first(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func (p *Pipeline) price(s *llmspan.Span) llmmetrics.Call {
