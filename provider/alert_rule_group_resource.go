@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/alerting"
+	"github.com/llmops/terraform-provider-llmops/internal/atomicfile"
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 )
 
@@ -101,7 +101,7 @@ func (r *alertRuleGroupResource) apply(ctx context.Context, plan planGetter, sta
 		return
 	}
 	if !m.RulesFile.IsNull() {
-		if err := writeFile(m.RulesFile.ValueString(), []byte(res.yaml)); err != nil {
+		if err := atomicfile.Write(m.RulesFile.ValueString(), []byte(res.yaml)); err != nil {
 			diags.AddAttributeError(path.Root("rules_file"), "Cannot write rules file", err.Error())
 			return
 		}
@@ -200,17 +200,6 @@ func (r *alertRuleGroupResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("interval"), "1m")...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_editable"), true)...)
-}
-
-func writeFile(name string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp := name + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, name)
 }
 
 func removeFile(name string, diags *diag.Diagnostics) {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/llmops/terraform-provider-llmops/internal/atomicfile"
 )
 
 // Provisioning places a dashboard in a Grafana provisioning directory, for
@@ -69,10 +71,10 @@ func (p Provisioning) Write(uid string, dashboardJSON []byte) error {
 		return err
 	}
 	py, dj := p.Paths(uid)
-	if err := writeAtomic(dj, dashboardJSON); err != nil {
+	if err := atomicfile.Write(dj, dashboardJSON); err != nil {
 		return err
 	}
-	return writeAtomic(py, yml)
+	return atomicfile.Write(py, yml)
 }
 
 // Read returns the dashboard JSON on disk; found is false when either file
@@ -99,32 +101,6 @@ func (p Provisioning) Remove(uid string) error {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("remove %s: %w", f, err)
 		}
-	}
-	return nil
-}
-
-func writeAtomic(name string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(name), err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".llmops-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
 }
