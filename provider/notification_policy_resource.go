@@ -236,11 +236,8 @@ func (r *notificationPolicyResource) Read(ctx context.Context, req resource.Read
 func adoptRoute(m *notificationPolicyModel, route map[string]any) {
 	m.Receiver = types.StringValue(fmtAny(route["receiver"]))
 	var ms []string
-	om, _ := route["object_matchers"].([]any)
-	for _, o := range om {
-		if t, ok := o.([]any); ok && len(t) == 3 {
-			ms = append(ms, alerting.Matcher{Label: fmtAny(t[0]), Op: fmtAny(t[1]), Value: fmtAny(t[2])}.String())
-		}
+	for _, mt := range alerting.MatchersFromObject(route["object_matchers"]) {
+		ms = append(ms, mt.String())
 	}
 	m.Matchers = stringList(ms)
 	if gb, ok := route["group_by"].([]any); ok {

@@ -45,6 +45,20 @@ func ParseMatchers(in []string) ([]Matcher, error) {
 	return out, nil
 }
 
+// MatchersFromObject reads Grafana's object_matchers ([[label, op, value],
+// ...]), sorted as ParseMatchers sorts them; malformed entries are skipped.
+func MatchersFromObject(om any) []Matcher {
+	list, _ := om.([]any)
+	var out []Matcher
+	for _, m := range list {
+		if t, ok := m.([]any); ok && len(t) == 3 {
+			out = append(out, Matcher{Label: fmt.Sprint(t[0]), Op: fmt.Sprint(t[1]), Value: fmt.Sprint(t[2])})
+		}
+	}
+	slices.SortFunc(out, func(a, b Matcher) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}
+
 // Key identifies a route by its matchers.
 func (r Route) Key() string {
 	var s []string

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/llmops/terraform-provider-llmops/internal/alerting"
 )
 
 // The policy tree is read and written as raw JSON, not through the
@@ -16,18 +18,10 @@ import (
 // byte for byte, unknown fields included, and the generated Route cannot
 // decode the string form of `matchers` that Grafana may hold.
 
-// RouteKey identifies a route by its object_matchers, sorted.
+// RouteKey identifies a route by its object_matchers, in the form
+// alerting.Route.Key gives the routes this provider declares.
 func RouteKey(route map[string]any) string {
-	var ms []string
-	om, _ := route["object_matchers"].([]any)
-	for _, m := range om {
-		t, _ := m.([]any)
-		if len(t) == 3 {
-			ms = append(ms, fmt.Sprintf("%v%v%q", t[0], t[1], fmt.Sprint(t[2])))
-		}
-	}
-	slices.Sort(ms)
-	return strings.Join(ms, ",")
+	return alerting.Route{Matchers: alerting.MatchersFromObject(route["object_matchers"])}.Key()
 }
 
 // GetRoute returns the top-level route of the policy tree whose matchers
