@@ -225,7 +225,7 @@ func (p *Pipeline) settle(b *batch) {
 		case bt != nil && bt.root:
 			p.record1(w.call, bt.labels, tracectx.NoApp)
 		default:
-			l, outcome, ok := p.Traces.Resolve(w.trace, tracectx.Labels{AppName: w.call.Span.AppName}, false, w.call, b.now)
+			l, outcome, ok := p.Traces.Resolve(w.trace, tracectx.Labels{AppName: w.call.Span.AppName}, w.call, b.now)
 			if ok {
 				p.record1(w.call, l, outcome)
 			}

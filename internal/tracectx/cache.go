@@ -173,11 +173,12 @@ func (c *Cache[T]) Observe(id pcommon.TraceID, l Labels, root bool, now time.Tim
 	return out
 }
 
-// Resolve labels item from its trace. own are the span's own labels; a
-// span with an app, a root span, and a span whose trace's root has been
-// seen are resolved at once (ok true); any other is held (ok false) until
-// Observe or Expire releases it.
-func (c *Cache[T]) Resolve(id pcommon.TraceID, own Labels, root bool, item T, now time.Time) (Labels, string, bool) {
+// Resolve labels item from its trace. own are the span's own labels (a
+// root span is settled by the caller, which sees the whole request); a
+// span with an app, and a span whose trace's root has been seen, are
+// resolved at once (ok true); any other is held (ok false) until Observe or
+// Expire releases it.
+func (c *Cache[T]) Resolve(id pcommon.TraceID, own Labels, item T, now time.Time) (Labels, string, bool) {
 	if own.AppID != "" {
 		return own, Own, true
 	}
@@ -189,7 +190,7 @@ func (c *Cache[T]) Resolve(id pcommon.TraceID, own Labels, root bool, item T, no
 		l.merge(e.labels)
 		return l, Inherited, true
 	}
-	if root || (e != nil && e.rootSeen) {
+	if e != nil && e.rootSeen {
 		return own, NoApp, true
 	}
 	if c.nHeld >= c.MaxHeld {

@@ -12,10 +12,10 @@ func tid(b byte) pcommon.TraceID { return pcommon.TraceID{b, 1} }
 func TestChildBeforeRootInheritsWhenTheRootComes(t *testing.T) {
 	c := New[string](30*time.Second, time.Minute, 10, 10)
 	now := time.Unix(0, 0)
-	if _, _, ok := c.Resolve(tid(1), Labels{}, false, "llm-1", now); ok {
+	if _, _, ok := c.Resolve(tid(1), Labels{}, "llm-1", now); ok {
 		t.Fatal("a child with no app and no root yet was not held")
 	}
-	if _, _, ok := c.Resolve(tid(1), Labels{}, false, "llm-2", now); ok {
+	if _, _, ok := c.Resolve(tid(1), Labels{}, "llm-2", now); ok {
 		t.Fatal("second child not held")
 	}
 	if c.Held() != 2 {
@@ -26,12 +26,12 @@ func TestChildBeforeRootInheritsWhenTheRootComes(t *testing.T) {
 		t.Fatalf("released %+v", rel)
 	}
 	// A late child after the root inherits at once.
-	l, outcome, ok := c.Resolve(tid(1), Labels{}, false, "llm-3", now.Add(2*time.Second))
+	l, outcome, ok := c.Resolve(tid(1), Labels{}, "llm-3", now.Add(2*time.Second))
 	if !ok || l.AppName != "Bot" || outcome != Inherited {
 		t.Fatalf("late child: %+v %s %v", l, outcome, ok)
 	}
 	// A span naming its own app keeps it.
-	if l, outcome, ok := c.Resolve(tid(1), Labels{AppID: "other"}, false, "x", now); !ok || l.AppID != "other" || outcome != Own {
+	if l, outcome, ok := c.Resolve(tid(1), Labels{AppID: "other"}, "x", now); !ok || l.AppID != "other" || outcome != Own {
 		t.Fatalf("own: %+v %s", l, outcome)
 	}
 }
@@ -41,7 +41,7 @@ func TestAppOnANonRootSpanReleases(t *testing.T) {
 	// of the HTTP root.
 	c := New[string](30*time.Second, time.Minute, 10, 10)
 	now := time.Unix(0, 0)
-	c.Resolve(tid(2), Labels{}, false, "node", now)
+	c.Resolve(tid(2), Labels{}, "node", now)
 	rel := c.Observe(tid(2), Labels{AppID: "app-2"}, false, now)
 	if len(rel) != 1 || rel[0].Labels.AppID != "app-2" {
 		t.Fatalf("%+v", rel)
@@ -51,14 +51,14 @@ func TestAppOnANonRootSpanReleases(t *testing.T) {
 func TestRootWithoutAppAndTimeouts(t *testing.T) {
 	c := New[string](10*time.Second, time.Minute, 10, 10)
 	now := time.Unix(0, 0)
-	c.Resolve(tid(3), Labels{}, false, "a", now)
+	c.Resolve(tid(3), Labels{}, "a", now)
 	if rel := c.Observe(tid(3), Labels{}, true, now); len(rel) != 1 || rel[0].Outcome != NoApp {
 		t.Fatalf("root without app: %+v", rel)
 	}
-	if _, outcome, ok := c.Resolve(tid(3), Labels{}, false, "b", now); !ok || outcome != NoApp {
+	if _, outcome, ok := c.Resolve(tid(3), Labels{}, "b", now); !ok || outcome != NoApp {
 		t.Fatalf("after a root without app: %s %v", outcome, ok)
 	}
-	c.Resolve(tid(4), Labels{}, false, "c", now)
+	c.Resolve(tid(4), Labels{}, "c", now)
 	if rel := c.Expire(now.Add(9 * time.Second)); len(rel) != 0 {
 		t.Fatalf("released before Wait: %+v", rel)
 	}
@@ -76,7 +76,7 @@ func TestBoundsNeverDropAnItem(t *testing.T) {
 	now := time.Unix(0, 0)
 	emitted := 0
 	for i := range 10 {
-		_, outcome, ok := c.Resolve(tid(byte(i)), Labels{}, false, i, now)
+		_, outcome, ok := c.Resolve(tid(byte(i)), Labels{}, i, now)
 		if ok {
 			if outcome != Overflow {
 				t.Fatalf("item %d: %s", i, outcome)
