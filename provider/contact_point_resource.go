@@ -212,8 +212,7 @@ func (r *contactPointResource) Read(ctx context.Context, req resource.ReadReques
 	if m.Name.IsNull() { // import
 		m.Name, m.Type = types.StringValue(cp.Name), types.StringValue(grafanaToType(cp.Type))
 	}
-	_, secretKeys := alerting.ContactPoint{Type: m.Type.ValueString(), Secret: "x"}.GrafanaSettings()
-	m.GrafanaSettings = types.StringValue(grafana.CanonicalContactPoint(*cp, secretKeys))
+	m.GrafanaSettings = types.StringValue(grafana.CanonicalContactPoint(*cp, alerting.GrafanaSecretKeys(m.Type.ValueString())))
 	m.Name = types.StringValue(cp.Name)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

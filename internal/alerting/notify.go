@@ -146,6 +146,20 @@ func (c ContactPoint) GrafanaType() string {
 	return c.Type
 }
 
+// grafanaSecretKey is, per type, the Grafana setting that holds the secret
+// (Grafana redacts it on read).
+var grafanaSecretKey = map[string]string{Webhook: "authorization_credentials", Slack: "url", PagerDuty: "integrationKey",
+	DingTalk: "url", WeCom: "url"}
+
+// GrafanaSecretKeys are the settings of a contact point of type typ that
+// Grafana redacts on read.
+func GrafanaSecretKeys(typ string) []string {
+	if k := grafanaSecretKey[typ]; k != "" {
+		return []string{k}
+	}
+	return nil
+}
+
 // GrafanaSettings are the integration settings sent to Grafana, and the
 // keys among them that are secret (Grafana redacts them on read).
 func (c ContactPoint) GrafanaSettings() (settings map[string]any, secretKeys []string) {
@@ -156,26 +170,21 @@ func (c ContactPoint) GrafanaSettings() (settings map[string]any, secretKeys []s
 	switch c.Type {
 	case Webhook:
 		s["url"] = c.URL
-		if c.Secret != "" {
-			s["authorization_scheme"], s["authorization_credentials"] = "Bearer", c.Secret
-			secretKeys = append(secretKeys, "authorization_credentials")
+		if c.Secret == "" { // the bearer token is optional
+			return s, nil
 		}
+		s["authorization_scheme"] = "Bearer"
 	case Email:
 		s["addresses"] = strings.Join(c.Addresses, ";")
 	case Slack:
-		s["url"] = c.Secret
 		if c.Channel != "" {
 			s["recipient"] = c.Channel
 		}
-		secretKeys = append(secretKeys, "url")
-	case PagerDuty:
-		s["integrationKey"] = c.Secret
-		secretKeys = append(secretKeys, "integrationKey")
-	case DingTalk, WeCom:
-		s["url"] = c.Secret
-		secretKeys = append(secretKeys, "url")
 	}
-	return s, secretKeys
+	if k := grafanaSecretKey[c.Type]; k != "" {
+		s[k] = c.Secret
+	}
+	return s, GrafanaSecretKeys(c.Type)
 }
 
 func marshalYAML(v any) ([]byte, error) {
