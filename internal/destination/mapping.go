@@ -29,7 +29,10 @@ func mapAttributes(t platform.Type, td ptrace.Traces, kinds map[pcommon.SpanID]l
 			putIfAbsent(s.Attributes(), "gen_ai.framework", "dify")
 			genAI(r, s, kinds[s.SpanID()])
 		})
-	case platform.Tencent:
+	case platform.Tencent, platform.Opik, platform.Weave:
+		// Opik (its GenAIMappingRules) and Weave read GenAI natively, and
+		// OpenInference too; a model call in Langfuse's own attributes would
+		// reach them without model or usage, so GenAI is added.
 		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) { genAI(r, s, kinds[s.SpanID()]) })
 	}
 }

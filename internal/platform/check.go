@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -105,10 +106,24 @@ func Check(ctx context.Context, c Config, s Secrets, opts CheckOptions) error {
 	}
 	for _, p := range probes(c, s, exp) {
 		if err := runProbe(ctx, client, c.Type, p); err != nil {
-			return err
+			return withPhoenixSpaceHint(c, err)
 		}
 	}
 	return nil
+}
+
+// withPhoenixSpaceHint adds where the space goes when a check against the
+// bare Phoenix Cloud host fails: Phoenix Cloud serves each space under
+// /s/<space>, and the host alone has no Phoenix API for it.
+func withPhoenixSpaceHint(c Config, err error) error {
+	var ce *CheckError
+	u, perr := url.Parse(c.Endpoint)
+	if c.Type != Phoenix || perr != nil || !strings.EqualFold(u.Hostname(), "app.phoenix.arize.com") || strings.HasPrefix(u.Path, "/s/") ||
+		!errors.As(err, &ce) || (ce.Problem != WrongURL && ce.Problem != Rejected) {
+		return err
+	}
+	ce.Detail += "; Phoenix Cloud serves each space under /s/<space>: set endpoint to https://app.phoenix.arize.com/s/<space>"
+	return ce
 }
 
 func jsonOK(status int, ct string) bool { return status == http.StatusOK && isJSON(ct) }

@@ -170,3 +170,51 @@ func TestCheckOldLangfuseWithoutOTLP(t *testing.T) {
 		t.Fatalf("want the OTLP route reported, got %q: %v", p, err)
 	}
 }
+
+// TestCheckARMSPathForms: ARMS's classic hosts take /adapt_<token>/api/otlp/traces
+// and the CMS 2.0 *.log.aliyuncs.com hosts /adapt_<token>/api/v1/traces; the
+// fake answers only the form its host name calls for, so each host is
+// reached under its own name (the client dials the fake for any name).
+func TestCheckARMSPathForms(t *testing.T) {
+	fake := platformtest.New(t, platform.Aliyun, platform.Config{}, platform.Secrets{Key: "arms-GOOD"})
+	addr := strings.TrimPrefix(fake.URL, "http://")
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	_, port, _ := net.SplitHostPort(addr)
+	for _, host := range []string{"tracing-analysis-dc-hz.aliyuncs.com", "proj-xtrace-1.cn-hangzhou.log.aliyuncs.com"} {
+		t.Run(host, func(t *testing.T) {
+			cfg := normalize(t, platform.Config{Type: platform.Aliyun, Endpoint: "http://" + host + ":" + port})
+			opts := platform.CheckOptions{HTTPClient: client}
+			if err := platform.Check(context.Background(), cfg, platform.Secrets{Key: "arms-GOOD"}, opts); err != nil {
+				t.Fatalf("good token: %v", err)
+			}
+			err := platform.Check(context.Background(), cfg, platform.Secrets{Key: "arms-WRONG"}, opts)
+			if p := problemOf(t, err); p != platform.Rejected {
+				t.Fatalf("wrong token: want rejected, got %q: %v", p, err)
+			}
+		})
+	}
+}
+
+// TestCheckPhoenixCloudNeedsTheSpace: a failed check against the bare
+// Phoenix Cloud host says where the space goes.
+func TestCheckPhoenixCloudNeedsTheSpace(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	_, port, _ := net.SplitHostPort(addr)
+	cfg := normalize(t, platform.Config{Type: platform.Phoenix, Endpoint: "http://app.phoenix.arize.com:" + port})
+	err := platform.Check(context.Background(), cfg, platform.Secrets{Key: "px"}, platform.CheckOptions{HTTPClient: client})
+	if err == nil || !strings.Contains(err.Error(), "/s/<space>") {
+		t.Fatalf("want the space hint, got %v", err)
+	}
+	cfg = normalize(t, platform.Config{Type: platform.Phoenix, Endpoint: "http://app.phoenix.arize.com:" + port + "/s/team"})
+	err = platform.Check(context.Background(), cfg, platform.Secrets{Key: "px"}, platform.CheckOptions{HTTPClient: client})
+	if err == nil || strings.Contains(err.Error(), "/s/<space>") {
+		t.Fatalf("a URL with its space gets no space hint: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ package platformtest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -177,21 +178,7 @@ func (f *Fake) routes(mux *http.ServeMux, cfg platform.Config, sec platform.Secr
 			writeJSON(w, http.StatusOK, map[string]int{"count": 0})
 		})
 	case platform.Aliyun:
-		// ARMS answers HEAD on a valid traces URL with 405 (Dify's check).
-		// An unknown token in the path is assumed to be refused with 403.
-		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-			good := "/adapt_" + sec.Key + "/api/otlp/traces"
-			switch {
-			case r.URL.Path == good && r.Method == http.MethodHead:
-				w.WriteHeader(http.StatusMethodNotAllowed)
-			case r.URL.Path == good:
-				w.WriteHeader(http.StatusOK)
-			case strings.HasPrefix(r.URL.Path, "/adapt_") && strings.HasSuffix(r.URL.Path, "/api/otlp/traces"):
-				w.WriteHeader(http.StatusForbidden)
-			default:
-				w.WriteHeader(http.StatusNotFound)
-			}
-		})
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { f.serveARMS(w, r, sec) })
 	case platform.Opik:
 		// GET projects is on Opik's public-endpoint list: a wrong key for an
 		// existing workspace falls through as public and gets 200, like the
@@ -236,4 +223,27 @@ func (f *Fake) otlpHTTPRoutes(mux *http.ServeMux, cfg platform.Config, sec platf
 		}
 		f.serveIngest(w, r, auth, false)
 	})
+}
+
+// serveARMS is ARMS's OTLP/HTTP ingest: the token is the path's adapt_
+// segment, the rest of the path is /api/otlp/traces, or /api/v1/traces on
+// the CMS 2.0 *.log.aliyuncs.com hosts (Dify's aliyun_trace traceclient.py
+// builds both). HEAD on a valid URL answers 405 (what Dify's check counts as
+// valid); an unknown token is assumed to be refused with 403.
+func (f *Fake) serveARMS(w http.ResponseWriter, r *http.Request, sec platform.Secrets) {
+	rest := "/api/otlp/traces"
+	if host, _, err := net.SplitHostPort(r.Host); (err == nil && strings.HasSuffix(host, ".log.aliyuncs.com")) || strings.HasSuffix(r.Host, ".log.aliyuncs.com") {
+		rest = "/api/v1/traces"
+	}
+	good := "/adapt_" + sec.Key + rest
+	switch {
+	case r.URL.Path == good && r.Method == http.MethodHead:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	case r.URL.Path == good && r.Method == http.MethodPost:
+		f.serveIngest(w, r, func(*http.Request) int { return 0 }, false)
+	case strings.HasPrefix(r.URL.Path, "/adapt_") && strings.HasSuffix(r.URL.Path, rest):
+		w.WriteHeader(http.StatusForbidden)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
 }

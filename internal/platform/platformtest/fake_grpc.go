@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -50,22 +51,47 @@ func (g *grpcTraces) Export(ctx context.Context, req ptraceotlp.ExportRequest) (
 	if outage != 0 {
 		return ptraceotlp.NewExportResponse(), status.Error(codes.Unavailable, "outage")
 	}
+	if g.fake.Type == platform.Tencent && !tencentTokenOnEveryResource(req.Traces(), g.fake.Secrets.Key) {
+		// Tencent APM's access guide (cloud.tencent.com/document/product/1463/107684,
+		// TencentCloud/tencentcloud-opentelemetry-demo-python) carries the token as
+		// the resource attribute token=<token>; data without it is not the app's.
+		return ptraceotlp.NewExportResponse(), status.Error(codes.Unauthenticated, "resource attribute token is missing or wrong")
+	}
 	td := ptrace.NewTraces()
 	req.Traces().CopyTo(td)
 	g.fake.accept(td)
 	return ptraceotlp.NewExportResponse(), nil
 }
 
-// startGRPC serves OTLP/gRPC on loopback without TLS, requiring the headers
-// the platform's export carries (Tencent: authorization Bearer; Aliyun:
-// Authentication; generic OTLP: every configured header).
+func tencentTokenOnEveryResource(td ptrace.Traces, token string) bool {
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		v, ok := rss.At(i).Resource().Attributes().Get("token")
+		if !ok || v.Str() != token {
+			return false
+		}
+	}
+	return true
+}
+
+// startGRPC serves OTLP/gRPC on loopback, requiring the headers the
+// platform's export carries (Tencent: authorization Bearer; Aliyun:
+// Authentication; generic OTLP: every configured header). It speaks TLS
+// (the httptest certificate, see TrustTLSFakes) when cfg.Endpoint is
+// https://, and plain text otherwise, as ARMS (port 8090) and Tencent do.
 func (f *Fake) startGRPC(t testing.TB, cfg platform.Config) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	cfg.Endpoint = "http://" + lis.Addr().String()
+	var opts []grpc.ServerOption
+	scheme := "http://"
+	if strings.HasPrefix(cfg.Endpoint, "https://") {
+		scheme = "https://"
+		opts = append(opts, grpc.Creds(credentials.NewServerTLSFromCert(testCertificate())))
+	}
+	cfg.Endpoint = scheme + lis.Addr().String()
 	norm, err := platform.Normalize(cfg)
 	if err != nil {
 		t.Fatalf("fake config: %v", err)
@@ -74,7 +100,7 @@ func (f *Fake) startGRPC(t testing.TB, cfg platform.Config) {
 	for _, h := range platform.ExportFor(norm, f.Secrets).Headers {
 		want[strings.ToLower(h.Name)] = h.Value
 	}
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(opts...)
 	ptraceotlp.RegisterGRPCServer(srv, &grpcTraces{fake: f, want: want})
 	go func() { _ = srv.Serve(lis) }()
 	f.URL, f.close = cfg.Endpoint, srv.Stop

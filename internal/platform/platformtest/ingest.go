@@ -94,8 +94,6 @@ func (f *Fake) ingestRoute(cfg platform.Config, sec platform.Secrets) (string, f
 	case platform.Opik:
 		// protobuf only: Opik reads OTLP/JSON ids as base64 (see spec.go).
 		return "/api/v1/private/otel/v1/traces", func(r *http.Request) int { return opikAuth(cfg, sec, r) }, true
-	case platform.Aliyun:
-		return "/adapt_" + sec.Key + "/api/otlp/traces", func(*http.Request) int { return 0 }, false
 	}
 	return "", nil, false
 }

@@ -1,6 +1,7 @@
 package platformtest
 
 import (
+	"crypto/tls"
 	"encoding/pem"
 	"net/http/httptest"
 	"os"
@@ -26,4 +27,13 @@ func TrustTLSFakes() (cleanup func(), err error) {
 	}
 	os.Setenv("SSL_CERT_FILE", file)
 	return func() { os.RemoveAll(dir) }, nil
+}
+
+// testCertificate is httptest's fixed certificate (valid for 127.0.0.1),
+// the one TrustTLSFakes makes this process trust, for the gRPC TLS fake.
+func testCertificate() *tls.Certificate {
+	srv := httptest.NewUnstartedServer(nil)
+	srv.StartTLS()
+	defer srv.Close()
+	return &srv.TLS.Certificates[0]
 }
