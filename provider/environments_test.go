@@ -187,11 +187,11 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 	}
 
 	// Drift in prod: one replica removed, a rendered config edited in another.
-	gone := engine.ContainerName(prodSet, 2)
+	gone := engine.ContainerName(prodSet, prodSet, 2)
 	if err := cli.ContainerRemove(context.Background(), gone, container.RemoveOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	editConfig(t, cli, engine.ContainerName(prodSet, 1), "/etc/llmops-exporter")
+	editConfig(t, cli, engine.ContainerName(prodSet, prodSet, 1), "/etc/llmops-exporter")
 	out, code := r.driftCheck("prod", prodVars)
 	if code != 2 || !strings.Contains(out, gone+": gone") || !strings.Contains(out, "config file /etc/llmops-exporter/config.yaml changed") ||
 		!strings.Contains(out, "replicas: 1 -> 3") {

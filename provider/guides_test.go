@@ -11,6 +11,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 var (
@@ -59,4 +62,41 @@ func TestAccGuides_platformSnippetsPlan(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccExample_difyAPIHA plans examples/dify-api-ha as written, against a
+// Dify-like .env, without its import block (importing needs Compose's
+// containers; TestAccReplicaSet_difyAPI runs that path on the engine): the
+// guide's example cannot drift from the schema, and its env file, secret
+// files and entrypoint make a valid Compose rendering.
+func TestAccExample_difyAPIHA(t *testing.T) {
+	testAccPreCheck(t)
+	b, err := os.ReadFile("../examples/dify-api-ha/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := regexp.MustCompile(`(?s)\nimport \{.*?\n\}\n`).ReplaceAllString(string(b), "\n")
+	if strings.Contains(body, "import {") || !strings.Contains(string(b), "import {") {
+		t.Fatal("the example's import block was not found where expected")
+	}
+	dir := t.TempDir()
+	env := "SECRET_KEY=sk-in-env-file\nDB_USERNAME=postgres\nDB_HOST=db_postgres\nREDIS_HOST=redis\nSTORAGE_TYPE=s3\n"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   writeOnlyGate,
+		Steps: []resource.TestStep{{
+			Config: body,
+			ConfigVariables: config.Variables{"dify_docker_dir": config.StringVariable(dir), "secret_key": config.StringVariable("sk-0123456789"),
+				"db_password": config.StringVariable("db-0123456789"), "redis_password": config.StringVariable("redis-0123456789")},
+			PlanOnly: true, ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("llmops_replica_set.api", tfjsonpath.New("id"), knownvalue.StringExact("docker/api")),
+				planLacks{"sk-in-env-file", "docker_default"},
+				planLacks{"redis-0123456789", "docker_default"},
+			}},
+		}},
+	})
 }

@@ -15,26 +15,51 @@ import (
 )
 
 // adopt fills an imported replica set from its running containers: image,
-// command, environment, labels, network and the spec hash they carry.
-// Secret and config file contents cannot be read back; the next plan shows
-// them as changes if the configuration sets them.
+// replica count, network and the spec hash they carry, and, for containers
+// this provider created, command, environment and labels. Containers
+// another tool started (Compose's docker-api-1, ...) carry no spec hash:
+// their environment is not copied into state (Dify's holds its secrets),
+// and the next apply replaces them with the declared spec, update.order at
+// a time. Secret and config file contents cannot be read back; the next
+// plan shows them as changes if the configuration sets them.
 func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error {
 	name := m.Name.ValueString()
+	spec := engine.Spec{Name: name, Project: m.Project.ValueString()}
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
-		filters.Arg("label", engine.LabelProject+"="+name), filters.Arg("label", engine.LabelService+"="+name))})
+		filters.Arg("label", engine.LabelProject+"="+spec.ProjectName()), filters.Arg("label", engine.LabelService+"="+name))})
 	if err != nil {
 		return err
 	}
 	if len(list) == 0 {
-		return fmt.Errorf("no container labelled %s=%s on the engine", engine.LabelProject, name)
+		return fmt.Errorf("no container labelled %s=%s and %s=%s on the engine", engine.LabelProject, spec.ProjectName(), engine.LabelService, name)
 	}
 	ins, err := cli.ContainerInspect(ctx, list[0].ID)
 	if err != nil {
 		return err
 	}
-	m.Image = types.StringValue(ins.Config.Image)
 	m.Replicas = types.Int64Value(int64(len(list)))
+	m.Entrypoint, m.EnvFile, m.StopGracePeriod = types.ListNull(types.StringType), types.StringNull(), types.StringNull()
+	m.SecretFileNames = types.ListValueMust(types.StringType, []attr.Value{})
+	m.ConfigFiles, m.SecretFiles, m.Volumes = types.MapNull(types.StringType), types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m.Command, m.Env, m.Labels = types.ListNull(types.StringType), types.MapNull(types.StringType), types.MapNull(types.StringType)
+	m.ComposeYAML = types.StringNull()
+	m.Image = types.StringValue(ins.Config.Image)
 	m.SpecSHA256 = types.StringValue(ins.Config.Labels[engine.LabelSpec])
+	for net := range ins.NetworkSettings.Networks {
+		if net != name {
+			m.Network = types.StringValue(net)
+		}
+	}
+	if m.SpecSHA256.ValueString() == "" {
+		return nil // started by another tool: only what is safe to keep
+	}
+	adoptOwn(ins, spec, m)
+	return nil
+}
+
+// adoptOwn reads back what a container this provider created was declared
+// with (command, environment, labels, volumes).
+func adoptOwn(ins container.InspectResponse, spec engine.Spec, m *replicaSetModel) {
 	cmd := make([]attr.Value, len(ins.Config.Cmd))
 	for i, c := range ins.Config.Cmd {
 		cmd[i] = types.StringValue(c)
@@ -63,18 +88,11 @@ func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error 
 	if len(labels) > 0 {
 		m.Labels = types.MapValueMust(types.StringType, labels)
 	}
-	for net := range ins.NetworkSettings.Networks {
-		if net != name {
-			m.Network = types.StringValue(net)
-		}
-	}
-	m.SecretFileNames = types.ListValueMust(types.StringType, []attr.Value{})
-	m.ConfigFiles, m.SecretFiles, m.Volumes = types.MapNull(types.StringType), types.MapNull(types.StringType), types.MapNull(types.StringType)
-	// Replica volumes are named <name>-<suffix>-<n>.
+	// Replica volumes are named <prefix>-<suffix>-<n>.
 	vols := map[string]attr.Value{}
 	number := ins.Config.Labels[engine.LabelNumber]
 	for _, mt := range ins.Mounts {
-		suffix, ok := strings.CutPrefix(mt.Name, name+"-")
+		suffix, ok := strings.CutPrefix(mt.Name, spec.VolumePrefix()+"-")
 		if suffix, ok2 := strings.CutSuffix(suffix, "-"+number); ok && ok2 && mt.Type == "volume" {
 			vols[mt.Destination] = types.StringValue(suffix)
 		}
@@ -82,6 +100,4 @@ func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error 
 	if len(vols) > 0 {
 		m.Volumes = types.MapValueMust(types.StringType, vols)
 	}
-	m.ComposeYAML = types.StringNull()
-	return nil
 }

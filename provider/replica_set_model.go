@@ -20,11 +20,15 @@ func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 type replicaSetModel struct {
 	ID                 types.String    `tfsdk:"id"`
 	Name               types.String    `tfsdk:"name"`
+	Project            types.String    `tfsdk:"project"`
 	Image              types.String    `tfsdk:"image"`
 	Replicas           types.Int64     `tfsdk:"replicas"`
 	Mode               types.String    `tfsdk:"mode"`
+	Entrypoint         types.List      `tfsdk:"entrypoint"`
 	Command            types.List      `tfsdk:"command"`
 	Env                types.Map       `tfsdk:"env"`
+	EnvFile            types.String    `tfsdk:"env_file"`
+	StopGracePeriod    types.String    `tfsdk:"stop_grace_period"`
 	SecretFiles        types.Map       `tfsdk:"secret_files"`
 	SecretFilesVersion types.Int64     `tfsdk:"secret_files_version"`
 	ConfigFiles        types.Map       `tfsdk:"config_files"`
@@ -80,6 +84,17 @@ type updateModel struct {
 var containerType = types.ObjectType{AttrTypes: map[string]attr.Type{"name": types.StringType, "id": types.StringType, "health": types.StringType,
 	"ports": types.MapType{ElemType: types.StringType}, "drift": types.StringType}}
 
+// id is the name, or <project>/<name> in another Compose project.
+func (m *replicaSetModel) id() types.String {
+	if m.Project.IsUnknown() {
+		return types.StringUnknown()
+	}
+	if p := m.Project.ValueString(); p != "" && p != m.Name.ValueString() {
+		return types.StringValue(p + "/" + m.Name.ValueString())
+	}
+	return m.Name
+}
+
 func dur(s types.String) time.Duration {
 	d, _ := time.ParseDuration(s.ValueString())
 	return d
@@ -97,8 +112,9 @@ func strMap(ctx context.Context, m types.Map) map[string]string {
 // spec converts the model. secrets come from configuration (write-only);
 // without them (Read) only their names, from state, enter the hash.
 func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) engine.Spec {
-	s := engine.Spec{Name: m.Name.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
-		Command: listStrings(ctx, m.Command), Env: strMap(ctx, m.Env), ConfigFiles: strMap(ctx, m.ConfigFiles),
+	s := engine.Spec{Name: m.Name.ValueString(), Project: m.Project.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
+		Entrypoint: listStrings(ctx, m.Entrypoint), Command: listStrings(ctx, m.Command), Env: strMap(ctx, m.Env), ConfigFiles: strMap(ctx, m.ConfigFiles),
+		EnvFile: m.EnvFile.ValueString(), StopGrace: dur(m.StopGracePeriod),
 		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: strMap(ctx, m.Labels), Volumes: strMap(ctx, m.Volumes),
 		RestartPolicy: "on-failure", WaitTimeout: dur(m.WaitTimeout), Parallelism: 1, ExpectHash: m.SpecSHA256.ValueString()}
 	s.SecretFiles = secrets

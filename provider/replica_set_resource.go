@@ -51,7 +51,12 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.ID = plan.Name
+	plan.ID = plan.id()
+	if p := plan.Project.ValueString(); plan.Mode.ValueString() == "swarm" && p != "" && p != plan.Name.ValueString() {
+		resp.Diagnostics.AddAttributeError(path.Root("project"), "Project in swarm mode",
+			"project names Compose containers on one engine; a Swarm service is named after `name` alone: remove project or use mode = \"engine\"")
+		return
+	}
 	if !cfg.SecretFiles.IsUnknown() {
 		names := secretNames(strMap(ctx, cfg.SecretFiles))
 		plan.SecretFileNames = names
@@ -60,10 +65,13 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	// The hash is a function of the declared spec: known at plan time unless
 	// an input is unknown.
 	plan.SpecSHA256 = types.StringUnknown()
-	if plan.Image.IsUnknown() || plan.Replicas.IsUnknown() || plan.ConfigFiles.IsUnknown() || plan.Env.IsUnknown() {
+	if plan.Image.IsUnknown() || plan.Replicas.IsUnknown() || plan.ConfigFiles.IsUnknown() || plan.Env.IsUnknown() || plan.EnvFile.IsUnknown() {
 		plan.ComposeYAML = types.StringUnknown()
 	} else {
 		spec := plan.spec(ctx, nil)
+		if withEnvFile(&spec, &resp.Diagnostics); resp.Diagnostics.HasError() {
+			return
+		}
 		out, err := engine.ComposeYAML(ctx, spec)
 		if err != nil {
 			resp.Diagnostics.AddError("Invalid replica set", err.Error())
@@ -71,7 +79,7 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 		plan.ComposeYAML = types.StringValue(out)
 		spec.ExpectHash = ""
-		if !plan.SecretFileNames.IsUnknown() && !plan.Command.IsUnknown() && !plan.Labels.IsUnknown() {
+		if !plan.SecretFileNames.IsUnknown() && !plan.Command.IsUnknown() && !plan.Entrypoint.IsUnknown() && !plan.Labels.IsUnknown() {
 			plan.SpecSHA256 = types.StringValue(spec.Hash())
 		}
 	}
@@ -122,6 +130,9 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	plan.SecretFileNames = secretNames(secrets)
 	plan.SpecSHA256 = types.StringNull()
 	spec := plan.spec(ctx, secrets)
+	if withEnvFile(&spec, diags); diags.HasError() {
+		return
+	}
 	plan.SpecSHA256 = types.StringValue(spec.Hash())
 	spec.ExpectHash = ""
 	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
@@ -218,14 +229,42 @@ func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 }
 
-// ImportState takes the set's name; Read adopts the running containers.
+// ImportState takes the set's name, or <project>/<name> for a service of a
+// Compose project (Dify's docker/api); Read adopts the running containers.
 func (r *replicaSetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !nameRE.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected the replica set's name, got %q", req.ID))
+	project, name, ok := parseReplicaSetID(req.ID)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected the replica set's name or <compose project>/<service>, got %q", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	if project != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project"), project)...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("mode"), "engine")...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_timeout"), "90s")...)
+}
+
+// parseReplicaSetID reads "name" or "project/name".
+func parseReplicaSetID(id string) (project, name string, ok bool) {
+	project, name, found := strings.Cut(id, "/")
+	if !found {
+		project, name = "", id
+	}
+	return project, name, nameRE.MatchString(name) && (!found || nameRE.MatchString(project))
+}
+
+// withEnvFile reads the env file into spec at plan and apply time. Read
+// needs no file: it judges replicas by the spec hash they carry.
+func withEnvFile(spec *engine.Spec, diags *diag.Diagnostics) {
+	if spec.EnvFile == "" {
+		return
+	}
+	env, err := engine.ReadEnvFile(spec.EnvFile, slices.Collect(maps.Keys(spec.SecretFiles)))
+	if err != nil {
+		diags.AddAttributeError(path.Root("env_file"), "Unreadable env file", err.Error())
+		return
+	}
+	spec.FileEnv = env
 }

@@ -33,7 +33,7 @@ func replicaSetSchema() schema.Schema {
 			"`mode = \"swarm\"` deploys the same declaration as a Swarm service.",
 		Attributes: map[string]schema.Attribute{
 			// Required attributes.
-			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Service and project name; also the replicas' network alias. Changing it replaces the set.",
+			"name": schema.StringAttribute{Required: true, MarkdownDescription: "Service name (and project name, unless `project` is set); also the replicas' network alias. Changing it replaces the set.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(nameRE, "must be 1-63 lower-case letters, digits, '-' or '_'")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
 			"image":    schema.StringAttribute{Required: true, MarkdownDescription: "Image reference. Use `llmops_exporter_image.<name>.image_id`: a rebuilt image then rolls the replicas (a tag stays the same across rebuilds). The engine must have the image: there is no registry."},
@@ -43,8 +43,28 @@ func replicaSetSchema() schema.Schema {
 			"mode": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("engine"),
 				MarkdownDescription: "`engine` (default): containers on the configured engine. `swarm`: the same declaration as a Swarm service on a swarm manager (Swarm secrets and configs, Swarm's rolling update with rollback on failure, an overlay network). Changing it replaces the set.",
 				Validators:          []validator.String{stringvalidator.OneOf("engine", "swarm")}, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+			"project": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Compose project the service belongs to (default: `name`). Replicas are named `<project>-<name>-<n>` and labelled with it, as Compose does: with Dify's project (`docker` for a checkout's `docker/` directory) and `name = \"api\"`, the set takes over `docker-api-1`, ... Engine mode only. Changing it replaces the set.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(nameRE, "must be 1-63 lower-case letters, digits, '-' or '_'")},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"entrypoint": schema.ListAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Replaces the image's entrypoint, e.g. a shell line that exports `/run/secrets/*` into the environment for a program (like Dify's) that reads its secrets only from there.",
+			},
 			"command": schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Arguments after the image's entrypoint."},
-			"env":     schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Plain environment variables. Put secrets in `secret_files`."},
+			"env_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Path of a Compose env file (e.g. Dify's `docker/.env`), read at plan time with Compose's own parser; `env` wins over it, and keys named in `secret_files` are left out. Its values are not stored in state (only in `spec_sha256`): a change to the file rolls the replicas.",
+			},
+			"stop_grace_period": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "How long a replica being replaced or removed gets between SIGTERM and SIGKILL to finish the requests it is serving. Default `10s`, as Compose.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(regexpMust(durationRE), "must be a duration like 10s or 1m")},
+			},
+			"env": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Plain environment variables. Put secrets in `secret_files`."},
 			"secret_files": schema.MapAttribute{Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
 				MarkdownDescription: "Secret files, by name: each is placed at `/run/secrets/<name>` with mode 0400 before the container starts. Never in the environment, `docker inspect`, state or plans. Write-only (Terraform 1.11+): bump `secret_files_version` when a value changes."},
 			"secret_files_version": schema.Int64Attribute{Optional: true, MarkdownDescription: "Increase to roll the replicas with new `secret_files` values."},

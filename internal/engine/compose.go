@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -20,6 +21,15 @@ import (
 // loader.
 func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 	svc := map[string]any{"image": spec.Image}
+	if len(spec.Entrypoint) > 0 {
+		svc["entrypoint"] = spec.Entrypoint
+	}
+	if spec.EnvFile != "" {
+		svc["env_file"] = []string{spec.EnvFile}
+	}
+	if spec.StopGrace > 0 {
+		svc["stop_grace_period"] = spec.StopGrace.String()
+	}
 	if len(spec.Command) > 0 {
 		svc["command"] = spec.Command
 	}
@@ -89,16 +99,16 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 		// Compose has no per-replica volume; the file names one per path.
 		var vols []string
 		for _, target := range slices.Sorted(maps.Keys(spec.Volumes)) {
-			vols = append(vols, spec.Name+"-"+spec.Volumes[target]+":"+target)
+			vols = append(vols, spec.VolumePrefix()+"-"+spec.Volumes[target]+":"+target)
 		}
 		svc["volumes"] = vols
 	}
-	project := map[string]any{"name": spec.Name, "services": map[string]any{spec.Name: svc},
+	project := map[string]any{"name": spec.ProjectName(), "services": map[string]any{spec.Name: svc},
 		"networks": map[string]any{spec.NetworkName(): map[string]any{"name": spec.NetworkName()}}}
 	if len(spec.Volumes) > 0 {
 		vols := map[string]any{}
 		for _, v := range spec.Volumes {
-			vols[spec.Name+"-"+v] = map[string]any{}
+			vols[spec.VolumePrefix()+"-"+v] = map[string]any{}
 		}
 		project["volumes"] = vols
 	}
@@ -119,19 +129,55 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 		}
 		project["configs"], svc["configs"] = configs, refs
 	}
-	out, err := yaml.Marshal(project)
+	out, err := yaml.Marshal(escapeDollars(project))
 	if err != nil {
 		return "", err
 	}
 	_, err = loader.LoadWithContext(ctx, types.ConfigDetails{WorkingDir: "/", ConfigFiles: []types.ConfigFile{{Filename: "compose.yaml", Content: out}}},
 		func(o *loader.Options) {
-			o.SetProjectName(spec.Name, true)
+			o.SetProjectName(spec.ProjectName(), true)
 			o.SkipResolveEnvironment, o.SkipConsistencyCheck = true, false
 		})
 	if err != nil {
 		return "", fmt.Errorf("the Compose rendering is invalid: %w", err)
 	}
 	return string(out), nil
+}
+
+// escapeDollars doubles every "$" in the values of v: Compose interpolates
+// ${VAR} and $VAR everywhere in a file, so a shell line in an entrypoint
+// (`$(cat "$f")`), a config file or an environment value must reach the
+// container as written.
+func escapeDollars(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ReplaceAll(x, "$", "$$")
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = strings.ReplaceAll(s, "$", "$$")
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]string, len(x))
+		for k, s := range x {
+			out[k] = strings.ReplaceAll(s, "$", "$$")
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = escapeDollars(e)
+		}
+		return out
+	case []map[string]any:
+		out := make([]map[string]any, len(x))
+		for i, e := range x {
+			out[i] = escapeDollars(e).(map[string]any)
+		}
+		return out
+	}
+	return v
 }
 
 func orDefault(v, def string) string {

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"maps"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -33,5 +35,93 @@ func TestComposeYAMLLoadsInComposeGo(t *testing.T) {
 		svc.Deploy.UpdateConfig.Order != "start-first" || svc.HealthCheck.Test[2] != "healthcheck" || svc.Ports[0].Published != "14318-14320" ||
 		svc.Secrets[0].Target != "/run/secrets/langfuse" || svc.Configs[0].Target != "/etc/llmops/config.yaml" || svc.Labels["team"] != "ml" {
 		t.Fatalf("loaded %+v", svc)
+	}
+}
+
+// TestComposeYAMLForDifyAPI: the seed's layout for Dify's api service in
+// Dify's own Compose project: project and service names, the env file by
+// path (its values stay out of the rendering), entrypoint and grace period.
+func TestComposeYAMLForDifyAPI(t *testing.T) {
+	spec := Spec{Name: "api", Project: "docker", Image: "langgenius/dify-api:1.10.1", Replicas: 3, Network: "docker_default",
+		EnvFile: "/opt/dify/docker/.env", FileEnv: map[string]string{"DB_HOST": "db_postgres"}, Env: map[string]string{"MODE": "api"},
+		Entrypoint: []string{"/bin/bash", "-c", "exec /bin/bash /entrypoint.sh"}, StopGrace: 30 * time.Second, RestartPolicy: "on-failure",
+		Health:     &Health{Test: []string{"CMD", "curl", "-f", "http://localhost:5001/health"}, Interval: 30 * time.Second, Timeout: 10 * time.Second, Retries: 3},
+		StartFirst: true, Parallelism: 1}
+	out, err := ComposeYAML(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "db_postgres") {
+		t.Fatal("the env file's values are in the rendering")
+	}
+	p, err := loader.LoadWithContext(context.Background(), types.ConfigDetails{WorkingDir: "/", ConfigFiles: []types.ConfigFile{{Filename: "c.yaml", Content: []byte(out)}}},
+		func(o *loader.Options) { o.SetProjectName("docker", true); o.SkipResolveEnvironment = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, ok := p.Services["api"]
+	if !ok {
+		t.Fatalf("no service api in %v", p.ServiceNames())
+	}
+	checks := map[string]bool{
+		"project name":  p.Name == "docker",
+		"env_file":      len(svc.EnvFiles) == 1 && svc.EnvFiles[0].Path == "/opt/dify/docker/.env",
+		"entrypoint":    len(svc.Entrypoint) == 3 && svc.Entrypoint[0] == "/bin/bash",
+		"grace":         svc.StopGracePeriod != nil && time.Duration(*svc.StopGracePeriod) == 30*time.Second,
+		"alias api":     svc.Networks["docker_default"] != nil && len(svc.Networks["docker_default"].Aliases) == 1 && svc.Networks["docker_default"].Aliases[0] == "api",
+		"healthcheck":   svc.HealthCheck != nil && strings.Join(svc.HealthCheck.Test, " ") == "CMD curl -f http://localhost:5001/health",
+		"start-first":   svc.Deploy.UpdateConfig.Order == "start-first",
+		"env from decl": svc.Environment["MODE"] != nil && *svc.Environment["MODE"] == "api",
+	}
+	for name, ok := range checks {
+		if !ok {
+			t.Errorf("%s wrong in\n%s", name, out)
+		}
+	}
+}
+
+func TestReadEnvFileAsComposeDoes(t *testing.T) {
+	path := t.TempDir() + "/.env"
+	content := "# Dify's docker/.env\nCONSOLE_API_URL=\nDB_HOST=db_postgres\nDB_PASSWORD='difyai 123456'\nSECRET_KEY=sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U\n" +
+		"DB_URL=postgresql://${DB_HOST}:5432 # comment\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env, err := ReadEnvFile(path, []string{"SECRET_KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"CONSOLE_API_URL": "", "DB_HOST": "db_postgres", "DB_PASSWORD": "difyai 123456", "DB_URL": "postgresql://db_postgres:5432"}
+	if !maps.Equal(env, want) {
+		t.Fatalf("got %q, want %q", env, want)
+	}
+	if _, err := ReadEnvFile(path+".missing", nil); err == nil || !strings.Contains(err.Error(), ".env.missing") {
+		t.Fatalf("a missing file must be named: %v", err)
+	}
+}
+
+// TestComposeYAMLKeepsDollars: what the containers get, Compose gets too:
+// a shell line and a config holding "$" survive Compose's interpolation.
+func TestComposeYAMLKeepsDollars(t *testing.T) {
+	line := `for f in /run/secrets/*; do export "$(basename "$f")=$(cat "$f")"; done; exec /entrypoint.sh "$@"`
+	spec := Spec{Name: "api", Image: "img", Replicas: 1, Entrypoint: []string{"/bin/bash", "-c", line}, Env: map[string]string{"PRICE": "$5"},
+		ConfigFiles: map[string]string{"/etc/x.conf": "path=${HOME}\n"}, Health: &Health{Test: []string{"CMD-SHELL", "test -n \"$HOSTNAME\""}, Retries: 3}}
+	out, err := ComposeYAML(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := loader.LoadWithContext(context.Background(), types.ConfigDetails{WorkingDir: "/", ConfigFiles: []types.ConfigFile{{Filename: "c.yaml", Content: []byte(out)}},
+		Environment: map[string]string{"f": "WRONG", "HOME": "WRONG", "HOSTNAME": "WRONG"}},
+		func(o *loader.Options) { o.SetProjectName("api", true); o.SkipResolveEnvironment = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := p.Services["api"]
+	for name, got := range map[string]string{"entrypoint": svc.Entrypoint[2], "env": *svc.Environment["PRICE"], "config": p.Configs["config_1"].Content,
+		"healthcheck": svc.HealthCheck.Test[1]} {
+		want := map[string]string{"entrypoint": line, "env": "$5", "config": "path=${HOME}\n", "healthcheck": "test -n \"$HOSTNAME\""}[name]
+		if got != want {
+			t.Errorf("%s after Compose's interpolation: %q, want %q", name, got, want)
+		}
 	}
 }

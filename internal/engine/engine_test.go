@@ -40,9 +40,29 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	if err := makeUnique(exporterBinary, run); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// makeUnique appends id to a binary (ELF ignores trailing bytes): the same
+// program with its own hash, so the images built from it are this run's
+// alone. Another package's tests build the exporter from the same source at
+// the same time, and identical builds share one image, with every tag.
+func makeUnique(path, id string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString("llmops-test-run-" + id); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // dockerClient connects to the local engine. Docker is part of this

@@ -71,27 +71,40 @@ func BuildExporterImage(ctx context.Context, cli client.APIClient, path, tag, sh
 	if !bytes.HasPrefix(bin, []byte("\x7fELF")) {
 		return "", fmt.Errorf("exporter binary %s is not a Linux executable: build it with GOOS=linux CGO_ENABLED=0 (make install does)", path)
 	}
+	id, err := BuildImage(ctx, cli, tag, dockerfile, []File{{Name: "llmops-exporter", Mode: 0o755, Data: bin}, {Name: "queue/.keep", Mode: 0o644}},
+		map[string]string{LabelBinarySHA: sha, "dev.llmops.managed-by": "terraform-provider-llmops"})
+	if err != nil {
+		return "", err
+	}
+	_ = PruneImages(ctx, cli) // earlier builds no container runs any more
+	return id, nil
+}
+
+// File is one file of a build context.
+type File struct {
+	Name string
+	Mode int64
+	Data []byte
+}
+
+// BuildImage builds tag on the engine from dockerfile and files (no
+// registry, no BuildKit: the classic builder that every engine has) and
+// returns the image ID.
+func BuildImage(ctx context.Context, cli client.APIClient, tag, dockerfile string, files []File, labels map[string]string) (string, error) {
 	var ctxTar bytes.Buffer
 	tw := tar.NewWriter(&ctxTar)
-	for _, f := range []struct {
-		name string
-		mode int64
-		data []byte
-	}{{"Dockerfile", 0o644, []byte(dockerfile)}, {"llmops-exporter", 0o755, bin}, {"queue/.keep", 0o644, nil}} {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data))}); err != nil {
+	for _, f := range append([]File{{Name: "Dockerfile", Mode: 0o644, Data: []byte(dockerfile)}}, files...) {
+		if err := tw.WriteHeader(&tar.Header{Name: f.Name, Mode: f.Mode, Size: int64(len(f.Data))}); err != nil {
 			return "", err
 		}
-		if _, err := tw.Write(f.data); err != nil {
+		if _, err := tw.Write(f.Data); err != nil {
 			return "", err
 		}
 	}
 	if err := tw.Close(); err != nil {
 		return "", err
 	}
-	resp, err := cli.ImageBuild(ctx, &ctxTar, build.ImageBuildOptions{
-		Tags: []string{tag}, Remove: true, ForceRemove: true, Version: build.BuilderV1,
-		Labels: map[string]string{LabelBinarySHA: sha, "dev.llmops.managed-by": "terraform-provider-llmops"},
-	})
+	resp, err := cli.ImageBuild(ctx, &ctxTar, build.ImageBuildOptions{Tags: []string{tag}, Remove: true, ForceRemove: true, Version: build.BuilderV1, Labels: labels})
 	if err != nil {
 		return "", fmt.Errorf("building %s: %w", tag, err)
 	}
@@ -114,7 +127,6 @@ func BuildExporterImage(ctx context.Context, cli client.APIClient, path, tag, sh
 	if err != nil {
 		return "", fmt.Errorf("building %s: %w", tag, err)
 	}
-	_ = PruneImages(ctx, cli) // earlier builds no container runs any more
 	return ins.ID, nil
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -52,7 +53,7 @@ func Reconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
 	byNumber := map[int]Replica{}
 	for _, r := range observed {
 		if _, dup := byNumber[r.Number]; dup || r.Number < 1 || r.Number > spec.Replicas {
-			if err := remove(ctx, cli, r.ID); err != nil {
+			if err := retire(ctx, cli, r.ID, spec.StopGrace); err != nil {
 				return err
 			}
 			continue
@@ -87,12 +88,12 @@ func Reconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
 // the old one first; start-first starts the new one beside it, waits for it
 // to be healthy, then removes the old one.
 func replace(ctx context.Context, cli client.APIClient, spec Spec, n int, old Replica) (string, error) {
-	name := ContainerName(spec.Name, n)
+	name := ContainerName(spec.ProjectName(), spec.Name, n)
 	// A replica's volume can hold only one user at a time (the exporter
 	// locks its queue file), so volumes mean stop-first.
 	if old.ID == "" || !spec.StartFirst || len(spec.Volumes) > 0 {
 		if old.ID != "" {
-			if err := remove(ctx, cli, old.ID); err != nil {
+			if err := retire(ctx, cli, old.ID, spec.StopGrace); err != nil {
 				return "", err
 			}
 		}
@@ -106,20 +107,23 @@ func replace(ctx context.Context, cli client.APIClient, spec Spec, n int, old Re
 		_ = remove(ctx, cli, id)
 		return "", err
 	}
-	if err := remove(ctx, cli, old.ID); err != nil {
+	// The old replica leaves only once the new one answers under the alias;
+	// retire lets it finish what it is serving.
+	if err := retire(ctx, cli, old.ID, spec.StopGrace); err != nil {
 		return "", err
 	}
 	return id, cli.ContainerRename(ctx, id, name)
 }
 
 func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name string) (string, error) {
-	labels := map[string]string{LabelProject: spec.Name, LabelService: spec.Name, LabelNumber: strconv.Itoa(n), LabelOneOff: "False", LabelSpec: spec.Hash()}
+	labels := map[string]string{LabelProject: spec.ProjectName(), LabelService: spec.Name, LabelNumber: strconv.Itoa(n), LabelOneOff: "False", LabelSpec: spec.Hash()}
 	for k, v := range spec.Labels {
 		labels[k] = v
 	}
-	cfg := &container.Config{Image: spec.Image, Cmd: spec.Command, Labels: labels, ExposedPorts: nat.PortSet{}}
-	for _, k := range slices.Sorted(maps.Keys(spec.Env)) {
-		cfg.Env = append(cfg.Env, k+"="+spec.Env[k])
+	cfg := &container.Config{Image: spec.Image, Entrypoint: spec.Entrypoint, Cmd: spec.Command, Labels: labels, ExposedPorts: nat.PortSet{}}
+	env := spec.Environment()
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		cfg.Env = append(cfg.Env, k+"="+env[k])
 	}
 	if h := spec.Health; h != nil {
 		cfg.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
@@ -133,8 +137,8 @@ func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name st
 		host.RestartPolicy.MaximumRetryCount = 0
 	}
 	for _, target := range slices.Sorted(maps.Keys(spec.Volumes)) {
-		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: VolumeName(spec.Name, spec.Volumes[target], n), Target: target,
-			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, labelManagedVolume: "true"}}})
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: VolumeName(spec.VolumePrefix(), spec.Volumes[target], n), Target: target,
+			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.ProjectName(), LabelService: spec.Name, labelManagedVolume: "true"}}})
 	}
 	host.Resources.NanoCPUs = int64(spec.CPUs * 1e9)
 	host.Resources.Memory = spec.MemoryBytes
@@ -282,6 +286,17 @@ func waitHealthy(ctx context.Context, cli client.APIClient, ids []string, timeou
 	return nil
 }
 
+// retire stops a replica gracefully (SIGTERM, then SIGKILL after grace;
+// 10 s, Compose's default, when grace is 0) and removes it. A replica
+// killed outright would cut the requests it is serving.
+func retire(ctx context.Context, cli client.APIClient, id string, grace time.Duration) error {
+	secs := int(cmp.Or(grace, 10*time.Second).Round(time.Second) / time.Second)
+	if err := cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &secs}); err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("stopping container %s: %w", id, err)
+	}
+	return remove(ctx, cli, id)
+}
+
 func remove(ctx context.Context, cli client.APIClient, id string) error {
 	err := cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
 	if err != nil && !errdefs.IsNotFound(err) {
@@ -306,17 +321,16 @@ func ensureNetwork(ctx context.Context, cli client.APIClient, name string) error
 // Destroy removes every replica of name, and the network when this package
 // created it and nothing else uses it.
 func Destroy(ctx context.Context, cli client.APIClient, spec Spec) error {
-	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
-		filters.Arg("label", LabelProject+"="+spec.Name), filters.Arg("label", LabelService+"="+spec.Name))})
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: selector(spec)})
 	if err != nil {
 		return err
 	}
 	for _, c := range list {
-		if err := remove(ctx, cli, c.ID); err != nil {
+		if err := retire(ctx, cli, c.ID, spec.StopGrace); err != nil {
 			return err
 		}
 	}
-	if err := removeVolumes(ctx, cli, spec.Name); err != nil {
+	if err := removeVolumes(ctx, cli, spec.ProjectName(), spec.Name); err != nil {
 		return err
 	}
 	n, err := cli.NetworkInspect(ctx, spec.NetworkName(), network.InspectOptions{})
@@ -329,10 +343,11 @@ func Destroy(ctx context.Context, cli client.APIClient, spec Spec) error {
 }
 
 // removeVolumes deletes the replica volumes the set created.
-func removeVolumes(ctx context.Context, cli client.APIClient, name string) error {
-	vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelProject+"="+name), filters.Arg("label", labelManagedVolume+"=true"))})
+func removeVolumes(ctx context.Context, cli client.APIClient, project, service string) error {
+	vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", LabelProject+"="+project),
+		filters.Arg("label", LabelService+"="+service), filters.Arg("label", labelManagedVolume+"=true"))})
 	if err != nil {
-		return fmt.Errorf("listing volumes of %s: %w", name, err)
+		return fmt.Errorf("listing volumes of %s: %w", service, err)
 	}
 	for _, v := range vols.Volumes {
 		if err := cli.VolumeRemove(ctx, v.Name, true); err != nil && !errdefs.IsNotFound(err) {

@@ -3,6 +3,7 @@ package engine
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -57,11 +58,20 @@ type Health struct {
 
 // Spec is one replicated service.
 type Spec struct {
-	Name           string
-	Image          string
-	Replicas       int
-	Command        []string
-	Env            map[string]string
+	Name string
+	// Project is the Compose project the service belongs to ("" = Name):
+	// replicas are named <project>-<name>-<n> and labelled with it, as
+	// Compose names and labels a project's service.
+	Project    string
+	Image      string
+	Replicas   int
+	Entrypoint []string
+	Command    []string
+	Env        map[string]string
+	// EnvFile is a Compose env file's path and FileEnv what it held when
+	// read (keys in SecretFiles left out); Env wins over FileEnv.
+	EnvFile        string
+	FileEnv        map[string]string
 	SecretFiles    map[string]string // name -> content, under SecretsDir, mode 0400
 	SecretsVersion int64
 	ConfigFiles    map[string]string // absolute path -> content
@@ -81,6 +91,9 @@ type Spec struct {
 	Parallelism int
 	StartFirst  bool
 	WaitTimeout time.Duration
+	// StopGrace is how long a retiring replica gets between SIGTERM and
+	// SIGKILL to finish what it is serving (Compose's stop_grace_period).
+	StopGrace time.Duration
 	// ExpectHash, when set, is the spec hash replicas must carry instead of
 	// Hash() (after an import, the full spec is not known).
 	ExpectHash string `json:"-"`
@@ -96,7 +109,7 @@ func (s Spec) Hash() string {
 	}
 	sort.Strings(secretNames)
 	v := s
-	v.SecretFiles, v.Replicas, v.Parallelism, v.StartFirst, v.WaitTimeout, v.ExpectHash = nil, 0, 0, false, 0, ""
+	v.SecretFiles, v.Replicas, v.Parallelism, v.StartFirst, v.WaitTimeout, v.StopGrace, v.ExpectHash = nil, 0, 0, false, 0, 0, ""
 	b, _ := json.Marshal(struct {
 		Spec
 		SecretNames []string
@@ -131,18 +144,47 @@ func (r Replica) Good() bool {
 	return r.Running && r.Matches && r.Health != "unhealthy"
 }
 
+// ProjectName is the Compose project of the replicas.
+func (s Spec) ProjectName() string { return cmp.Or(s.Project, s.Name) }
+
+// Environment is what the replicas' environment holds: the env file's
+// values, then Env over them.
+func (s Spec) Environment() map[string]string {
+	out := maps.Clone(s.FileEnv)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, s.Env)
+	return out
+}
+
+// VolumePrefix names the set's volumes: <name>, or <project>-<name> in
+// another project, so two projects' services never share one.
+func (s Spec) VolumePrefix() string {
+	if p := s.ProjectName(); p != s.Name {
+		return p + "-" + s.Name
+	}
+	return s.Name
+}
+
 // VolumeName is replica n's volume for suffix.
-func VolumeName(service, suffix string, n int) string {
-	return fmt.Sprintf("%s-%s-%d", service, suffix, n)
+func VolumeName(prefix, suffix string, n int) string {
+	return fmt.Sprintf("%s-%s-%d", prefix, suffix, n)
 }
 
 // ContainerName is replica n's name, as Compose names it.
-func ContainerName(service string, n int) string { return fmt.Sprintf("%s-%s-%d", service, service, n) }
+func ContainerName(project, service string, n int) string {
+	return fmt.Sprintf("%s-%s-%d", project, service, n)
+}
+
+// selector matches the containers of spec's service in its project.
+func selector(spec Spec) filters.Args {
+	return filters.NewArgs(filters.Arg("label", LabelProject+"="+spec.ProjectName()), filters.Arg("label", LabelService+"="+spec.Name))
+}
 
 // Observe lists the replicas of spec.Name and judges each against spec.
 func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, error) {
-	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
-		filters.Arg("label", LabelProject+"="+spec.Name), filters.Arg("label", LabelService+"="+spec.Name))})
+	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: selector(spec)})
 	if err != nil {
 		return nil, fmt.Errorf("listing the containers of %s: %w", spec.Name, err)
 	}
@@ -203,7 +245,7 @@ func differences(ctx context.Context, cli client.APIClient, ins container.Inspec
 	case ins.Config.Image != spec.Image:
 		out = append(out, "runs another image")
 	}
-	if !envContains(ins.Config.Env, spec.Env) {
+	if !envContains(ins.Config.Env, spec.Environment()) {
 		out = append(out, "environment changed")
 	}
 	if !labelsContain(ins.Config.Labels, spec.Labels) {

@@ -149,14 +149,19 @@ func swarmConverge(ctx context.Context, cli client.APIClient, spec Spec) error {
 func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.ServiceSpec, error) {
 	replicas := uint64(spec.Replicas)
 	labels := map[string]string{LabelSpec: spec.Hash(), "com.docker.stack.namespace": spec.Name}
-	cs := &swarm.ContainerSpec{Image: spec.Image, Args: spec.Command, Labels: spec.Labels}
+	cs := &swarm.ContainerSpec{Image: spec.Image, Command: spec.Entrypoint, Args: spec.Command, Labels: spec.Labels}
+	if spec.StopGrace > 0 {
+		g := spec.StopGrace
+		cs.StopGracePeriod = &g
+	}
 	for _, target := range slices.Sorted(maps.Keys(spec.Volumes)) {
 		// Swarm expands the template per task slot: one volume per replica.
 		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeVolume, Source: spec.Name + "-" + spec.Volumes[target] + "-{{.Task.Slot}}", Target: target,
-			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, labelManagedVolume: "true"}}})
+			VolumeOptions: &mount.VolumeOptions{Labels: map[string]string{LabelProject: spec.Name, LabelService: spec.Name, labelManagedVolume: "true"}}})
 	}
-	for _, k := range slices.Sorted(maps.Keys(spec.Env)) {
-		cs.Env = append(cs.Env, k+"="+spec.Env[k])
+	env := spec.Environment()
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		cs.Env = append(cs.Env, k+"="+env[k])
 	}
 	if h := spec.Health; h != nil {
 		cs.Healthcheck = &container.HealthConfig{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod, Retries: h.Retries}
@@ -288,7 +293,7 @@ func SwarmDestroy(ctx context.Context, cli client.APIClient, spec Spec) error {
 	for _, c := range configs {
 		_ = cli.ConfigRemove(ctx, c.ID)
 	}
-	_ = removeVolumes(ctx, cli, spec.Name)
+	_ = removeVolumes(ctx, cli, spec.Name, spec.Name)
 	if n, err := cli.NetworkInspect(ctx, spec.NetworkName(), network.InspectOptions{}); err == nil && n.Labels[labelManagedNetwork] == "true" {
 		for i := 0; i < 20; i++ { // the overlay detaches asynchronously
 			if err := cli.NetworkRemove(ctx, n.ID); err == nil || errdefs.IsNotFound(err) {
