@@ -18,7 +18,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 
@@ -137,7 +137,7 @@ func (r *cliRun) driftCheck(env string, vars []string) (string, int) {
 func containersOf(t *testing.T, cli *client.Client, set string) []container.Summary {
 	t.Helper()
 	list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true,
-		Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+set))})
+		Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+set))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 		r.tf("environments/"+env, vars, "apply", "-auto-approve", "-input=false")
 	}
 
-	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	cli, err := docker.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +187,11 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 	}
 
 	// Drift in prod: one replica removed, a rendered config edited in another.
-	gone := engine.ContainerName(prodSet, prodSet, 2)
+	gone := docker.ContainerName(prodSet, prodSet, 2)
 	if err := cli.ContainerRemove(context.Background(), gone, container.RemoveOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	editConfig(t, cli, engine.ContainerName(prodSet, prodSet, 1), "/etc/llmops-exporter")
+	editConfig(t, cli, docker.ContainerName(prodSet, prodSet, 1), "/etc/llmops-exporter")
 	out, code := r.driftCheck("prod", prodVars)
 	if code != 2 || !strings.Contains(out, gone+": gone") || !strings.Contains(out, "config file /etc/llmops-exporter/config.yaml changed") ||
 		!strings.Contains(out, "replicas: 1 -> 3") {

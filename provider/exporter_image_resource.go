@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
 )
 
 var (
@@ -97,7 +97,7 @@ func (r *exporterImageResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	// The binary's hash is known at plan time, so a new binary shows as a
 	// replacement in the plan, with its new content-addressed tag.
-	sha, err := engine.BinarySHA256(plan.BinaryPath.ValueString())
+	sha, err := docker.BinarySHA256(plan.BinaryPath.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("binary_path"), "Exporter binary not found",
 			err.Error()+"\n\nRun `make install` (it builds a static Linux llmops-exporter beside the provider) or set binary_path.")
@@ -111,7 +111,7 @@ func (r *exporterImageResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if r.meta != nil {
 			version = r.meta.Version
 		}
-		plan.Tag = types.StringValue(engine.DefaultTag(version, sha))
+		plan.Tag = types.StringValue(docker.DefaultTag(version, sha))
 	}
 	plan.ID = plan.Tag
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -127,7 +127,7 @@ func (r *exporterImageResource) Create(ctx context.Context, req resource.CreateR
 	if cli == nil {
 		return
 	}
-	id, err := engine.BuildExporterImage(ctx, cli, plan.BinaryPath.ValueString(), plan.Tag.ValueString(), plan.BinarySHA256.ValueString())
+	id, err := docker.BuildExporterImage(ctx, cli, plan.BinaryPath.ValueString(), plan.Tag.ValueString(), plan.BinarySHA256.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Building the exporter image failed", err.Error())
 		return
@@ -148,7 +148,7 @@ func (r *exporterImageResource) Read(ctx context.Context, req resource.ReadReque
 	if cli == nil {
 		return
 	}
-	img, found, err := engine.InspectImage(ctx, cli, state.Tag.ValueString())
+	img, found, err := docker.InspectImage(ctx, cli, state.Tag.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the exporter image failed", err.Error())
 		return
@@ -187,7 +187,7 @@ func (r *exporterImageResource) Delete(ctx context.Context, req resource.DeleteR
 	if cli == nil {
 		return
 	}
-	users, err := engine.RemoveImage(ctx, cli, state.Tag.ValueString())
+	users, err := docker.RemoveImage(ctx, cli, state.Tag.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Removing the exporter image failed", err.Error())
 		return

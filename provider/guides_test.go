@@ -94,6 +94,8 @@ func TestAccExample_difyAPIHA(t *testing.T) {
 			PlanOnly: true, ExpectNonEmptyPlan: true,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
 				plancheck.ExpectKnownValue("llmops_replica_set.api", tfjsonpath.New("id"), knownvalue.StringExact("docker/api")),
+				plancheck.ExpectKnownValue("llmops_replica_set.api", tfjsonpath.New("kubernetes_yaml"),
+					knownvalue.StringRegexp(regexp.MustCompile(`(?s)kind: Deployment.*name: api-env.*secretName: api-secrets`))),
 				planLacks{"sk-in-env-file", "docker_default"},
 				planLacks{"redis-0123456789", "docker_default"},
 			}},

@@ -20,7 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 
@@ -87,7 +87,7 @@ func (m *Meta) Grafana() (*grafana.Client, error) {
 
 // Docker returns the Docker engine client, connecting on first use.
 func (m *Meta) Docker(ctx context.Context) (*client.Client, error) {
-	m.dockerOnce.Do(func() { m.docker, m.dockerErr = engine.Connect(ctx, m.Settings.Docker()) })
+	m.dockerOnce.Do(func() { m.docker, m.dockerErr = docker.Connect(ctx, m.Settings.Docker()) })
 	return m.docker, m.dockerErr
 }
 

@@ -28,7 +28,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 
@@ -47,7 +47,7 @@ func difyStandIn(t *testing.T, cli client.APIClient, tag, version string) string
 		t.Fatal(err)
 	}
 	const dockerfile = "FROM scratch\nCOPY difyapi /difyapi\nEXPOSE 5001\nENTRYPOINT [\"/difyapi\"]\n"
-	if _, err := engine.BuildImage(context.Background(), cli, tag, dockerfile, []engine.File{{Name: "difyapi", Mode: 0o755, Data: data}}, nil); err != nil {
+	if _, err := docker.BuildImage(context.Background(), cli, tag, dockerfile, []docker.File{{Name: "difyapi", Mode: 0o755, Data: data}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -70,10 +70,10 @@ func composeStarted(t *testing.T, cli client.APIClient, project, netName, image 
 	}
 	t.Cleanup(func() { _ = cli.NetworkRemove(context.Background(), netName) })
 	for n := 1; n <= replicas; n++ {
-		name := engine.ContainerName(project, "api", n)
+		name := docker.ContainerName(project, "api", n)
 		cfg := &container.Config{Image: image, Env: []string{"DEPLOY_ENV=PRODUCTION", "SECRET_KEY=compose-secret-value"},
-			Labels: map[string]string{engine.LabelProject: project, engine.LabelService: "api", engine.LabelNumber: strconv.Itoa(n),
-				engine.LabelOneOff: "False", "com.docker.compose.config-hash": "0123abcd"}}
+			Labels: map[string]string{docker.LabelProject: project, docker.LabelService: "api", docker.LabelNumber: strconv.Itoa(n),
+				docker.LabelOneOff: "False", "com.docker.compose.config-hash": "0123abcd"}}
 		net := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{netName: {Aliases: []string{"api"}}}}
 		resp, err := cli.ContainerCreate(ctx, cfg, &container.HostConfig{}, net, nil, name)
 		if err != nil {
@@ -88,7 +88,7 @@ func composeStarted(t *testing.T, cli client.APIClient, project, netName, image 
 
 func removeProject(cli client.APIClient, project string) {
 	ctx := context.Background()
-	list, _ := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+project))})
+	list, _ := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+project))})
 	for _, c := range list {
 		_ = cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
 	}
@@ -98,7 +98,7 @@ func removeProject(cli client.APIClient, project string) {
 // labelled with project so that cleanup finds it, and returns its ID.
 func onNetwork(cli client.APIClient, project, netName, image string, args ...string) (string, error) {
 	ctx := context.Background()
-	cfg := &container.Config{Image: image, Cmd: args, Labels: map[string]string{engine.LabelProject: project, engine.LabelService: "client"}}
+	cfg := &container.Config{Image: image, Cmd: args, Labels: map[string]string{docker.LabelProject: project, docker.LabelService: "client"}}
 	net := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{netName: {}}}
 	resp, err := cli.ContainerCreate(ctx, cfg, &container.HostConfig{}, net, nil, "")
 	if err != nil {
@@ -172,7 +172,7 @@ resource "llmops_replica_set" "api" {
 // alias, which must see no failed request; a removed replica is drift.
 func TestAccReplicaSet_difyAPI(t *testing.T) {
 	testAccDocker(t)
-	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	cli, err := docker.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +258,7 @@ import {
 				// Drift: a replica removed by hand shows in the plan and is
 				// put back.
 				PreConfig: func() {
-					if err := cli.ContainerRemove(context.Background(), engine.ContainerName(project, "api", 2), container.RemoveOptions{Force: true}); err != nil {
+					if err := cli.ContainerRemove(context.Background(), docker.ContainerName(project, "api", 2), container.RemoveOptions{Force: true}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -279,7 +279,7 @@ import {
 func checkDifyReplicas(cli client.APIClient, project, netName, image string) error {
 	ctx := context.Background()
 	for n := 1; n <= 3; n++ {
-		name := engine.ContainerName(project, "api", n)
+		name := docker.ContainerName(project, "api", n)
 		ins, err := cli.ContainerInspect(ctx, name)
 		if err != nil {
 			return err
@@ -317,7 +317,7 @@ func checkProjectGone(cli client.APIClient, project, netName string) resource.Te
 	return func(*terraform.State) error {
 		ctx := context.Background()
 		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
-			filters.Arg("label", engine.LabelProject+"="+project), filters.Arg("label", engine.LabelService+"=api"))})
+			filters.Arg("label", docker.LabelProject+"="+project), filters.Arg("label", docker.LabelService+"=api"))})
 		if err != nil {
 			return err
 		}

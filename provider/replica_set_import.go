@@ -11,7 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 )
 
 // adopt fills an imported replica set from its running containers: image,
@@ -24,14 +25,14 @@ import (
 // plan shows them as changes if the configuration sets them.
 func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error {
 	name := m.Name.ValueString()
-	spec := engine.Spec{Name: name, Project: m.Project.ValueString()}
+	spec := replicaset.Spec{Name: name, Project: m.Project.ValueString()}
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
-		filters.Arg("label", engine.LabelProject+"="+spec.ProjectName()), filters.Arg("label", engine.LabelService+"="+name))})
+		filters.Arg("label", docker.LabelProject+"="+spec.ProjectName()), filters.Arg("label", docker.LabelService+"="+name))})
 	if err != nil {
 		return err
 	}
 	if len(list) == 0 {
-		return fmt.Errorf("no container labelled %s=%s and %s=%s on the engine", engine.LabelProject, spec.ProjectName(), engine.LabelService, name)
+		return fmt.Errorf("no container labelled %s=%s and %s=%s on the engine", docker.LabelProject, spec.ProjectName(), docker.LabelService, name)
 	}
 	ins, err := cli.ContainerInspect(ctx, list[0].ID)
 	if err != nil {
@@ -42,9 +43,9 @@ func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error 
 	m.SecretFileNames = types.ListValueMust(types.StringType, []attr.Value{})
 	m.ConfigFiles, m.SecretFiles, m.Volumes = types.MapNull(types.StringType), types.MapNull(types.StringType), types.MapNull(types.StringType)
 	m.Command, m.Env, m.Labels = types.ListNull(types.StringType), types.MapNull(types.StringType), types.MapNull(types.StringType)
-	m.ComposeYAML = types.StringNull()
+	m.ComposeYAML, m.KubernetesYAML = types.StringNull(), types.StringNull()
 	m.Image = types.StringValue(ins.Config.Image)
-	m.SpecSHA256 = types.StringValue(ins.Config.Labels[engine.LabelSpec])
+	m.SpecSHA256 = types.StringValue(ins.Config.Labels[docker.LabelSpec])
 	for net := range ins.NetworkSettings.Networks {
 		if net != name {
 			m.Network = types.StringValue(net)
@@ -59,7 +60,7 @@ func adopt(ctx context.Context, cli client.APIClient, m *replicaSetModel) error 
 
 // adoptOwn reads back what a container this provider created was declared
 // with (command, environment, labels, volumes).
-func adoptOwn(ins container.InspectResponse, spec engine.Spec, m *replicaSetModel) {
+func adoptOwn(ins container.InspectResponse, spec replicaset.Spec, m *replicaSetModel) {
 	cmd := make([]attr.Value, len(ins.Config.Cmd))
 	for i, c := range ins.Config.Cmd {
 		cmd[i] = types.StringValue(c)
@@ -90,7 +91,7 @@ func adoptOwn(ins container.InspectResponse, spec engine.Spec, m *replicaSetMode
 	}
 	// Replica volumes are named <prefix>-<suffix>-<n>.
 	vols := map[string]attr.Value{}
-	number := ins.Config.Labels[engine.LabelNumber]
+	number := ins.Config.Labels[docker.LabelNumber]
 	for _, mt := range ins.Mounts {
 		suffix, ok := strings.CutPrefix(mt.Name, spec.VolumePrefix()+"-")
 		if suffix, ok2 := strings.CutSuffix(suffix, "-"+number); ok && ok2 && mt.Type == "volume" {

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 )
 
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
@@ -43,6 +43,7 @@ type replicaSetModel struct {
 	WaitTimeout        types.String    `tfsdk:"wait_timeout"`
 	SecretFileNames    types.List      `tfsdk:"secret_file_names"`
 	ComposeYAML        types.String    `tfsdk:"compose_yaml"`
+	KubernetesYAML     types.String    `tfsdk:"kubernetes_yaml"`
 	SpecSHA256         types.String    `tfsdk:"spec_sha256"`
 	Containers         types.List      `tfsdk:"containers"`
 	PortsPublished     types.Map       `tfsdk:"ports_published"`
@@ -111,12 +112,12 @@ func strMap(ctx context.Context, m types.Map) map[string]string {
 
 // spec converts the model. secrets come from configuration (write-only);
 // without them (Read) only their names, from state, enter the hash.
-func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) engine.Spec {
-	s := engine.Spec{Name: m.Name.ValueString(), Project: m.Project.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
+func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) replicaset.Spec {
+	s := replicaset.Spec{Name: m.Name.ValueString(), Project: m.Project.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
 		Entrypoint: listStrings(ctx, m.Entrypoint), Command: listStrings(ctx, m.Command), Env: strMap(ctx, m.Env), ConfigFiles: strMap(ctx, m.ConfigFiles),
 		EnvFile: m.EnvFile.ValueString(), StopGrace: dur(m.StopGracePeriod),
 		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: strMap(ctx, m.Labels), Volumes: strMap(ctx, m.Volumes),
-		RestartPolicy: "on-failure", WaitTimeout: dur(m.WaitTimeout), Parallelism: 1, ExpectHash: m.SpecSHA256.ValueString()}
+		WaitTimeout: dur(m.WaitTimeout), ExpectHash: m.SpecSHA256.ValueString()}
 	s.SecretFiles = secrets
 	if s.SecretFiles == nil {
 		s.SecretFiles = map[string]string{}
@@ -125,7 +126,7 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) e
 		}
 	}
 	for _, p := range m.Ports {
-		s.Ports = append(s.Ports, engine.Port{Container: int(p.ContainerPort.ValueInt64()), Host: int(p.HostPort.ValueInt64()), HostIP: p.HostIP.ValueString(), Protocol: p.Protocol.ValueString()})
+		s.Ports = append(s.Ports, replicaset.Port{Container: int(p.ContainerPort.ValueInt64()), Host: int(p.HostPort.ValueInt64()), HostIP: p.HostIP.ValueString(), Protocol: p.Protocol.ValueString()})
 	}
 	if r := m.RestartPolicy; r != nil {
 		if c := r.Condition.ValueString(); c != "" {
@@ -135,7 +136,7 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) e
 		s.RestartDelay = dur(r.Delay)
 	}
 	if h := m.Healthcheck; h != nil {
-		s.Health = &engine.Health{Test: listStrings(ctx, h.Test), Interval: dur(h.Interval), Timeout: dur(h.Timeout), StartPeriod: dur(h.StartPeriod), Retries: int(h.Retries.ValueInt64())}
+		s.Health = &replicaset.Health{Test: listStrings(ctx, h.Test), Interval: dur(h.Interval), Timeout: dur(h.Timeout), StartPeriod: dur(h.StartPeriod), Retries: int(h.Retries.ValueInt64())}
 	}
 	if r := m.Resources; r != nil {
 		s.CPUs, s.MemoryBytes = r.CPUs.ValueFloat64(), r.MemoryMB.ValueInt64()<<20
@@ -146,12 +147,12 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) e
 		}
 		s.StartFirst = u.Order.ValueString() == "start-first"
 	}
-	return s
+	return s.Normalize()
 }
 
 // observe sets the computed attributes from the engine's view, and replicas
 // to the number of good ones, so that drift shows as a diff.
-func (m *replicaSetModel) observe(reps []engine.Replica, spec engine.Spec) {
+func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spec) {
 	good := 0
 	objs := []attr.Value{}
 	for _, r := range reps {
@@ -199,7 +200,7 @@ func secretNames(secrets map[string]string) types.List {
 // driftOf says how a replica differs from the declaration ("" when it is
 // good), for the containers attribute: `terraform plan` lists it among the
 // changes made outside Terraform.
-func driftOf(r engine.Replica) string {
+func driftOf(r replicaset.Replica) string {
 	reasons := slices.Clone(r.Drift)
 	if !r.Running {
 		reasons = append(reasons, "not running")
@@ -210,6 +211,6 @@ func driftOf(r engine.Replica) string {
 	return strings.Join(reasons, "; ")
 }
 
-func describe(r engine.Replica) string {
+func describe(r replicaset.Replica) string {
 	return fmt.Sprintf("%s (running=%v health=%s matches=%v)", r.Name, r.Running, r.Health, r.Matches)
 }

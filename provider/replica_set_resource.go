@@ -7,13 +7,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
+	"github.com/llmops/terraform-provider-llmops/internal/kubernetes"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 )
 
 var (
@@ -65,23 +68,20 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	// The hash is a function of the declared spec: known at plan time unless
 	// an input is unknown.
 	plan.SpecSHA256 = types.StringUnknown()
-	if plan.Image.IsUnknown() || plan.Replicas.IsUnknown() || plan.ConfigFiles.IsUnknown() || plan.Env.IsUnknown() || plan.EnvFile.IsUnknown() {
-		plan.ComposeYAML = types.StringUnknown()
+	// Both renderings carry the spec hash, so any unknown input of it
+	// leaves them unknown until apply.
+	if plan.Image.IsUnknown() || plan.Replicas.IsUnknown() || plan.ConfigFiles.IsUnknown() || plan.Env.IsUnknown() || plan.EnvFile.IsUnknown() ||
+		plan.SecretFileNames.IsUnknown() || plan.Command.IsUnknown() || plan.Entrypoint.IsUnknown() || plan.Labels.IsUnknown() {
+		plan.ComposeYAML, plan.KubernetesYAML = types.StringUnknown(), types.StringUnknown()
 	} else {
 		spec := plan.spec(ctx, nil)
 		if withEnvFile(&spec, &resp.Diagnostics); resp.Diagnostics.HasError() {
 			return
 		}
-		out, err := engine.ComposeYAML(ctx, spec)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid replica set", err.Error())
+		if plan.render(ctx, spec, &resp.Diagnostics); resp.Diagnostics.HasError() {
 			return
 		}
-		plan.ComposeYAML = types.StringValue(out)
-		spec.ExpectHash = ""
-		if !plan.SecretFileNames.IsUnknown() && !plan.Command.IsUnknown() && !plan.Entrypoint.IsUnknown() && !plan.Labels.IsUnknown() {
-			plan.SpecSHA256 = types.StringValue(spec.Hash())
-		}
+		plan.SpecSHA256 = types.StringValue(spec.Hash())
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -92,12 +92,12 @@ func (r *replicaSetResource) checkSecretsProvided(ctx context.Context, cfg repli
 	if cfg.ConfigFiles.IsUnknown() || names.IsUnknown() {
 		return
 	}
-	missing := engine.MissingSecrets(strMap(ctx, cfg.ConfigFiles), listStrings(ctx, names))
+	missing := replicaset.MissingSecrets(strMap(ctx, cfg.ConfigFiles), listStrings(ctx, names))
 	for _, name := range slices.Sorted(maps.Keys(missing)) {
 		diags.AddAttributeError(path.Root("secret_files"), "Missing secret file",
 			fmt.Sprintf("%s reads %s/%s, but secret_files has no %q entry: the replicas would start and then fail their health check. "+
 				"Add secret_files[%q] (for an llmops_collector, its required_secret_files lists every name it needs).",
-				strings.Join(missing[name], ", "), engine.SecretsDir, name, name, name))
+				strings.Join(missing[name], ", "), replicaset.SecretsDir, name, name, name))
 	}
 }
 
@@ -135,26 +135,22 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	}
 	plan.SpecSHA256 = types.StringValue(spec.Hash())
 	spec.ExpectHash = ""
-	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
-	swarmMode := plan.Mode.ValueString() == "swarm"
-	var recErr, obsErr error
-	var reps []engine.Replica
-	if swarmMode {
-		recErr = engine.SwarmReconcile(ctx, cli, spec)
-		reps, _, obsErr = engine.SwarmObserve(ctx, cli, spec)
-	} else {
-		recErr = engine.Reconcile(ctx, cli, spec)
-		reps, obsErr = engine.Observe(ctx, cli, spec)
+	if plan.render(ctx, spec, diags); diags.HasError() {
+		return
 	}
+	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
+	b := backendFor(plan.Mode.ValueString(), cli)
+	recErr := b.Reconcile(ctx, spec)
+	obs, obsErr := b.Observe(ctx, spec)
 	if obsErr != nil {
 		diags.AddError("Observing the replica set failed", obsErr.Error())
 		return
 	}
 	want := plan.Replicas
-	plan.observe(reps, spec)
+	plan.observe(obs.Replicas, spec)
 	plan.SecretFiles = types.MapNull(types.StringType)
 	if recErr == nil {
-		_ = engine.PruneImages(ctx, cli) // images of replaced replicas, now unused
+		_ = docker.PruneImages(ctx, cli) // images of replaced replicas, now unused
 	}
 	if recErr != nil {
 		diags.AddError("Replica set not healthy", recErr.Error()+"\n\nThe state records the replicas as they are; the next plan shows what is wrong.")
@@ -184,19 +180,13 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	}
 	spec := state.spec(ctx, nil)
-	var reps []engine.Replica
-	var err error
-	found := true
-	if state.Mode.ValueString() == "swarm" {
-		reps, found, err = engine.SwarmObserve(ctx, cli, spec)
-	} else {
-		reps, err = engine.Observe(ctx, cli, spec)
-	}
+	obs, err := backendFor(state.Mode.ValueString(), cli).Observe(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Observing the replica set failed", err.Error())
 		return
 	}
-	if !found || len(reps) == 0 && spec.Replicas > 0 {
+	reps := obs.Replicas
+	if !obs.Found || len(reps) == 0 && spec.Replicas > 0 {
 		tflog.Warn(ctx, "replica set has no container left; removing it from state", map[string]any{"name": spec.Name})
 		resp.State.RemoveResource(ctx)
 		return
@@ -220,11 +210,7 @@ func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if cli == nil {
 		return
 	}
-	destroy := engine.Destroy
-	if state.Mode.ValueString() == "swarm" {
-		destroy = engine.SwarmDestroy
-	}
-	if err := destroy(ctx, cli, state.spec(ctx, nil)); err != nil {
+	if err := backendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil)); err != nil {
 		resp.Diagnostics.AddError("Removing the replica set failed", err.Error())
 	}
 }
@@ -243,7 +229,7 @@ func (r *replicaSetResource) ImportState(ctx context.Context, req resource.Impor
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("mode"), "engine")...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_timeout"), "90s")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_timeout"), defaultWaitTimeout)...)
 }
 
 // parseReplicaSetID reads "name" or "project/name".
@@ -257,14 +243,37 @@ func parseReplicaSetID(id string) (project, name string, ok bool) {
 
 // withEnvFile reads the env file into spec at plan and apply time. Read
 // needs no file: it judges replicas by the spec hash they carry.
-func withEnvFile(spec *engine.Spec, diags *diag.Diagnostics) {
+func withEnvFile(spec *replicaset.Spec, diags *diag.Diagnostics) {
 	if spec.EnvFile == "" {
 		return
 	}
-	env, err := engine.ReadEnvFile(spec.EnvFile, slices.Collect(maps.Keys(spec.SecretFiles)))
+	env, err := replicaset.ReadEnvFile(spec.EnvFile, slices.Collect(maps.Keys(spec.SecretFiles)))
 	if err != nil {
 		diags.AddAttributeError(path.Root("env_file"), "Unreadable env file", err.Error())
 		return
 	}
 	spec.FileEnv = env
+}
+
+// backendFor is the Docker backend of mode; cli may be nil for Render.
+func backendFor(mode string, cli client.APIClient) replicaset.Backend {
+	if mode == "swarm" {
+		return docker.Swarm{Client: cli}
+	}
+	return docker.Engine{Client: cli}
+}
+
+// render sets compose_yaml and kubernetes_yaml from spec.
+func (m *replicaSetModel) render(ctx context.Context, spec replicaset.Spec, diags *diag.Diagnostics) {
+	compose, err := backendFor(m.Mode.ValueString(), nil).Render(ctx, spec)
+	if err != nil {
+		diags.AddError("Invalid replica set", err.Error())
+		return
+	}
+	manifests, err := kubernetes.Kubernetes{}.Render(ctx, spec)
+	if err != nil {
+		diags.AddError("Invalid replica set", err.Error())
+		return
+	}
+	m.ComposeYAML, m.KubernetesYAML = types.StringValue(compose), types.StringValue(manifests)
 }

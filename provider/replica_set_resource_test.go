@@ -29,7 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/llmops/terraform-provider-llmops/internal/engine"
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 
@@ -94,7 +94,7 @@ func testAccDocker(t *testing.T) {
 	if host == "" {
 		host = settings.DefaultDockerHost
 	}
-	cli, err := engine.Connect(context.Background(), settings.Docker{Host: host})
+	cli, err := docker.Connect(context.Background(), settings.Docker{Host: host})
 	if err != nil {
 		t.Fatalf("the Docker acceptance tests need a Docker engine: %v", err)
 	}
@@ -139,7 +139,7 @@ resource "llmops_replica_set" "this" {
 
 // dockerDo runs fn with a client, for PreConfig steps that break things.
 func dockerDo(t *testing.T, fn func(context.Context, *client.Client)) {
-	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	cli, err := docker.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func dockerDo(t *testing.T, fn func(context.Context, *client.Client)) {
 func replicaIDs(t *testing.T, name string) []string {
 	var ids []string
 	dockerDo(t, func(ctx context.Context, cli *client.Client) {
-		list, _ := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+name))})
+		list, _ := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+name))})
 		for _, c := range list {
 			ids = append(ids, c.ID)
 		}
@@ -263,7 +263,7 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 			{
 				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
 				ResourceName:    addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
-				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml",
+				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml", "kubernetes_yaml",
 					"ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
 			},
 		},
@@ -367,24 +367,24 @@ resource "llmops_replica_set" "this" {
 // network and volumes of the set name, and the image tag ("" skips it).
 func checkNothingLeft(name, image string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+		cli, err := docker.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
 		if err != nil {
 			return err
 		}
 		defer cli.Close()
 		ctx := context.Background()
-		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+name))})
+		list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+name))})
 		if err != nil || len(list) > 0 {
 			return fmt.Errorf("destroy left %d containers (%v)", len(list), err)
 		}
 		if _, err := cli.NetworkInspect(ctx, name, network.InspectOptions{}); err == nil {
 			return fmt.Errorf("destroy left the network %s", name)
 		}
-		vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", engine.LabelProject+"="+name))})
+		vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+name))})
 		if err != nil || len(vols.Volumes) > 0 {
 			return fmt.Errorf("destroy left %d volumes (%v)", len(vols.Volumes), err)
 		}
-		if _, found, _ := engine.InspectImage(ctx, cli, image); image != "" && found {
+		if _, found, _ := docker.InspectImage(ctx, cli, image); image != "" && found {
 			return fmt.Errorf("destroy left the image %s", image)
 		}
 		dangling, _ := cli.ImageList(ctx, imagetypes.ListOptions{Filters: filters.NewArgs(filters.Arg("dangling", "true"),
@@ -402,7 +402,7 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 	name := accName("llmops-acc-swarm")
 	const addr = "llmops_replica_set.this"
 	testAccDocker(t)
-	cli, err := engine.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
+	cli, err := docker.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
 	if err != nil {
 		t.Fatal(err)
 	}

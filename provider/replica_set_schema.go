@@ -16,6 +16,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
+// defaultWaitTimeout is wait_timeout's default, also set by ImportState.
+const defaultWaitTimeout = "90s"
+
 var durationRE = `^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$`
 
 func durationAttr(desc string) schema.StringAttribute {
@@ -111,7 +114,7 @@ func replicaSetSchema() schema.Schema {
 					"parallelism": schema.Int64Attribute{Optional: true, MarkdownDescription: "Replicas replaced at once (default 1): at least `replicas - parallelism` stay healthy.", Validators: []validator.Int64{int64validator.AtLeast(1)}},
 					"order":       schema.StringAttribute{Optional: true, MarkdownDescription: "`stop-first` (default) or `start-first`.", Validators: []validator.String{stringvalidator.OneOf("stop-first", "start-first")}},
 				}},
-			"wait_timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("90s"),
+			"wait_timeout": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(defaultWaitTimeout),
 				MarkdownDescription: "How long apply waits for a batch of replicas to be healthy. Default `90s`.",
 				Validators:          []validator.String{stringvalidator.RegexMatches(regexpMust(durationRE), "must be a duration like 90s")}},
 
@@ -121,6 +124,10 @@ func replicaSetSchema() schema.Schema {
 				MarkdownDescription: "Names of the secret files (values are never stored)."},
 			"spec_sha256":  schema.StringAttribute{Computed: true, MarkdownDescription: "Hash of the declared container spec, carried by each replica as a label: a replica without it was edited or is outdated."},
 			"compose_yaml": schema.StringAttribute{Computed: true, MarkdownDescription: "An equivalent Compose file, validated with compose-go (secret values are not in it)."},
+			"kubernetes_yaml": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The same layout as Kubernetes manifests (a Deployment, or a StatefulSet when `volumes` gives replicas their own storage; a Service named `name` when there are `ports`; a ConfigMap for `config_files`), to apply with the Kubernetes provider. It references, and never holds, a Secret `<name>-secrets` for `secret_files` and a ConfigMap `<name>-env` for `env_file`.",
+			},
 			"containers": schema.ListNestedAttribute{Computed: true, MarkdownDescription: "The replicas as last observed.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":   schema.StringAttribute{Computed: true, MarkdownDescription: "Container name."},

@@ -1,6 +1,10 @@
-package engine
+package docker
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
+)
 
 // A replica recreated by hand with other environment or labels no longer
 // matches its spec, even when it carries the right spec-hash label.
@@ -14,7 +18,7 @@ func TestMatchingRules(t *testing.T) {
 	if !labelsContain(labels, map[string]string{"team": "ml"}) || labelsContain(labels, map[string]string{"team": "web"}) {
 		t.Fatal("labelsContain")
 	}
-	a := Spec{Name: "x", Image: "i", Env: map[string]string{"A": "1"}, SecretFiles: map[string]string{"k": "secret-1"}, Replicas: 2}
+	a := replicaset.Spec{Name: "x", Image: "i", Env: map[string]string{"A": "1"}, SecretFiles: map[string]string{"k": "secret-1"}, Replicas: 2}
 	b := a
 	b.SecretFiles = map[string]string{"k": "secret-2"}
 	b.Replicas = 5

@@ -1,4 +1,4 @@
-package engine
+package docker
 
 import (
 	"archive/tar"
@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"maps"
 	"path"
 	"slices"
@@ -30,27 +31,19 @@ const (
 	labelManagedVolume  = "dev.llmops.managed-volume"
 )
 
-// NetworkName is the network the replicas join.
-func (s Spec) NetworkName() string {
-	if s.Network != "" {
-		return s.Network
-	}
-	return s.Name
-}
-
-// Reconcile makes the engine run spec: it removes surplus replicas, then
+// reconcile makes the engine run spec: it removes surplus replicas, then
 // replaces missing, stopped, unhealthy or outdated ones, parallelism at a
 // time, waiting for each batch to be healthy, so that at least
 // replicas-parallelism stay healthy throughout. Good replicas are untouched.
-func Reconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
+func reconcile(ctx context.Context, cli client.APIClient, spec replicaset.Spec) error {
 	if err := ensureNetwork(ctx, cli, spec.NetworkName()); err != nil {
 		return err
 	}
-	observed, err := Observe(ctx, cli, spec)
+	observed, err := observeContainers(ctx, cli, spec)
 	if err != nil {
 		return err
 	}
-	byNumber := map[int]Replica{}
+	byNumber := map[int]replicaset.Replica{}
 	for _, r := range observed {
 		if _, dup := byNumber[r.Number]; dup || r.Number < 1 || r.Number > spec.Replicas {
 			if err := retire(ctx, cli, r.ID, spec.StopGrace); err != nil {
@@ -87,7 +80,7 @@ func Reconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
 // replace swaps replica n for a new container from spec. stop-first removes
 // the old one first; start-first starts the new one beside it, waits for it
 // to be healthy, then removes the old one.
-func replace(ctx context.Context, cli client.APIClient, spec Spec, n int, old Replica) (string, error) {
+func replace(ctx context.Context, cli client.APIClient, spec replicaset.Spec, n int, old replicaset.Replica) (string, error) {
 	name := ContainerName(spec.ProjectName(), spec.Name, n)
 	// A replica's volume can hold only one user at a time (the exporter
 	// locks its queue file), so volumes mean stop-first.
@@ -115,7 +108,7 @@ func replace(ctx context.Context, cli client.APIClient, spec Spec, n int, old Re
 	return id, cli.ContainerRename(ctx, id, name)
 }
 
-func create(ctx context.Context, cli client.APIClient, spec Spec, n int, name string) (string, error) {
+func create(ctx context.Context, cli client.APIClient, spec replicaset.Spec, n int, name string) (string, error) {
 	labels := map[string]string{LabelProject: spec.ProjectName(), LabelService: spec.Name, LabelNumber: strconv.Itoa(n), LabelOneOff: "False", LabelSpec: spec.Hash()}
 	for k, v := range spec.Labels {
 		labels[k] = v
@@ -202,11 +195,11 @@ func parseUser(u string) owner {
 	return owner{uid, gid}
 }
 
-// filesTar packs secret files (0400, under SecretsDir, owned by the image's
+// filesTar packs secret files (0400, under replicaset.SecretsDir, owned by the image's
 // user) and config files (0444), with their directories, for
 // CopyToContainer: the values never appear in the container's
 // configuration or environment.
-func filesTar(spec Spec, own owner) *bytes.Buffer {
+func filesTar(spec replicaset.Spec, own owner) *bytes.Buffer {
 	if len(spec.SecretFiles) == 0 && len(spec.ConfigFiles) == 0 {
 		return nil
 	}
@@ -218,7 +211,7 @@ func filesTar(spec Spec, own owner) *bytes.Buffer {
 	}
 	var files []file
 	for name, v := range spec.SecretFiles {
-		files = append(files, file{path.Join(SecretsDir, name), 0o400, v, own})
+		files = append(files, file{path.Join(replicaset.SecretsDir, name), 0o400, v, own})
 	}
 	for p, v := range spec.ConfigFiles {
 		files = append(files, file{path.Clean(p), 0o444, v, owner{}})
@@ -318,9 +311,9 @@ func ensureNetwork(ctx context.Context, cli client.APIClient, name string) error
 	return nil
 }
 
-// Destroy removes every replica of name, and the network when this package
+// destroy removes every replica of name, and the network when this package
 // created it and nothing else uses it.
-func Destroy(ctx context.Context, cli client.APIClient, spec Spec) error {
+func destroy(ctx context.Context, cli client.APIClient, spec replicaset.Spec) error {
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: selector(spec)})
 	if err != nil {
 		return err

@@ -1,23 +1,18 @@
-package engine
+package docker
 
 import (
 	"archive/tar"
 	"bytes"
-	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"io"
 	"maps"
 	"net"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -36,136 +31,7 @@ const (
 	LabelOneOff  = "com.docker.compose.oneoff"
 	// LabelSpec holds the hash of the spec a replica was created from.
 	LabelSpec = "dev.llmops.replica-set.spec-sha256"
-	// SecretsDir is where secret files are mounted.
-	SecretsDir = "/run/secrets"
 )
-
-// Port publishes a container port. Host 0 lets the engine pick; otherwise
-// replica n (from 1) gets Host+n-1, so replicas never collide.
-type Port struct {
-	Container int
-	Host      int
-	HostIP    string
-	Protocol  string
-}
-
-// Health is the container healthcheck.
-type Health struct {
-	Test                           []string
-	Interval, Timeout, StartPeriod time.Duration
-	Retries                        int
-}
-
-// Spec is one replicated service.
-type Spec struct {
-	Name string
-	// Project is the Compose project the service belongs to ("" = Name):
-	// replicas are named <project>-<name>-<n> and labelled with it, as
-	// Compose names and labels a project's service.
-	Project    string
-	Image      string
-	Replicas   int
-	Entrypoint []string
-	Command    []string
-	Env        map[string]string
-	// EnvFile is a Compose env file's path and FileEnv what it held when
-	// read (keys in SecretFiles left out); Env wins over FileEnv.
-	EnvFile        string
-	FileEnv        map[string]string
-	SecretFiles    map[string]string // name -> content, under SecretsDir, mode 0400
-	SecretsVersion int64
-	ConfigFiles    map[string]string // absolute path -> content
-	Ports          []Port
-	RestartPolicy  string // no, on-failure, always, unless-stopped
-	MaxAttempts    int
-	RestartDelay   time.Duration // Compose and Swarm only; the engine has its own back-off
-	// Volumes are per-replica named volumes by container path: replica n
-	// always gets the same volume, so its data (the exporter's queue)
-	// survives replacement. They force stop-first replacement.
-	Volumes     map[string]string // container path -> volume name suffix
-	Health      *Health
-	CPUs        float64
-	MemoryBytes int64
-	Network     string
-	Labels      map[string]string
-	Parallelism int
-	StartFirst  bool
-	WaitTimeout time.Duration
-	// StopGrace is how long a retiring replica gets between SIGTERM and
-	// SIGKILL to finish what it is serving (Compose's stop_grace_period).
-	StopGrace time.Duration
-	// ExpectHash, when set, is the spec hash replicas must carry instead of
-	// Hash() (after an import, the full spec is not known).
-	ExpectHash string `json:"-"`
-}
-
-// Hash identifies everything that, when changed, requires new containers.
-// Secret values are not hashed (a hash of a short secret can be reversed):
-// their names and SecretsVersion are.
-func (s Spec) Hash() string {
-	secretNames := make([]string, 0, len(s.SecretFiles))
-	for k := range s.SecretFiles {
-		secretNames = append(secretNames, k)
-	}
-	sort.Strings(secretNames)
-	v := s
-	v.SecretFiles, v.Replicas, v.Parallelism, v.StartFirst, v.WaitTimeout, v.StopGrace, v.ExpectHash = nil, 0, 0, false, 0, 0, ""
-	b, _ := json.Marshal(struct {
-		Spec
-		SecretNames []string
-	}{v, secretNames})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// Replica is one observed container.
-type Replica struct {
-	Number  int
-	ID      string
-	Name    string
-	Running bool
-	// Health is healthy, unhealthy, starting, or none (no healthcheck).
-	Health string
-	// Matches is false when the container no longer runs what the spec says
-	// (edited by hand, another image or environment, an older spec).
-	Matches bool
-	// Drift says how it differs from the spec, one phrase per difference.
-	Drift []string
-	// Published is the host address (IPv4) of the first declared port, when
-	// the spec publishes one (engine mode).
-	Published string
-	// Ports are the host addresses of every declared port, by
-	// "<container port>/<protocol>" (engine mode).
-	Ports map[string]string
-}
-
-// Good reports whether the replica needs nothing done.
-func (r Replica) Good() bool {
-	return r.Running && r.Matches && r.Health != "unhealthy"
-}
-
-// ProjectName is the Compose project of the replicas.
-func (s Spec) ProjectName() string { return cmp.Or(s.Project, s.Name) }
-
-// Environment is what the replicas' environment holds: the env file's
-// values, then Env over them.
-func (s Spec) Environment() map[string]string {
-	out := maps.Clone(s.FileEnv)
-	if out == nil {
-		out = map[string]string{}
-	}
-	maps.Copy(out, s.Env)
-	return out
-}
-
-// VolumePrefix names the set's volumes: <name>, or <project>-<name> in
-// another project, so two projects' services never share one.
-func (s Spec) VolumePrefix() string {
-	if p := s.ProjectName(); p != s.Name {
-		return p + "-" + s.Name
-	}
-	return s.Name
-}
 
 // VolumeName is replica n's volume for suffix.
 func VolumeName(prefix, suffix string, n int) string {
@@ -178,12 +44,12 @@ func ContainerName(project, service string, n int) string {
 }
 
 // selector matches the containers of spec's service in its project.
-func selector(spec Spec) filters.Args {
+func selector(spec replicaset.Spec) filters.Args {
 	return filters.NewArgs(filters.Arg("label", LabelProject+"="+spec.ProjectName()), filters.Arg("label", LabelService+"="+spec.Name))
 }
 
-// Observe lists the replicas of spec.Name and judges each against spec.
-func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, error) {
+// observeContainers lists the replicas of spec.Name and judges each against spec.
+func observeContainers(ctx context.Context, cli client.APIClient, spec replicaset.Spec) ([]replicaset.Replica, error) {
 	list, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: selector(spec)})
 	if err != nil {
 		return nil, fmt.Errorf("listing the containers of %s: %w", spec.Name, err)
@@ -192,14 +58,14 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 	if spec.ExpectHash != "" {
 		hash = spec.ExpectHash
 	}
-	var out []Replica
+	var out []replicaset.Replica
 	for _, c := range list {
 		n, _ := strconv.Atoi(c.Labels[LabelNumber])
 		ins, err := cli.ContainerInspect(ctx, c.ID)
 		if err != nil {
 			continue // removed meanwhile
 		}
-		r := Replica{Number: n, ID: c.ID, Name: strings.TrimPrefix(ins.Name, "/"), Health: "none"}
+		r := replicaset.Replica{Number: n, ID: c.ID, Name: strings.TrimPrefix(ins.Name, "/"), Health: "none"}
 		if ins.State != nil {
 			r.Running = ins.State.Running
 			if ins.State.Health != nil {
@@ -235,7 +101,7 @@ func Observe(ctx context.Context, cli client.APIClient, spec Spec) ([]Replica, e
 // away while the image, environment and labels still match), and hold the
 // declared config files byte for byte (`docker cp` or an edit inside the
 // container changes nothing else).
-func differences(ctx context.Context, cli client.APIClient, ins container.InspectResponse, specLabel, hash string, spec Spec, running bool) []string {
+func differences(ctx context.Context, cli client.APIClient, ins container.InspectResponse, specLabel, hash string, spec replicaset.Spec, running bool) []string {
 	var out []string
 	switch {
 	case ins.Config == nil:
@@ -365,24 +231,4 @@ func firstIPv4(binds []nat.PortBinding) string {
 		return net.JoinHostPort(host, b.HostPort)
 	}
 	return ""
-}
-
-// secretRef finds the secret files a configuration reads.
-var secretRef = regexp.MustCompile(regexp.QuoteMeta(SecretsDir+"/") + `([A-Za-z0-9._-]+)`)
-
-// MissingSecrets returns, for each secret file that a config file reads
-// under SecretsDir but secretNames does not provide, the config files that
-// read it, sorted. A replica would otherwise start, fail its health check
-// after the wait timeout, and say why only in its log.
-func MissingSecrets(configFiles map[string]string, secretNames []string) map[string][]string {
-	out := map[string][]string{}
-	for _, p := range slices.Sorted(maps.Keys(configFiles)) {
-		for _, m := range secretRef.FindAllStringSubmatch(configFiles[p], -1) {
-			name := m[1]
-			if !slices.Contains(secretNames, name) && !slices.Contains(out[name], p) {
-				out[name] = append(out[name], p)
-			}
-		}
-	}
-	return out
 }

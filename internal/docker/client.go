@@ -1,8 +1,9 @@
-// Package engine holds the Docker Engine logic behind the provider's Docker
+// Package docker holds the Docker logic behind the provider's Docker
 // resources: connecting (with API version negotiation: the engines here
-// speak API 1.41), building the exporter image without a registry, and
-// reconciling replica sets of containers.
-package engine
+// speak API 1.41), building images without a registry, and the two
+// replica set backends, Engine (containers named and labelled as Compose
+// would) and Swarm (a service), with their Compose rendering.
+package docker
 
 import (
 	"context"

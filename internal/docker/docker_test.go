@@ -1,10 +1,11 @@
-package engine
+package docker
 
 import (
 	"archive/tar"
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,19 +120,19 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	tag := "llmops-exporter:engine-test-" + run
 	buildImage(t, cli, tag)
 	name := "llmops-enginetest-" + run
-	spec := Spec{Name: name, Image: tag, Replicas: 2, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
+	spec := replicaset.Spec{Name: name, Image: tag, Replicas: 2, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
 		Env: map[string]string{"LLMOPS_LOG_LEVEL": "warn"}, SecretFiles: map[string]string{"otlp_token": "s3cr3t-token-value"},
 		ConfigFiles:   map[string]string{"/etc/llmops/config.yaml": "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"},
-		RestartPolicy: "on-failure", MaxAttempts: 3, Ports: []Port{{Container: 9464, HostIP: "127.0.0.1"}},
+		RestartPolicy: "on-failure", MaxAttempts: 3, Ports: []replicaset.Port{{Container: 9464, HostIP: "127.0.0.1"}},
 		Labels: map[string]string{"team": "ml"}, Parallelism: 1, WaitTimeout: 60 * time.Second,
 		Volumes: map[string]string{"/var/lib/llmops-exporter": "queue"},
-		Health:  &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}}
-	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })
+		Health:  &replicaset.Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: time.Second, Timeout: 2 * time.Second, Retries: 3}}
+	t.Cleanup(func() { _ = (Engine{Client: cli}).Destroy(context.Background(), spec) })
 
-	if err := Reconcile(ctx, cli, spec); err != nil {
+	if err := (Engine{Client: cli}).Reconcile(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
-	reps, err := Observe(ctx, cli, spec)
+	reps, err := observe(ctx, cli, spec)
 	if err != nil || len(reps) != 2 || !reps[0].Good() || !reps[1].Good() || reps[0].Health != "healthy" {
 		t.Fatalf("after create: %+v %v", reps, err)
 	}
@@ -148,7 +149,7 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	if ins.Config.User != "65532:65532" {
 		t.Fatalf("the exporter runs as %q", ins.Config.User)
 	}
-	rc, _, err := cli.CopyFromContainer(ctx, reps[0].ID, SecretsDir+"/otlp_token")
+	rc, _, err := cli.CopyFromContainer(ctx, reps[0].ID, replicaset.SecretsDir+"/otlp_token")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,14 +162,14 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	// Drift: kill one, remove the other; Observe sees it, Reconcile repairs.
 	_ = cli.ContainerKill(ctx, reps[0].ID, "KILL")
 	_ = cli.ContainerRemove(ctx, reps[1].ID, container.RemoveOptions{Force: true})
-	reps, _ = Observe(ctx, cli, spec)
+	reps, _ = observe(ctx, cli, spec)
 	if len(reps) != 1 || reps[0].Good() {
 		t.Fatalf("drift not seen: %+v", reps)
 	}
-	if err := Reconcile(ctx, cli, spec); err != nil {
+	if err := (Engine{Client: cli}).Reconcile(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
-	reps, _ = Observe(ctx, cli, spec)
+	reps, _ = observe(ctx, cli, spec)
 	if len(reps) != 2 || !reps[0].Good() || !reps[1].Good() {
 		t.Fatalf("not repaired: %+v", reps)
 	}
@@ -178,14 +179,14 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	if err := cli.NetworkDisconnect(ctx, spec.NetworkName(), reps[1].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	reps, _ = Observe(ctx, cli, spec)
+	reps, _ = observe(ctx, cli, spec)
 	if len(reps) != 2 || !reps[0].Good() || reps[1].Good() || !reps[1].Running {
 		t.Fatalf("a disconnected replica must not count: %+v", reps)
 	}
-	if err := Reconcile(ctx, cli, spec); err != nil {
+	if err := (Engine{Client: cli}).Reconcile(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
-	reps, _ = Observe(ctx, cli, spec)
+	reps, _ = observe(ctx, cli, spec)
 	if len(reps) != 2 || !reps[0].Good() || !reps[1].Good() || reps[1].Published == "" {
 		t.Fatalf("network membership not repaired: %+v", reps)
 	}
@@ -200,14 +201,14 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	if err := cli.CopyToContainer(ctx, reps[0].ID, "/etc/llmops", &edited, container.CopyToContainerOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	reps, _ = Observe(ctx, cli, spec)
+	reps, _ = observe(ctx, cli, spec)
 	if reps[0].Good() || !slices.Contains(reps[0].Drift, "config file /etc/llmops/config.yaml changed") {
 		t.Fatalf("an edited config file must show: %+v", reps[0])
 	}
-	if err := Reconcile(ctx, cli, spec); err != nil {
+	if err := (Engine{Client: cli}).Reconcile(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
-	if reps, _ = Observe(ctx, cli, spec); !reps[0].Good() || !reps[1].Good() {
+	if reps, _ = observe(ctx, cli, spec); !reps[0].Good() || !reps[1].Good() {
 		t.Fatalf("edited config not repaired: %+v", reps)
 	}
 
@@ -219,10 +220,10 @@ func TestReplicaSetLifecycle(t *testing.T) {
 	// A changed environment replaces replicas (start-first is overridden
 	// by the volume: stop-first); scale down.
 	spec.Env["LLMOPS_LOG_LEVEL"], spec.StartFirst, spec.Replicas = "error", true, 1
-	if err := Reconcile(ctx, cli, spec); err != nil {
+	if err := (Engine{Client: cli}).Reconcile(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
-	reps, _ = Observe(ctx, cli, spec)
+	reps, _ = observe(ctx, cli, spec)
 	if len(reps) != 1 || !reps[0].Good() || reps[0].Name != name+"-"+name+"-1" {
 		t.Fatalf("rolling update / scale down: %+v", reps)
 	}
@@ -230,10 +231,10 @@ func TestReplicaSetLifecycle(t *testing.T) {
 		t.Fatalf("replica 1's volume was not kept across replacement: %v", err)
 	}
 
-	if err := Destroy(ctx, cli, spec); err != nil {
+	if err := (Engine{Client: cli}).Destroy(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
-	if reps, _ := Observe(ctx, cli, spec); len(reps) != 0 {
+	if reps, _ := observe(ctx, cli, spec); len(reps) != 0 {
 		t.Fatalf("destroy left %d containers", len(reps))
 	}
 	if _, err := cli.VolumeInspect(ctx, VolumeName(spec.Name, "queue", 1)); err == nil {
@@ -245,11 +246,11 @@ func TestUnhealthyReplicaFailsWithItsHealthLog(t *testing.T) {
 	cli := dockerClient(t)
 	tag := "llmops-exporter:engine-test-unhealthy-" + run
 	buildImage(t, cli, tag)
-	spec := Spec{Name: "llmops-enginetest-bad-" + run, Image: tag, Replicas: 1,
-		Health:      &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck", "-addr", "127.0.0.1:1"}, Interval: 500 * time.Millisecond, Timeout: time.Second, Retries: 1},
+	spec := replicaset.Spec{Name: "llmops-enginetest-bad-" + run, Image: tag, Replicas: 1,
+		Health:      &replicaset.Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck", "-addr", "127.0.0.1:1"}, Interval: 500 * time.Millisecond, Timeout: time.Second, Retries: 1},
 		WaitTimeout: 8 * time.Second}
-	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })
-	err := Reconcile(context.Background(), cli, spec)
+	t.Cleanup(func() { _ = (Engine{Client: cli}).Destroy(context.Background(), spec) })
+	err := (Engine{Client: cli}).Reconcile(context.Background(), spec)
 	if err == nil || !strings.Contains(err.Error(), "not healthy") || !strings.Contains(err.Error(), "healthcheck") {
 		t.Fatalf("got %v", err)
 	}
@@ -314,12 +315,12 @@ func TestFailedStartQuotesTheLog(t *testing.T) {
 	tag := "llmops-exporter:engine-test-nosecret-" + run
 	buildImage(t, cli, tag)
 	cfg := "destinations:\n  - name: lf\n    type: langfuse\n    public_key: pk-lf-1\n    secret_file: /run/secrets/lf\n"
-	spec := Spec{Name: "llmops-enginetest-nosecret-" + run, Image: tag, Replicas: 1, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
+	spec := replicaset.Spec{Name: "llmops-enginetest-nosecret-" + run, Image: tag, Replicas: 1, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
 		ConfigFiles: map[string]string{"/etc/llmops/config.yaml": cfg}, RestartPolicy: "no",
-		Health:      &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: 500 * time.Millisecond, Timeout: time.Second, Retries: 1},
+		Health:      &replicaset.Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: 500 * time.Millisecond, Timeout: time.Second, Retries: 1},
 		WaitTimeout: 20 * time.Second}
-	t.Cleanup(func() { _ = Destroy(context.Background(), cli, spec) })
-	err := Reconcile(context.Background(), cli, spec)
+	t.Cleanup(func() { _ = (Engine{Client: cli}).Destroy(context.Background(), spec) })
+	err := (Engine{Client: cli}).Reconcile(context.Background(), spec)
 	if err == nil || !strings.Contains(err.Error(), "last 15 lines of its log") || !strings.Contains(err.Error(), "/run/secrets/lf") {
 		t.Fatalf("got %v", err)
 	}
@@ -330,11 +331,17 @@ func TestMissingSecrets(t *testing.T) {
 		"/etc/a.yaml": "auth: {bearer_token_file: /run/secrets/otlp_token}\nsecret_file: /run/secrets/lf\n",
 		"/etc/b.yaml": "x: /run/secrets/lf\ny: /run/secrets/px-authorization\n",
 	}
-	got := MissingSecrets(files, []string{"otlp_token"})
+	got := replicaset.MissingSecrets(files, []string{"otlp_token"})
 	if len(got) != 2 || strings.Join(got["lf"], ",") != "/etc/a.yaml,/etc/b.yaml" || strings.Join(got["px-authorization"], ",") != "/etc/b.yaml" {
 		t.Fatalf("%v", got)
 	}
-	if got := MissingSecrets(files, []string{"otlp_token", "lf", "px-authorization"}); len(got) != 0 {
+	if got := replicaset.MissingSecrets(files, []string{"otlp_token", "lf", "px-authorization"}); len(got) != 0 {
 		t.Fatalf("all provided: %v", got)
 	}
+}
+
+// observe is the Engine backend's view of spec, as the resource gets it.
+func observe(ctx context.Context, cli client.APIClient, spec replicaset.Spec) ([]replicaset.Replica, error) {
+	obs, err := Engine{Client: cli}.Observe(ctx, spec)
+	return obs.Replicas, err
 }

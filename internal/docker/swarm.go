@@ -1,10 +1,11 @@
-package engine
+package docker
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"maps"
 	"path"
 	"slices"
@@ -28,9 +29,9 @@ const labelSwarmOwner = "dev.llmops.replica-set"
 // a swarm manager.
 var ErrNoSwarm = fmt.Errorf("mode = \"swarm\" needs the engine to be a swarm manager (run `docker swarm init` there, or point docker.host at a manager)")
 
-// SwarmObserve returns the service's replicas as tasks: one Replica per
+// swarmObserve returns the service's replicas as tasks: one replicaset.Replica per
 // desired-running task slot. found is false when the service is gone.
-func SwarmObserve(ctx context.Context, cli client.APIClient, spec Spec) (reps []Replica, found bool, err error) {
+func swarmObserve(ctx context.Context, cli client.APIClient, spec replicaset.Spec) (reps []replicaset.Replica, found bool, err error) {
 	svc, _, err := cli.ServiceInspectWithRaw(ctx, spec.Name, swarm.ServiceInspectOptions{})
 	if errdefs.IsNotFound(err) {
 		return nil, false, nil
@@ -45,7 +46,7 @@ func SwarmObserve(ctx context.Context, cli client.APIClient, spec Spec) (reps []
 	matches := svc.Spec.Labels[LabelSpec] == expectedHash(spec) && svc.Spec.TaskTemplate.ContainerSpec != nil &&
 		svc.Spec.TaskTemplate.ContainerSpec.Image == spec.Image && envContains(svc.Spec.TaskTemplate.ContainerSpec.Env, spec.Env)
 	for _, t := range tasks {
-		r := Replica{Number: t.Slot, ID: t.ID, Name: fmt.Sprintf("%s.%d", spec.Name, t.Slot), Running: t.Status.State == swarm.TaskStateRunning, Health: "none", Matches: matches}
+		r := replicaset.Replica{Number: t.Slot, ID: t.ID, Name: fmt.Sprintf("%s.%d", spec.Name, t.Slot), Running: t.Status.State == swarm.TaskStateRunning, Health: "none", Matches: matches}
 		if cs := t.Status.ContainerStatus; cs != nil && cs.ContainerID != "" {
 			if ins, err := cli.ContainerInspect(ctx, cs.ContainerID); err == nil && ins.State != nil && ins.State.Health != nil {
 				r.Health = ins.State.Health.Status
@@ -57,17 +58,17 @@ func SwarmObserve(ctx context.Context, cli client.APIClient, spec Spec) (reps []
 	return reps, true, nil
 }
 
-func expectedHash(spec Spec) string {
+func expectedHash(spec replicaset.Spec) string {
 	if spec.ExpectHash != "" {
 		return spec.ExpectHash
 	}
 	return spec.Hash()
 }
 
-// SwarmReconcile creates or updates the Swarm service so it runs spec, with
+// swarmReconcile creates or updates the Swarm service so it runs spec, with
 // Swarm's own rolling update (parallelism, order, rollback on failure), and
 // waits until the replicas run and are healthy.
-func SwarmReconcile(ctx context.Context, cli client.APIClient, spec Spec) error {
+func swarmReconcile(ctx context.Context, cli client.APIClient, spec replicaset.Spec) error {
 	info, err := cli.Info(ctx)
 	if err != nil {
 		return err
@@ -93,7 +94,7 @@ func SwarmReconcile(ctx context.Context, cli client.APIClient, spec Spec) error 
 	default:
 		// ForceUpdate re-creates tasks that died or were edited.
 		svcSpec.TaskTemplate.ForceUpdate = svc.Spec.TaskTemplate.ForceUpdate
-		if reps, _, _ := SwarmObserve(ctx, cli, spec); countGood(reps) < spec.Replicas {
+		if reps, _, _ := swarmObserve(ctx, cli, spec); countGood(reps) < spec.Replicas {
 			svcSpec.TaskTemplate.ForceUpdate++
 		}
 		if _, err := cli.ServiceUpdate(ctx, svc.ID, svc.Version, svcSpec, swarm.ServiceUpdateOptions{}); err != nil {
@@ -103,7 +104,7 @@ func SwarmReconcile(ctx context.Context, cli client.APIClient, spec Spec) error 
 	return swarmConverge(ctx, cli, spec)
 }
 
-func countGood(reps []Replica) int {
+func countGood(reps []replicaset.Replica) int {
 	n := 0
 	for _, r := range reps {
 		if r.Good() {
@@ -115,14 +116,14 @@ func countGood(reps []Replica) int {
 
 // swarmConverge waits, like `docker service create --detach=false`, until
 // the service runs its replicas healthy.
-func swarmConverge(ctx context.Context, cli client.APIClient, spec Spec) error {
+func swarmConverge(ctx context.Context, cli client.APIClient, spec replicaset.Spec) error {
 	timeout := spec.WaitTimeout
 	if timeout <= 0 {
 		timeout = 90 * time.Second
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		reps, _, err := SwarmObserve(ctx, cli, spec)
+		reps, _, err := swarmObserve(ctx, cli, spec)
 		if err != nil {
 			return err
 		}
@@ -146,7 +147,7 @@ func swarmConverge(ctx context.Context, cli client.APIClient, spec Spec) error {
 	}
 }
 
-func serviceSpec(ctx context.Context, cli client.APIClient, spec Spec) (swarm.ServiceSpec, error) {
+func serviceSpec(ctx context.Context, cli client.APIClient, spec replicaset.Spec) (swarm.ServiceSpec, error) {
 	replicas := uint64(spec.Replicas)
 	labels := map[string]string{LabelSpec: spec.Hash(), "com.docker.stack.namespace": spec.Name}
 	cs := &swarm.ContainerSpec{Image: spec.Image, Command: spec.Entrypoint, Args: spec.Command, Labels: spec.Labels}
@@ -242,7 +243,7 @@ func ensureSecret(ctx context.Context, cli client.APIClient, owner, name, value 
 	}
 	resp, err := cli.SecretCreate(ctx, swarm.SecretSpec{Annotations: swarm.Annotations{Name: objName, Labels: map[string]string{labelSwarmOwner: owner}}, Data: []byte(value)})
 	if err != nil {
-		return "", "", fmt.Errorf("creating swarm secret for %s: %w", path.Join(SecretsDir, name), err)
+		return "", "", fmt.Errorf("creating swarm secret for %s: %w", path.Join(replicaset.SecretsDir, name), err)
 	}
 	return resp.ID, objName, nil
 }
@@ -270,9 +271,9 @@ func ensureOverlay(ctx context.Context, cli client.APIClient, name string) error
 	return nil
 }
 
-// SwarmDestroy removes the service, waits for its tasks to go, then removes
+// swarmDestroy removes the service, waits for its tasks to go, then removes
 // its secrets, configs and managed network.
-func SwarmDestroy(ctx context.Context, cli client.APIClient, spec Spec) error {
+func swarmDestroy(ctx context.Context, cli client.APIClient, spec replicaset.Spec) error {
 	if err := cli.ServiceRemove(ctx, spec.Name); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("removing service %s: %w", spec.Name, err)
 	}

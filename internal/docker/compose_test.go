@@ -1,9 +1,8 @@
-package engine
+package docker
 
 import (
 	"context"
-	"maps"
-	"os"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +12,12 @@ import (
 )
 
 func TestComposeYAMLLoadsInComposeGo(t *testing.T) {
-	spec := Spec{Name: "llmops-exporter", Image: "llmops-exporter:1.0", Replicas: 3, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
+	spec := replicaset.Spec{Name: "llmops-exporter", Image: "llmops-exporter:1.0", Replicas: 3, Command: []string{"run", "-c", "/etc/llmops/config.yaml"},
 		Env: map[string]string{"LLMOPS_LOG_LEVEL": "info"}, SecretFiles: map[string]string{"langfuse": "sk"}, ConfigFiles: map[string]string{"/etc/llmops/config.yaml": "log: {level: info}\n"},
-		Ports: []Port{{Container: 4318, Host: 14318, HostIP: "127.0.0.1"}}, RestartPolicy: "on-failure", MaxAttempts: 5,
-		Health: &Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: 30 * time.Second, Timeout: 10 * time.Second, Retries: 3},
+		Ports: []replicaset.Port{{Container: 4318, Host: 14318, HostIP: "127.0.0.1"}}, RestartPolicy: "on-failure", MaxAttempts: 5,
+		Health: &replicaset.Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: 30 * time.Second, Timeout: 10 * time.Second, Retries: 3},
 		CPUs:   0.5, MemoryBytes: 256 << 20, Labels: map[string]string{"team": "ml"}, Parallelism: 1, StartFirst: true}
-	out, err := ComposeYAML(context.Background(), spec)
+	out, err := Engine{}.Render(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +41,12 @@ func TestComposeYAMLLoadsInComposeGo(t *testing.T) {
 // Dify's own Compose project: project and service names, the env file by
 // path (its values stay out of the rendering), entrypoint and grace period.
 func TestComposeYAMLForDifyAPI(t *testing.T) {
-	spec := Spec{Name: "api", Project: "docker", Image: "langgenius/dify-api:1.10.1", Replicas: 3, Network: "docker_default",
+	spec := replicaset.Spec{Name: "api", Project: "docker", Image: "langgenius/dify-api:1.10.1", Replicas: 3, Network: "docker_default",
 		EnvFile: "/opt/dify/docker/.env", FileEnv: map[string]string{"DB_HOST": "db_postgres"}, Env: map[string]string{"MODE": "api"},
 		Entrypoint: []string{"/bin/bash", "-c", "exec /bin/bash /entrypoint.sh"}, StopGrace: 30 * time.Second, RestartPolicy: "on-failure",
-		Health:     &Health{Test: []string{"CMD", "curl", "-f", "http://localhost:5001/health"}, Interval: 30 * time.Second, Timeout: 10 * time.Second, Retries: 3},
+		Health:     &replicaset.Health{Test: []string{"CMD", "curl", "-f", "http://localhost:5001/health"}, Interval: 30 * time.Second, Timeout: 10 * time.Second, Retries: 3},
 		StartFirst: true, Parallelism: 1}
-	out, err := ComposeYAML(context.Background(), spec)
+	out, err := Engine{}.Render(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,33 +79,13 @@ func TestComposeYAMLForDifyAPI(t *testing.T) {
 	}
 }
 
-func TestReadEnvFileAsComposeDoes(t *testing.T) {
-	path := t.TempDir() + "/.env"
-	content := "# Dify's docker/.env\nCONSOLE_API_URL=\nDB_HOST=db_postgres\nDB_PASSWORD='difyai 123456'\nSECRET_KEY=sk-9f73s3ljTXVcMT3Blb3ljTqtsKiGHXVcMT3BlbkFJLK7U\n" +
-		"DB_URL=postgresql://${DB_HOST}:5432 # comment\n"
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env, err := ReadEnvFile(path, []string{"SECRET_KEY"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"CONSOLE_API_URL": "", "DB_HOST": "db_postgres", "DB_PASSWORD": "difyai 123456", "DB_URL": "postgresql://db_postgres:5432"}
-	if !maps.Equal(env, want) {
-		t.Fatalf("got %q, want %q", env, want)
-	}
-	if _, err := ReadEnvFile(path+".missing", nil); err == nil || !strings.Contains(err.Error(), ".env.missing") {
-		t.Fatalf("a missing file must be named: %v", err)
-	}
-}
-
 // TestComposeYAMLKeepsDollars: what the containers get, Compose gets too:
 // a shell line and a config holding "$" survive Compose's interpolation.
 func TestComposeYAMLKeepsDollars(t *testing.T) {
 	line := `for f in /run/secrets/*; do export "$(basename "$f")=$(cat "$f")"; done; exec /entrypoint.sh "$@"`
-	spec := Spec{Name: "api", Image: "img", Replicas: 1, Entrypoint: []string{"/bin/bash", "-c", line}, Env: map[string]string{"PRICE": "$5"},
-		ConfigFiles: map[string]string{"/etc/x.conf": "path=${HOME}\n"}, Health: &Health{Test: []string{"CMD-SHELL", "test -n \"$HOSTNAME\""}, Retries: 3}}
-	out, err := ComposeYAML(context.Background(), spec)
+	spec := replicaset.Spec{Name: "api", Image: "img", Replicas: 1, Entrypoint: []string{"/bin/bash", "-c", line}, Env: map[string]string{"PRICE": "$5"},
+		ConfigFiles: map[string]string{"/etc/x.conf": "path=${HOME}\n"}, Health: &replicaset.Health{Test: []string{"CMD-SHELL", "test -n \"$HOSTNAME\""}, Retries: 3}}
+	out, err := Engine{}.Render(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
-package engine
+package docker
 
 import (
 	"context"
 	"fmt"
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"maps"
 	"path"
 	"slices"
@@ -14,12 +15,12 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// ComposeYAML renders spec as an equivalent Compose file (deploy.replicas,
+// composeYAML renders spec as an equivalent Compose file (deploy.replicas,
 // restart policy, healthcheck, resources, update order; secret and config
 // files as Compose secrets and configs, whose sources the user provides)
 // and validates it with compose-go, the Compose specification's reference
 // loader.
-func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
+func composeYAML(ctx context.Context, spec replicaset.Spec) (string, error) {
 	svc := map[string]any{"image": spec.Image}
 	if len(spec.Entrypoint) > 0 {
 		svc["entrypoint"] = spec.Entrypoint
@@ -116,7 +117,7 @@ func ComposeYAML(ctx context.Context, spec Spec) (string, error) {
 		secrets, refs := map[string]any{}, []map[string]any{}
 		for _, name := range slices.Sorted(maps.Keys(spec.SecretFiles)) {
 			secrets[name] = map[string]any{"file": "./secrets/" + name}
-			refs = append(refs, map[string]any{"source": name, "target": path.Join(SecretsDir, name), "mode": 0o400})
+			refs = append(refs, map[string]any{"source": name, "target": path.Join(replicaset.SecretsDir, name), "mode": 0o400})
 		}
 		project["secrets"], svc["secrets"] = secrets, refs
 	}
