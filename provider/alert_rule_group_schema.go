@@ -24,43 +24,105 @@ func alertRuleGroupSchema() schema.Schema {
 			"with `folder_uid`, a Grafana-managed rule group (query, reduce, threshold) through Grafana's provisioning API. " +
 			"Every expression is parsed with Prometheus's PromQL parser at plan time.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{stringvalidator.LengthBetween(1, 190)},
-				MarkdownDescription: "Group name (Prometheus group name, Grafana rule group title)."},
-			"interval": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("1m"),
-				MarkdownDescription: "Evaluation interval, a multiple of 10s; default `1m`."},
-			"folder_uid": schema.StringAttribute{Optional: true, PlanModifiers: replace,
-				MarkdownDescription: "Grafana folder for Grafana-managed rules (needs the provider's `grafana` block and `datasource_uid`). Unset: Prometheus rules only."},
-			"datasource_uid": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "uid of the Prometheus data source Grafana evaluates the queries with."},
-			"grafana_editable": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+			"name": schema.StringAttribute{
+				Required:            true,
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 190)},
+				MarkdownDescription: "Group name (Prometheus group name, Grafana rule group title).",
+			},
+			"interval": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("1m"),
+				MarkdownDescription: "Evaluation interval, a multiple of 10s; default `1m`.",
+			},
+			"folder_uid": schema.StringAttribute{
+				Optional:            true,
+				PlanModifiers:       replace,
+				MarkdownDescription: "Grafana folder for Grafana-managed rules (needs the provider's `grafana` block and `datasource_uid`). Unset: Prometheus rules only.",
+			},
+			"datasource_uid": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "uid of the Prometheus data source Grafana evaluates the queries with.",
+			},
+			"grafana_editable": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
 				MarkdownDescription: "Grafana-managed rules: keep them editable in Grafana's UI (sent with `X-Disable-Provenance`; an edit there is drift that apply reverts). " +
-					"`false` locks them in the UI (provenance `api`). Default true."},
-			"rules_file": schema.StringAttribute{Optional: true,
-				MarkdownDescription: "Also write `rules_yaml` to this path (for Prometheus's `rule_files`). Deleting the file outside Terraform is drift."},
-			"rule": schema.ListNestedAttribute{Required: true, Validators: []validator.List{listvalidator.SizeAtLeast(1)},
+					"`false` locks them in the UI (provenance `api`). Default true.",
+			},
+			"rules_file": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Also write `rules_yaml` to this path (for Prometheus's `rule_files`). Deleting the file outside Terraform is drift.",
+			},
+			"rule": schema.ListNestedAttribute{
+				Required:            true,
+				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
 				MarkdownDescription: "The rules, each a `preset` with overrides or a raw `expr`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"preset": schema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.OneOf(alerting.Presets()...)},
-						MarkdownDescription: "One of `" + strings.Join(alerting.Presets(), "`, `") + "`; see the guide \"Dashboards and alerts\" for each one's PromQL and defaults."},
-					"name": schema.StringAttribute{Optional: true, MarkdownDescription: "Alert name; presets have one (e.g. `LLMP95LatencyHigh`). Required for raw rules."},
-					"expr": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Raw rules: the PromQL *value*; the rule fires when `(expr) operator threshold` holds for `for`."},
-					"operator": schema.StringAttribute{Optional: true, Validators: []validator.String{stringvalidator.OneOf(alerting.OpAbove, alerting.OpBelow)},
-						MarkdownDescription: "Raw rules: `>` (default) or `<`."},
-					"threshold": schema.Float64Attribute{Optional: true, MarkdownDescription: "Overrides the preset's threshold (raw rules: default 0)."},
-					"for":       schema.StringAttribute{Optional: true, MarkdownDescription: "How long the condition must hold, e.g. `5m`; overrides the preset's."},
-					"severity":  schema.StringAttribute{Optional: true, MarkdownDescription: "The `severity` label; presets default to `warning` or `critical`."},
-					"selector": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "PromQL label matchers added to every metric of the preset, e.g. `service=\"dify-api\", app!=\"\"`."},
-					"variant":     schema.StringAttribute{Optional: true, MarkdownDescription: "`memory` preset: `cadvisor` (default) or `node_exporter`."},
-					"labels":      schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra labels (routing)."},
-					"annotations": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Annotations; override the preset's `summary` and `description`."},
-					"runbook_url": schema.StringAttribute{Optional: true, MarkdownDescription: "Sets the `runbook_url` annotation."},
+					"preset": schema.StringAttribute{
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.OneOf(alerting.Presets()...)},
+						MarkdownDescription: "One of `" + strings.Join(alerting.Presets(), "`, `") + "`; see the guide \"Dashboards and alerts\" for each one's PromQL and defaults.",
+					},
+					"name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Alert name; presets have one (e.g. `LLMP95LatencyHigh`). Required for raw rules.",
+					},
+					"expr": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Raw rules: the PromQL *value*; the rule fires when `(expr) operator threshold` holds for `for`.",
+					},
+					"operator": schema.StringAttribute{
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.OneOf(alerting.OpAbove, alerting.OpBelow)},
+						MarkdownDescription: "Raw rules: `>` (default) or `<`.",
+					},
+					"threshold": schema.Float64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Overrides the preset's threshold (raw rules: default 0).",
+					},
+					"for": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "How long the condition must hold, e.g. `5m`; overrides the preset's.",
+					},
+					"severity": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "The `severity` label; presets default to `warning` or `critical`.",
+					},
+					"selector": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "PromQL label matchers added to every metric of the preset, e.g. `service=\"dify-api\", app!=\"\"`.",
+					},
+					"variant": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "`memory` preset: `cadvisor` (default) or `node_exporter`.",
+					},
+					"labels": schema.MapAttribute{
+						Optional:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: "Extra labels (routing).",
+					},
+					"annotations": schema.MapAttribute{
+						Optional:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: "Annotations; override the preset's `summary` and `description`.",
+					},
+					"runbook_url": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Sets the `runbook_url` annotation.",
+					},
 				}},
 			},
-			"rules_yaml": schema.StringAttribute{Computed: true, MarkdownDescription: "The Prometheus rules file for this group."},
-			"grafana_rules": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "The Grafana rule group fields this provider owns, as JSON (null without `folder_uid`): an edit in Grafana shows here."},
+			"rules_yaml": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The Prometheus rules file for this group.",
+			},
+			"grafana_rules": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The Grafana rule group fields this provider owns, as JSON (null without `folder_uid`): an edit in Grafana shows here.",
+			},
 		},
 	}
 }

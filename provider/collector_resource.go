@@ -14,8 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
+	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig/fromcollector"
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/redact"
 )
@@ -184,7 +184,7 @@ func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics
 		m.DifyEnv, m.SecretFiles = types.MapUnknown(types.StringType), types.ListUnknown(types.StringType)
 		return diags
 	}
-	out, err := collectorcfg.Render(spec)
+	out, err := fromcollector.Render(spec)
 	var ve *exporterconfig.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -200,7 +200,7 @@ func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics
 	sum := sha256.Sum256([]byte(out.YAML))
 	m.ConfigYAML, m.ConfigSHA256 = types.StringValue(out.YAML), types.StringValue(hex.EncodeToString(sum[:]))
 	env := map[string]attr.Value{}
-	for k, v := range collectorcfg.DifyEnv(m.ServiceHost.ValueString(), spec) {
+	for k, v := range fromcollector.DifyEnv(m.ServiceHost.ValueString(), spec) {
 		env[k] = types.StringValue(v)
 	}
 	m.DifyEnv = types.MapValueMust(types.StringType, env)
@@ -213,9 +213,9 @@ func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics
 }
 
 // spec converts the model; known is false while any input is unknown.
-func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec, bool, diag.Diagnostics) {
+func (m *collectorModel) spec(ctx context.Context, auth bool) (fromcollector.Spec, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	s := collectorcfg.Spec{HTTPPort: int(m.HTTPPort.ValueInt64()), GRPCPort: int(m.GRPCPort.ValueInt64()), MetricsPort: int(m.MetricsPort.ValueInt64()),
+	s := fromcollector.Spec{HTTPPort: int(m.HTTPPort.ValueInt64()), GRPCPort: int(m.GRPCPort.ValueInt64()), MetricsPort: int(m.MetricsPort.ValueInt64()),
 		Auth: auth, SamplingRate: m.SamplingRate.ValueFloat64(), KeepErrors: m.KeepErrors.ValueBool(), Fsync: m.Fsync.ValueBool(),
 		MaxLabelValues: int(m.MaxLabelValues.ValueInt64()), LogLevel: m.LogLevel.ValueString(), LangfuseIngest: m.LangfuseIngest.ValueBool()}
 	known := !m.HTTPPort.IsUnknown() && !m.SamplingRate.IsUnknown() && !m.ServiceHost.IsUnknown() && !m.RedactionPresets.IsUnknown()
@@ -232,18 +232,18 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec
 			known = false
 			continue
 		}
-		ref, err := collectorcfg.DecodeRef(d.TracingProvider.ValueString())
+		ref, err := fromcollector.DecodeRef(d.TracingProvider.ValueString())
 		if err != nil {
 			diags.AddAttributeError(path.Root("destinations").AtListIndex(i).AtName("tracing_provider"), "Invalid destination", "tracing_provider "+err.Error())
 			continue
 		}
-		s.Destinations = append(s.Destinations, collectorcfg.Destination{Ref: ref, Include: listStrings(ctx, d.Include), Exclude: listStrings(ctx, d.Exclude),
+		s.Destinations = append(s.Destinations, fromcollector.Destination{Ref: ref, Include: listOf(ctx, d.Include, &diags), Exclude: listOf(ctx, d.Exclude, &diags),
 			Content: d.Content.ValueString(), MaxQueueBytes: d.MaxQueueBytes.ValueInt64(), Overflow: d.Overflow.ValueString(),
 			Compression: d.Compression.ValueString()})
 	}
 	if q := m.DifyQueueMonitor; q != nil {
 		known = known && !q.RedisURL.IsUnknown() && !q.Queues.IsUnknown() && !q.Interval.IsUnknown() && !q.Password.IsUnknown()
-		dq := &collectorcfg.DifyQueues{RedisURL: q.RedisURL.ValueString(), Password: q.Password.ValueBool(), Queues: listStrings(ctx, q.Queues)}
+		dq := &fromcollector.DifyQueues{RedisURL: q.RedisURL.ValueString(), Password: q.Password.ValueBool(), Queues: listOf(ctx, q.Queues, &diags)}
 		if v := q.Interval.ValueString(); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
@@ -253,10 +253,10 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec
 		}
 		s.DifyQueues = dq
 	}
-	s.Redaction.Presets = listStrings(ctx, m.RedactionPresets)
+	s.Redaction.Presets = listOf(ctx, m.RedactionPresets, &diags)
 	for _, r := range m.RedactionRules {
 		known = known && !r.Pattern.IsUnknown() && !r.Keys.IsUnknown()
-		s.Redaction.Rules = append(s.Redaction.Rules, redact.Rule{Name: r.Name.ValueString(), Pattern: r.Pattern.ValueString(), Keys: listStrings(ctx, r.Keys), Replacement: r.Replacement.ValueString()})
+		s.Redaction.Rules = append(s.Redaction.Rules, redact.Rule{Name: r.Name.ValueString(), Pattern: r.Pattern.ValueString(), Keys: listOf(ctx, r.Keys, &diags), Replacement: r.Replacement.ValueString()})
 	}
 	for _, p := range m.Prices {
 		known = known && !p.Match.IsUnknown() && !p.Input.IsUnknown() && !p.Output.IsUnknown()
@@ -265,13 +265,4 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorcfg.Spec
 			CacheWrite: p.CacheWrite.ValueFloat64Pointer(), Reasoning: p.Reasoning.ValueFloat64Pointer()})
 	}
 	return s, known, diags
-}
-
-func listStrings(ctx context.Context, l types.List) []string {
-	if l.IsNull() || l.IsUnknown() {
-		return nil
-	}
-	var out []string
-	_ = l.ElementsAs(ctx, &out, false)
-	return out
 }

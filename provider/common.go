@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 )
@@ -53,4 +54,25 @@ type planGetter interface {
 // stateSetter is the response state of Create and Update.
 type stateSetter interface {
 	Set(context.Context, any) diag.Diagnostics
+}
+
+// listOf reads a list of strings. A null or unknown list is nil; a null or
+// unknown element is the framework's conversion error, added to diags.
+func listOf(ctx context.Context, l types.List, diags *diag.Diagnostics) []string {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(l.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// mapOf reads a map of strings, as listOf reads a list.
+func mapOf(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := map[string]string{}
+	diags.Append(m.ElementsAs(ctx, &out, false)...)
+	return out
 }

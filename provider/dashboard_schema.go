@@ -25,36 +25,95 @@ func dashboardSchema() schema.Schema {
 			"files when `provisioning_dir` is set (no Grafana API needed). Fields Grafana adds or migrates never show a diff; " +
 			"an edit made in Grafana does, and apply restores the declared dashboard.",
 		Attributes: map[string]schema.Attribute{
-			"uid": schema.StringAttribute{Required: true, Validators: uidValidators(), PlanModifiers: replace,
-				MarkdownDescription: "Dashboard uid (1-40 of `A-Za-z0-9-_`). Changing it replaces the dashboard."},
-			"title":      schema.StringAttribute{Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, MarkdownDescription: "Dashboard title."},
-			"folder_uid": schema.StringAttribute{Optional: true, MarkdownDescription: "Folder uid, e.g. `llmops_folder.x.uid`. Empty: the General folder."},
-			"tags":       schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Dashboard tags."},
-			"refresh": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("1m"),
-				MarkdownDescription: "Auto-refresh interval; default `1m`."},
-			"time_from": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("now-6h"), MarkdownDescription: "Start of the default time range; default `now-6h`."},
-			"time_to":   schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("now"), MarkdownDescription: "End of the default time range; default `now`."},
-			"presets": schema.ListAttribute{Optional: true, Computed: true, ElementType: types.StringType,
-				Default:    listdefault.StaticValue(stringList(dashboard.Presets())),
-				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(dashboard.Presets()...)), listvalidator.UniqueValues()},
+			"uid": schema.StringAttribute{
+				Required:            true,
+				Validators:          uidValidators(),
+				PlanModifiers:       replace,
+				MarkdownDescription: "Dashboard uid (1-40 of `A-Za-z0-9-_`). Changing it replaces the dashboard.",
+			},
+			"title": schema.StringAttribute{
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Dashboard title.",
+			},
+			"folder_uid": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Folder uid, e.g. `llmops_folder.x.uid`. Empty: the General folder.",
+			},
+			"tags": schema.ListAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Dashboard tags.",
+			},
+			"refresh": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("1m"),
+				MarkdownDescription: "Auto-refresh interval; default `1m`.",
+			},
+			"time_from": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("now-6h"),
+				MarkdownDescription: "Start of the default time range; default `now-6h`.",
+			},
+			"time_to": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("now"),
+				MarkdownDescription: "End of the default time range; default `now`.",
+			},
+			"presets": schema.ListAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				Default:     listdefault.StaticValue(stringList(dashboard.Presets())),
+				Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(dashboard.Presets()...)), listvalidator.UniqueValues()},
 				MarkdownDescription: "Preset panels, in dashboard order whatever the order here. Default: all of `" + strings.Join(dashboard.Presets(), "`, `") + "`. " +
-					"See the guide \"Dashboards and alerts\" for each panel's PromQL."},
-			"extra_panels": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+					"See the guide \"Dashboards and alerts\" for each panel's PromQL.",
+			},
+			"extra_panels": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
 				MarkdownDescription: "Your own panels, each a Grafana panel JSON object (e.g. `jsonencode({type = \"timeseries\", ...})`), placed below the presets; " +
-					"an `id` and `gridPos` are assigned when missing."},
-			"latency_threshold_seconds": schema.Float64Attribute{Optional: true, Computed: true, Default: float64default.StaticFloat64(5),
-				MarkdownDescription: "The red line on the latency panel; default 5 (the seed's P95 KPI)."},
-			"availability_target": schema.Float64Attribute{Optional: true, Computed: true, Default: float64default.StaticFloat64(0.999),
-				MarkdownDescription: "Below this the availability stat turns red; default 0.999."},
-			"provisioning_dir": schema.StringAttribute{Optional: true, PlanModifiers: replace,
+					"an `id` and `gridPos` are assigned when missing.",
+			},
+			"latency_threshold_seconds": schema.Float64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             float64default.StaticFloat64(5),
+				MarkdownDescription: "The red line on the latency panel; default 5 (the seed's P95 KPI).",
+			},
+			"availability_target": schema.Float64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             float64default.StaticFloat64(0.999),
+				MarkdownDescription: "Below this the availability stat turns red; default 0.999.",
+			},
+			"provisioning_dir": schema.StringAttribute{
+				Optional:      true,
+				PlanModifiers: replace,
 				MarkdownDescription: "Write Grafana file-provisioning files here instead of calling the Grafana API: `llmops-<uid>.yaml` (the provider) and " +
-					"`llmops-<uid>/<uid>.json`. Mount this directory as Grafana's `provisioning/dashboards`."},
-			"grafana_provisioning_dir": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("/etc/grafana/provisioning/dashboards"),
-				MarkdownDescription: "`provisioning_dir` as Grafana sees it (the provider file points there); default `/etc/grafana/provisioning/dashboards`."},
-			"json": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "The dashboard JSON fields this provider owns (without id, version, schemaVersion and what Grafana adds): a hand edit in Grafana shows here."},
-			"url":     schema.StringAttribute{Computed: true, MarkdownDescription: "Dashboard URL (Grafana API target), or the JSON file's path (provisioning target)."},
-			"version": schema.Int64Attribute{Computed: true, MarkdownDescription: "Grafana's version of the dashboard (0 for provisioning files)."},
+					"`llmops-<uid>/<uid>.json`. Mount this directory as Grafana's `provisioning/dashboards`.",
+			},
+			"grafana_provisioning_dir": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("/etc/grafana/provisioning/dashboards"),
+				MarkdownDescription: "`provisioning_dir` as Grafana sees it (the provider file points there); default `/etc/grafana/provisioning/dashboards`.",
+			},
+			"json": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The dashboard JSON fields this provider owns (without id, version, schemaVersion and what Grafana adds): a hand edit in Grafana shows here.",
+			},
+			"url": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Dashboard URL (Grafana API target), or the JSON file's path (provisioning target).",
+			},
+			"version": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Grafana's version of the dashboard (0 for provisioning files).",
+			},
 		},
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
 	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
+	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig/fromcollector"
 )
 
 var (
@@ -77,7 +77,7 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 		}
 		out[p.Endpoint] = ep
 		if m.Provider.ValueString() == "langfuse" && out["public_key"] == "" {
-			out["public_key"] = collectorcfg.LangfusePublicKey // what the collector's Langfuse ingest expects
+			out["public_key"] = fromcollector.LangfusePublicKey // what the collector's Langfuse ingest expects
 		}
 	}
 	if _, set := out[p.Secret]; set {

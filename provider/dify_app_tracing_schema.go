@@ -23,25 +23,56 @@ func difyAppTracingSchema() schema.Schema {
 			"A provider switched, tracing turned off, or a setting changed in Dify's UI is drift that apply restores; " +
 			"Dify's masked read-back of secrets never causes a diff.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-				MarkdownDescription: "`<app_id>/<tracing_provider>` (the import ID)."},
-			"app_id": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-				MarkdownDescription: "The Dify app's ID (from its URL in the console)."},
-			"tracing_provider": schema.StringAttribute{Required: true, PlanModifiers: replace, Validators: []validator.String{stringvalidator.OneOf(difyconsole.ProviderNames()...)},
-				MarkdownDescription: "Dify's tracing provider: `" + strings.Join(difyconsole.ProviderNames(), "`, `") + "`."},
-			"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-				MarkdownDescription: "Turn the app's tracing on with this provider (default true). Dify traces an app to one provider at a time."},
-			"collector": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: "An `llmops_collector`'s `dify_env`: fills the provider's endpoint setting (`endpoint`, or `host` for Langfuse) with the collector's OTLP/HTTP address."},
-			"settings": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+			"id": schema.StringAttribute{
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "`<app_id>/<tracing_provider>` (the import ID).",
+			},
+			"app_id": schema.StringAttribute{
+				Required:            true,
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "The Dify app's ID (from its URL in the console).",
+			},
+			"tracing_provider": schema.StringAttribute{
+				Required:            true,
+				PlanModifiers:       replace,
+				Validators:          []validator.String{stringvalidator.OneOf(difyconsole.ProviderNames()...)},
+				MarkdownDescription: "Dify's tracing provider: `" + strings.Join(difyconsole.ProviderNames(), "`, `") + "`.",
+			},
+			"enabled": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Turn the app's tracing on with this provider (default true). Dify traces an app to one provider at a time.",
+			},
+			"collector": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "An `llmops_collector`'s `dify_env`: fills the provider's endpoint setting (`endpoint`, or `host` for Langfuse) with the collector's OTLP/HTTP address.",
+			},
+			"settings": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
 				MarkdownDescription: "The provider's non-secret settings as Dify names them, e.g. `project` and `endpoint` (phoenix), `app_name` and `endpoint` (aliyun), " +
-					"`public_key` and `host` (langfuse), `space_id` and `project` (arize), `project` and `workspace` (opik), `entity` and `project` (weave)."},
-			"secret_wo": schema.StringAttribute{Optional: true, WriteOnly: true, Sensitive: true,
+					"`public_key` and `host` (langfuse), `space_id` and `project` (arize), `project` and `workspace` (opik), `entity` and `project` (weave).",
+			},
+			"secret_wo": schema.StringAttribute{
+				Optional:  true,
+				WriteOnly: true,
+				Sensitive: true,
 				MarkdownDescription: "The provider's secret: `api_key` (phoenix, arize, langsmith, opik, weave), `license_key` (aliyun; the exporter's token when " +
-					"pointing at a collector), `secret_key` (langfuse), `token` (tencent). Write-only; bump `secret_wo_version` to send a new one."},
-			"secret_wo_version": schema.Int64Attribute{Optional: true, MarkdownDescription: "Bump when `secret_wo` changes."},
-			"effective_settings": schema.MapAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The non-secret settings Dify holds (settings plus the collector's endpoint); an edit in Dify's UI shows here."},
+					"pointing at a collector), `secret_key` (langfuse), `token` (tencent). Write-only; bump `secret_wo_version` to send a new one.",
+			},
+			"secret_wo_version": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Bump when `secret_wo` changes.",
+			},
+			"effective_settings": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The non-secret settings Dify holds (settings plus the collector's endpoint); an edit in Dify's UI shows here.",
+			},
 		},
 	}
 }

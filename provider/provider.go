@@ -132,38 +132,63 @@ func (p *llmopsProvider) Schema(_ context.Context, _ fwprovider.SchemaRequest, r
 			"grafana": schema.SingleNestedBlock{
 				MarkdownDescription: "Connection to Grafana, for dashboard and alerting resources.",
 				Attributes: map[string]schema.Attribute{
-					"url": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Grafana root URL, e.g. `https://grafana.example.com`. Environment: `" + settings.EnvGrafanaURL + "`."},
-					"auth": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "A service-account token, or `user:password` for basic auth. Environment: `" + settings.EnvGrafanaAuth + "`."},
-					"org_id": schema.Int64Attribute{Optional: true,
-						MarkdownDescription: "Organisation ID. Default `1`. Environment: `" + settings.EnvGrafanaOrgID + "`."},
+					"url": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Grafana root URL, e.g. `https://grafana.example.com`. Environment: `" + settings.EnvGrafanaURL + "`.",
+					},
+					"auth": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "A service-account token, or `user:password` for basic auth. Environment: `" + settings.EnvGrafanaAuth + "`.",
+					},
+					"org_id": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Organisation ID. Default `1`. Environment: `" + settings.EnvGrafanaOrgID + "`.",
+					},
 				},
 			},
 			"docker": schema.SingleNestedBlock{
 				MarkdownDescription: "Connection to a Docker engine, for replica sets and exporter images.",
 				Attributes: map[string]schema.Attribute{
-					"host": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Engine address (`unix://`, `tcp://`, `ssh://`). Environment: `" + settings.EnvDockerHost + "`; default `" + settings.DefaultDockerHost + "`."},
-					"cert_path": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Directory holding `ca.pem`, `cert.pem` and `key.pem` for a TLS engine. Environment: `" + settings.EnvDockerCertPath + "`."},
+					"host": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Engine address (`unix://`, `tcp://`, `ssh://`). Environment: `" + settings.EnvDockerHost + "`; default `" + settings.DefaultDockerHost + "`.",
+					},
+					"cert_path": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Directory holding `ca.pem`, `cert.pem` and `key.pem` for a TLS engine. Environment: `" + settings.EnvDockerCertPath + "`.",
+					},
 				},
 			},
 			"dify": schema.SingleNestedBlock{
 				MarkdownDescription: "Login to a Dify console, for resources that configure Dify apps.",
 				Attributes: map[string]schema.Attribute{
-					"console_url": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Dify console URL, e.g. `https://dify.example.com`. Environment: `" + settings.EnvDifyConsoleURL + "`."},
-					"email": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Console account e-mail. Environment: `" + settings.EnvDifyEmail + "`."},
-					"password": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "Console account password. Environment: `" + settings.EnvDifyPassword + "`."},
-					"password_encoding": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "How the login sends the password: `base64` (Dify 1.11 and newer), `plain` (older), or `auto` (default: base64, then plain if Dify refuses it)."},
-					"admin_api_key": schema.StringAttribute{Optional: true, Sensitive: true,
-						MarkdownDescription: "Instead of a login, on self-hosted Dify with `ADMIN_API_KEY_ENABLE=true`: its `ADMIN_API_KEY`. Needs `workspace_id`. Environment: `" + settings.EnvDifyAdminKey + "`."},
-					"workspace_id": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Workspace (tenant) the admin API key acts in. Environment: `" + settings.EnvDifyWorkspace + "`."},
+					"console_url": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Dify console URL, e.g. `https://dify.example.com`. Environment: `" + settings.EnvDifyConsoleURL + "`.",
+					},
+					"email": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Console account e-mail. Environment: `" + settings.EnvDifyEmail + "`.",
+					},
+					"password": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "Console account password. Environment: `" + settings.EnvDifyPassword + "`.",
+					},
+					"password_encoding": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "How the login sends the password: `base64` (Dify 1.11 and newer), `plain` (older), or `auto` (default: base64, then plain if Dify refuses it).",
+					},
+					"admin_api_key": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "Instead of a login, on self-hosted Dify with `ADMIN_API_KEY_ENABLE=true`: its `ADMIN_API_KEY`. Needs `workspace_id`. Environment: `" + settings.EnvDifyAdminKey + "`.",
+					},
+					"workspace_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Workspace (tenant) the admin API key acts in. Environment: `" + settings.EnvDifyWorkspace + "`.",
+					},
 				},
 			},
 		},

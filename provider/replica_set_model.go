@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
@@ -101,27 +102,18 @@ func dur(s types.String) time.Duration {
 	return d
 }
 
-func strMap(ctx context.Context, m types.Map) map[string]string {
-	if m.IsNull() || m.IsUnknown() {
-		return nil
-	}
-	out := map[string]string{}
-	_ = m.ElementsAs(ctx, &out, false)
-	return out
-}
-
 // spec converts the model. secrets come from configuration (write-only);
 // without them (Read) only their names, from state, enter the hash.
-func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) replicaset.Spec {
+func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string, diags *diag.Diagnostics) replicaset.Spec {
 	s := replicaset.Spec{Name: m.Name.ValueString(), Project: m.Project.ValueString(), Image: m.Image.ValueString(), Replicas: int(m.Replicas.ValueInt64()),
-		Entrypoint: listStrings(ctx, m.Entrypoint), Command: listStrings(ctx, m.Command), Env: strMap(ctx, m.Env), ConfigFiles: strMap(ctx, m.ConfigFiles),
+		Entrypoint: listOf(ctx, m.Entrypoint, diags), Command: listOf(ctx, m.Command, diags), Env: mapOf(ctx, m.Env, diags), ConfigFiles: mapOf(ctx, m.ConfigFiles, diags),
 		EnvFile: m.EnvFile.ValueString(), StopGrace: dur(m.StopGracePeriod),
-		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: strMap(ctx, m.Labels), Volumes: strMap(ctx, m.Volumes),
+		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: mapOf(ctx, m.Labels, diags), Volumes: mapOf(ctx, m.Volumes, diags),
 		WaitTimeout: dur(m.WaitTimeout), ExpectHash: m.SpecSHA256.ValueString()}
 	s.SecretFiles = secrets
 	if s.SecretFiles == nil {
 		s.SecretFiles = map[string]string{}
-		for _, n := range listStrings(ctx, m.SecretFileNames) {
+		for _, n := range listOf(ctx, m.SecretFileNames, diags) {
 			s.SecretFiles[n] = ""
 		}
 	}
@@ -136,7 +128,7 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string) r
 		s.RestartDelay = dur(r.Delay)
 	}
 	if h := m.Healthcheck; h != nil {
-		s.Health = &replicaset.Health{Test: listStrings(ctx, h.Test), Interval: dur(h.Interval), Timeout: dur(h.Timeout), StartPeriod: dur(h.StartPeriod), Retries: int(h.Retries.ValueInt64())}
+		s.Health = &replicaset.Health{Test: listOf(ctx, h.Test, diags), Interval: dur(h.Interval), Timeout: dur(h.Timeout), StartPeriod: dur(h.StartPeriod), Retries: int(h.Retries.ValueInt64())}
 	}
 	if r := m.Resources; r != nil {
 		s.CPUs, s.MemoryBytes = r.CPUs.ValueFloat64(), r.MemoryMB.ValueInt64()<<20

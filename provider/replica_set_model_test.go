@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
@@ -74,7 +75,11 @@ func TestReplicaSetModelToSpec(t *testing.T) {
 		Ports:       []portModel{{ContainerPort: types.Int64Value(5001)}},
 		Healthcheck: &healthModel{Test: strs("CMD", "true"), Interval: types.StringValue("1s")},
 		Update:      &updateModel{Order: types.StringValue("start-first")}}
-	s := m.spec(ctx, nil)
+	var diags diag.Diagnostics
+	s := m.spec(ctx, nil, &diags)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
 	checks := map[string]bool{
 		"project and name":            s.Project == "docker" && s.Name == "api",
 		"entrypoint":                  len(s.Entrypoint) == 2,
@@ -94,7 +99,7 @@ func TestReplicaSetModelToSpec(t *testing.T) {
 			}
 		})
 	}
-	if got := m.spec(ctx, map[string]string{"SECRET_KEY": "v"}); got.SecretFiles["SECRET_KEY"] != "v" || got.Hash() != s.Hash() {
+	if got := m.spec(ctx, map[string]string{"SECRET_KEY": "v"}, &diags); got.SecretFiles["SECRET_KEY"] != "v" || got.Hash() != s.Hash() {
 		t.Error("configuration secrets are used, and their values never change the hash")
 	}
 }

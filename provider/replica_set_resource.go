@@ -61,7 +61,7 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	if !cfg.SecretFiles.IsUnknown() {
-		names := secretNames(strMap(ctx, cfg.SecretFiles))
+		names := secretNames(mapOf(ctx, cfg.SecretFiles, &resp.Diagnostics))
 		plan.SecretFileNames = names
 		r.checkSecretsProvided(ctx, cfg, names, &resp.Diagnostics)
 	}
@@ -74,7 +74,7 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		plan.SecretFileNames.IsUnknown() || plan.Command.IsUnknown() || plan.Entrypoint.IsUnknown() || plan.Labels.IsUnknown() {
 		plan.ComposeYAML, plan.KubernetesYAML = types.StringUnknown(), types.StringUnknown()
 	} else {
-		spec := plan.spec(ctx, nil)
+		spec := plan.spec(ctx, nil, &resp.Diagnostics)
 		if withEnvFile(&spec, &resp.Diagnostics); resp.Diagnostics.HasError() {
 			return
 		}
@@ -92,7 +92,7 @@ func (r *replicaSetResource) checkSecretsProvided(ctx context.Context, cfg repli
 	if cfg.ConfigFiles.IsUnknown() || names.IsUnknown() {
 		return
 	}
-	missing := replicaset.MissingSecrets(strMap(ctx, cfg.ConfigFiles), listStrings(ctx, names))
+	missing := replicaset.MissingSecrets(mapOf(ctx, cfg.ConfigFiles, diags), listOf(ctx, names, diags))
 	for _, name := range slices.Sorted(maps.Keys(missing)) {
 		diags.AddAttributeError(path.Root("secret_files"), "Missing secret file",
 			fmt.Sprintf("%s reads %s/%s, but secret_files has no %q entry: the replicas would start and then fail their health check. "+
@@ -123,13 +123,13 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	if cli == nil {
 		return
 	}
-	secrets := strMap(ctx, cfg.SecretFiles)
+	secrets := mapOf(ctx, cfg.SecretFiles, diags)
 	if secrets == nil {
 		secrets = map[string]string{}
 	}
 	plan.SecretFileNames = secretNames(secrets)
 	plan.SpecSHA256 = types.StringNull()
-	spec := plan.spec(ctx, secrets)
+	spec := plan.spec(ctx, secrets, diags)
 	if withEnvFile(&spec, diags); diags.HasError() {
 		return
 	}
@@ -179,7 +179,7 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 			return
 		}
 	}
-	spec := state.spec(ctx, nil)
+	spec := state.spec(ctx, nil, &resp.Diagnostics)
 	obs, err := backendFor(state.Mode.ValueString(), cli).Observe(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Observing the replica set failed", err.Error())
@@ -210,7 +210,7 @@ func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if cli == nil {
 		return
 	}
-	if err := backendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil)); err != nil {
+	if err := backendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil, &resp.Diagnostics)); err != nil {
 		resp.Diagnostics.AddError("Removing the replica set failed", err.Error())
 	}
 }

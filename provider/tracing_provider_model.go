@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/llmops/terraform-provider-llmops/internal/collectorcfg"
+	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig/fromcollector"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 )
 
@@ -70,13 +70,13 @@ func (m *tracingProviderModel) secretFields() map[string][2]*types.String {
 	}
 }
 
-func (m *tracingProviderModel) platformConfig() platform.Config {
+func (m *tracingProviderModel) platformConfig(diags *diag.Diagnostics) platform.Config {
 	c := platform.Config{
 		Type: platform.Type(m.Type.ValueString()), Host: m.Host.ValueString(), Endpoint: m.Endpoint.ValueString(),
 		URL: m.URL.ValueString(), PublicKey: m.PublicKey.ValueString(), Project: m.Project.ValueString(),
 		Workspace: m.Workspace.ValueString(), Entity: m.Entity.ValueString(), AppName: m.AppName.ValueString(),
 		ServiceName: m.ServiceName.ValueString(), Protocol: platform.Protocol(m.Protocol.ValueString()),
-		Headers: stringMap(m.Headers),
+		Headers: mapOf(context.Background(), m.Headers, diags),
 	}
 	return c
 }
@@ -92,7 +92,7 @@ func (m *tracingProviderModel) fieldUnknown(field string) bool {
 }
 
 // secrets returns the secret values from configuration (write-only first).
-func (m *tracingProviderModel) secrets() platform.Secrets {
+func (m *tracingProviderModel) secrets(diags *diag.Diagnostics) platform.Secrets {
 	s := platform.Secrets{}
 	if name := platform.SecretName(platform.Type(m.Type.ValueString())); name != "" {
 		pair := m.secretFields()[name]
@@ -101,9 +101,9 @@ func (m *tracingProviderModel) secrets() platform.Secrets {
 			s.Key = pair[1].ValueString()
 		}
 	}
-	s.Headers = stringMap(m.SecretHeadersWO)
+	s.Headers = mapOf(context.Background(), m.SecretHeadersWO, diags)
 	if s.Headers == nil {
-		s.Headers = stringMap(m.SecretHeaders)
+		s.Headers = mapOf(context.Background(), m.SecretHeaders, diags)
 	}
 	return s
 }
@@ -178,7 +178,7 @@ func (m *tracingProviderModel) fillDefaults(cfg tracingProviderModel) {
 // input is.
 // cfg supplies what only configuration knows: whether a secret is set and
 // the names of write-only headers.
-func (m *tracingProviderModel) setOutputs(cfg *tracingProviderModel) {
+func (m *tracingProviderModel) setOutputs(cfg *tracingProviderModel, diags *diag.Diagnostics) {
 	for _, f := range m.stringFields() {
 		if f.IsUnknown() {
 			m.unknownOutputs()
@@ -189,7 +189,7 @@ func (m *tracingProviderModel) setOutputs(cfg *tracingProviderModel) {
 		m.unknownOutputs()
 		return
 	}
-	norm, err := platform.Normalize(m.platformConfig())
+	norm, err := platform.Normalize(m.platformConfig(diags))
 	if err != nil {
 		m.unknownOutputs()
 		return
@@ -219,7 +219,7 @@ func (m *tracingProviderModel) setOutputs(cfg *tracingProviderModel) {
 	}
 	secretHeaders := append(mapKeys(cfg.SecretHeadersWO), mapKeys(cfg.SecretHeaders)...)
 	sort.Strings(secretHeaders)
-	m.ExporterDest = types.StringValue(collectorcfg.EncodeRef(collectorcfg.DestinationRef{
+	m.ExporterDest = types.StringValue(fromcollector.EncodeRef(fromcollector.DestinationRef{
 		Name: m.Name.ValueString(), Config: norm, HasSecret: cfg.hasSecret(), SecretHeaders: slices.Compact(secretHeaders)}))
 }
 
@@ -274,7 +274,8 @@ func parseImportID(id string) (tracingProviderModel, error) {
 	for k, v := range vals {
 		*fields[k] = types.StringValue(v[0])
 	}
-	if _, err := platform.Normalize(m.platformConfig()); err != nil {
+	var diags diag.Diagnostics // the import ID sets no header: nothing to convert
+	if _, err := platform.Normalize(m.platformConfig(&diags)); err != nil {
 		return tracingProviderModel{}, fmt.Errorf("import ID: %v", err)
 	}
 	return m, nil
@@ -296,15 +297,6 @@ func emptyModel() tracingProviderModel {
 	m.OTLPHeaderNames = types.ListNull(types.StringType)
 	m.ExporterDest = types.StringNull()
 	return m
-}
-
-func stringMap(m types.Map) map[string]string {
-	if m.IsNull() || m.IsUnknown() {
-		return nil
-	}
-	out := map[string]string{}
-	_ = m.ElementsAs(context.Background(), &out, false)
-	return out
 }
 
 func mapKeys(m types.Map) []string {

@@ -52,7 +52,7 @@ func (r *tracingProviderResource) ValidateConfig(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() || m.Type.IsUnknown() || m.Type.IsNull() || !slices.Contains(platform.TypeNames(), m.Type.ValueString()) {
 		return
 	}
-	_, err := platform.Normalize(m.platformConfig())
+	_, err := platform.Normalize(m.platformConfig(&resp.Diagnostics))
 	var errs platform.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
@@ -81,7 +81,7 @@ func (r *tracingProviderResource) ModifyPlan(ctx context.Context, req resource.M
 	if !plan.Name.IsUnknown() {
 		plan.ID = types.StringValue(plan.Type.ValueString() + "/" + plan.Name.ValueString())
 	}
-	plan.setOutputs(&cfg)
+	plan.setOutputs(&cfg, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -104,19 +104,19 @@ func (r *tracingProviderResource) apply(ctx context.Context, planIn, cfgIn planG
 	if diags.HasError() {
 		return
 	}
-	norm, err := platform.Normalize(plan.platformConfig())
+	norm, err := platform.Normalize(plan.platformConfig(diags))
 	if err != nil {
 		addPlatformErrors(diags, err)
 		return
 	}
 	if plan.Verify.ValueBool() {
 		tflog.Debug(ctx, "checking tracing platform credentials", map[string]any{"type": norm.Type, "name": plan.Name.ValueString()})
-		if err := platform.Check(ctx, norm, cfg.secrets(), platform.CheckOptions{}); err != nil {
+		if err := platform.Check(ctx, norm, cfg.secrets(diags), platform.CheckOptions{}); err != nil {
 			addCheckError(diags, norm.Type, err)
 			return
 		}
 	}
-	plan.setOutputs(&cfg)
+	plan.setOutputs(&cfg, diags)
 	plan.clearWriteOnly()
 	diags.Append(state.Set(ctx, &plan)...)
 }
@@ -136,7 +136,7 @@ func (r *tracingProviderResource) Read(ctx context.Context, req resource.ReadReq
 		if name := platform.SecretName(platform.Type(state.Type.ValueString())); name != "" && platform.SecretRequired(platform.Type(state.Type.ValueString())) {
 			*assumed.secretFields()[name][0] = types.StringValue("set")
 		}
-		state.setOutputs(&assumed)
+		state.setOutputs(&assumed, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

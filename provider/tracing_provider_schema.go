@@ -57,21 +57,34 @@ func tracingProviderSchema() schema.Schema {
 		"app_name":     defaulted("Service name reported to ARMS (`aliyun`).", platform.Aliyun),
 		"service_name": defaulted("Service name reported to Tencent APM (`tencent`).", platform.Tencent),
 		"protocol": schema.StringAttribute{
-			Optional: true, Computed: true,
+			Optional:            true,
+			Computed:            true,
 			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse` and `langsmith` take both HTTP forms; `phoenix`, `weave` and `opik` only `http/protobuf` (Opik reads OTLP/JSON ids as base64); `tencent` only `grpc`.",
 			Validators:          []validator.String{stringvalidator.OneOf(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
 		},
-		"public_key": schema.StringAttribute{Optional: true, MarkdownDescription: "Langfuse public key, `pk-lf-...` (`langfuse`, required)."},
-		"workspace": schema.StringAttribute{Optional: true, MarkdownDescription: "`opik`: Comet workspace, sent as `Comet-Workspace` (required by Comet's cloud). " +
-			"`langsmith`: workspace id, sent as `x-tenant-id` (needed for API keys that belong to several workspaces)."},
-		"entity": schema.StringAttribute{Optional: true, MarkdownDescription: "W&B entity (team or user) that owns the project (`weave`, required)."},
+		"public_key": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Langfuse public key, `pk-lf-...` (`langfuse`, required).",
+		},
+		"workspace": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "`opik`: Comet workspace, sent as `Comet-Workspace` (required by Comet's cloud). " +
+				"`langsmith`: workspace id, sent as `x-tenant-id` (needed for API keys that belong to several workspaces).",
+		},
+		"entity": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "W&B entity (team or user) that owns the project (`weave`, required).",
+		},
 		"headers": schema.MapAttribute{
-			Optional: true, ElementType: types.StringType,
+			Optional:            true,
+			ElementType:         types.StringType,
 			MarkdownDescription: "Extra non-secret headers sent with every export (`otlp` only), e.g. `X-Scope-OrgID`. Put credentials in `secret_headers_wo`.",
 			Validators:          []validator.Map{mapvalidator.SizeAtLeast(1)},
 		},
 		"verify": schema.BoolAttribute{
-			Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
 			MarkdownDescription: "When `true`, create and update call the platform's credential check and fail with a diagnostic that says whether the platform is **unreachable**, the **URL or path is wrong**, or the **credentials were rejected**. Needs network access to the platform from where Terraform runs. Default `false`.",
 		},
 		"secrets_wo_version": schema.Int64Attribute{
@@ -79,43 +92,56 @@ func tracingProviderSchema() schema.Schema {
 			MarkdownDescription: "Write-only values are never stored, so Terraform cannot see when they change. Increase this number whenever you change a `*_wo` value so the change is applied (and re-verified).",
 		},
 		"secret_headers_wo": schema.MapAttribute{
-			Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
+			Optional:            true,
+			WriteOnly:           true,
+			Sensitive:           true,
+			ElementType:         types.StringType,
 			MarkdownDescription: "Secret headers sent with every export (`otlp` only), e.g. `Authorization`. Write-only: never stored in state or shown in plans. Requires Terraform 1.11+.",
 			Validators:          []validator.Map{mapvalidator.ConflictsWith(path.MatchRoot("secret_headers"))},
 		},
 		"secret_headers": schema.MapAttribute{
-			Optional: true, Sensitive: true, ElementType: types.StringType,
+			Optional:            true,
+			Sensitive:           true,
+			ElementType:         types.StringType,
 			MarkdownDescription: "Like `secret_headers_wo`, for Terraform older than 1.11. **Stored in state** (marked sensitive); prefer `secret_headers_wo`.",
 		},
 
 		// Computed attributes.
 		"id": schema.StringAttribute{
-			Computed: true, MarkdownDescription: "`<type>/<name>`.",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			Computed:            true,
+			MarkdownDescription: "`<type>/<name>`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"otlp_endpoint": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "The exact OTLP traces endpoint: a full URL for HTTP, `host:port` for gRPC. For `aliyun` over HTTP the license key is part of the path and is shown as `{license_key}`.",
 		},
-		"otlp_protocol": schema.StringAttribute{Computed: true, MarkdownDescription: "The OTLP transport used: `http/protobuf`, `http/json` or `grpc`."},
+		"otlp_protocol": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The OTLP transport used: `http/protobuf`, `http/json` or `grpc`.",
+		},
 		"exporter_destination": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "This platform's normalised, non-secret settings as JSON, for `llmops_collector`'s `destinations[].tracing_provider`. Holds no secret: it only says which secrets the collector's replicas must be given as files.",
 		},
 		"otlp_header_names": schema.ListAttribute{
-			Computed: true, ElementType: types.StringType,
+			Computed:            true,
+			ElementType:         types.StringType,
 			MarkdownDescription: "Names of the headers every export carries (sorted). Values are never shown: some are secrets.",
 		},
 	}
 	for _, s := range secretPairs {
 		wo := s.name + "_wo"
 		attrs[wo] = schema.StringAttribute{
-			Optional: true, WriteOnly: true, Sensitive: true,
+			Optional:            true,
+			WriteOnly:           true,
+			Sensitive:           true,
 			MarkdownDescription: fmt.Sprintf("Secret for %s. Write-only: never stored in state or shown in plans; bump `secrets_wo_version` when it changes. Requires Terraform 1.11+; use `%s` on older versions.", s.usedBy, s.name),
 			Validators:          []validator.String{stringvalidator.ConflictsWith(path.MatchRoot(s.name)), stringvalidator.LengthAtLeast(1)},
 		}
 		attrs[s.name] = schema.StringAttribute{
-			Optional: true, Sensitive: true,
+			Optional:            true,
+			Sensitive:           true,
 			MarkdownDescription: fmt.Sprintf("Secret for %s, for Terraform older than 1.11. **Stored in state** (marked sensitive); prefer `%s`.", s.usedBy, wo),
 			Validators:          []validator.String{stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(wo)), stringvalidator.LengthAtLeast(1)},
 		}
@@ -132,7 +158,8 @@ func defaulted(desc string, t platform.Type) schema.StringAttribute {
 	field := map[platform.Type]string{platform.Langfuse: platform.FieldHost, platform.Opik: platform.FieldURL,
 		platform.Aliyun: platform.FieldAppName, platform.Tencent: platform.FieldServiceName}[t]
 	return schema.StringAttribute{
-		Optional: true, Computed: true,
+		Optional:            true,
+		Computed:            true,
 		MarkdownDescription: desc + " Default `" + platform.Default(t, field) + "`.",
 	}
 }
@@ -143,7 +170,8 @@ func endpointAttribute() schema.StringAttribute {
 		defs = append(defs, fmt.Sprintf("`%s`: `%s`", t, platform.Default(t, platform.FieldEndpoint)))
 	}
 	return schema.StringAttribute{
-		Optional: true, Computed: true,
+		Optional: true,
+		Computed: true,
 		MarkdownDescription: "Base URL of the platform (`langsmith`, `phoenix`, `weave`, `aliyun`, `tencent`, `otlp`). The traces path is appended, so give the base, not `.../v1/traces`. " +
 			"`langsmith` and `weave` need `https://`; `tencent` takes `scheme://host[:port]` only (`http://` means gRPC without TLS); for `otlp` over gRPC give `scheme://host:port`. Required for `otlp` and `tencent` (the region's ingest host). Defaults: " + strings.Join(defs, ", ") + ".",
 	}
@@ -151,7 +179,8 @@ func endpointAttribute() schema.StringAttribute {
 
 func projectAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
-		Optional: true, Computed: true,
+		Optional:            true,
+		Computed:            true,
 		MarkdownDescription: "Project name (`langsmith` and `weave`: required; `phoenix`: default `default`; `opik`: default `Default Project`).",
 	}
 }

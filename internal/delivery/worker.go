@@ -8,8 +8,12 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
 	"github.com/llmops/terraform-provider-llmops/internal/logthrottle"
 	"github.com/llmops/terraform-provider-llmops/internal/queue"
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // Worker delivers one destination's queue. One goroutine per destination,
@@ -169,17 +173,10 @@ func (c Console) Send(_ context.Context, body []byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	rss := req.Traces().ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			for k := 0; k < sss.At(j).Spans().Len(); k++ {
-				s := sss.At(j).Spans().At(k)
-				c.Log.Info("span", "trace_id", s.TraceID().String(), "span_id", s.SpanID().String(), "name", s.Name(),
-					"duration", time.Duration(s.EndTimestamp()-s.StartTimestamp()).String(), "attributes", s.Attributes().AsRaw())
-			}
-		}
-	}
+	spans.Each(req.Traces(), func(_ pcommon.Resource, s ptrace.Span) {
+		c.Log.Info("span", "trace_id", s.TraceID().String(), "span_id", s.SpanID().String(), "name", s.Name(),
+			"duration", time.Duration(s.EndTimestamp()-s.StartTimestamp()).String(), "attributes", s.Attributes().AsRaw())
+	})
 	return 0, nil
 }
 

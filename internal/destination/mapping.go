@@ -8,6 +8,7 @@ import (
 
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // mapAttributes adds what each platform reads and the app did not send,
@@ -73,18 +74,12 @@ var (
 )
 
 // eachSpan visits every span with its resource's LLM view, computed once
-// per resource (spans.Each would recompute it per span).
+// per resource.
 func eachSpan(td ptrace.Traces, fn func(llmspan.Resource, ptrace.Span)) {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		r := llmspan.FromResource(rss.At(i).Resource().Attributes())
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			for k := 0; k < sss.At(j).Spans().Len(); k++ {
-				fn(r, sss.At(j).Spans().At(k))
-			}
-		}
-	}
+	spans.EachResource(td, func(res pcommon.Resource) func(ptrace.Span) {
+		r := llmspan.FromResource(res.Attributes())
+		return func(s ptrace.Span) { fn(r, s) }
+	})
 }
 
 func putIfAbsent(m pcommon.Map, k, v string) {

@@ -114,21 +114,14 @@ func (p *Pipeline) ConsumeMetrics(_ context.Context, md pmetric.Metrics) error {
 func (p *Pipeline) record(td ptrace.Traces) {
 	var s llmspan.Span
 	b := batch{now: p.Now()}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		r := llmspan.FromResource(rs.Resource().Attributes())
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				llmspan.Decode(r, span, &s)
-				p.Metrics.Span(&s)
-				p.collect(&b, span, &s)
-			}
+	spans.EachResource(td, func(res pcommon.Resource) func(ptrace.Span) {
+		r := llmspan.FromResource(res.Attributes())
+		return func(span ptrace.Span) {
+			llmspan.Decode(r, span, &s)
+			p.Metrics.Span(&s)
+			p.collect(&b, span, &s)
 		}
-	}
+	})
 	p.settle(&b)
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // Rule is one configured redaction rule: a pattern over values, or key
@@ -141,24 +143,17 @@ func (r *Redactor) Traces(td ptrace.Traces) {
 	if !r.Enabled() {
 		return
 	}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		r.attrs(rs.Resource().Attributes())
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				r.attrs(s.Attributes())
-				s.SetName(r.String(s.Name()))
-				s.Status().SetMessage(r.String(s.Status().Message()))
-				for e := 0; e < s.Events().Len(); e++ {
-					r.attrs(s.Events().At(e).Attributes())
-				}
+	spans.EachResource(td, func(res pcommon.Resource) func(ptrace.Span) {
+		r.attrs(res.Attributes())
+		return func(s ptrace.Span) {
+			r.attrs(s.Attributes())
+			s.SetName(r.String(s.Name()))
+			s.Status().SetMessage(r.String(s.Status().Message()))
+			for e := 0; e < s.Events().Len(); e++ {
+				r.attrs(s.Events().At(e).Attributes())
 			}
 		}
-	}
+	})
 }
 
 func (r *Redactor) attrs(m pcommon.Map) {

@@ -20,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // Config tunes the sampler.
@@ -205,30 +207,22 @@ func (s *Sampler) Done(d Decision, delivered bool) {
 // decide returns, per trace in td, whether its spans are kept.
 func (s *Sampler) decide(td ptrace.Traces, now time.Time) map[pcommon.TraceID]bool {
 	keep := map[pcommon.TraceID]bool{}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				span := spans.At(k)
-				id := span.TraceID()
-				if keep[id] {
-					continue
-				}
-				until, byRule := s.kept[id]
-				switch {
-				case s.HeadKeep(id), byRule && now.Before(until):
-					keep[id] = true
-				case s.matchesRule(span):
-					keep[id] = true
-					s.kept[id] = now.Add(s.ruleMemory())
-				default:
-					keep[id] = false
-				}
-			}
+	spans.Each(td, func(_ pcommon.Resource, span ptrace.Span) {
+		id := span.TraceID()
+		if keep[id] {
+			return
 		}
-	}
+		until, byRule := s.kept[id]
+		switch {
+		case s.HeadKeep(id), byRule && now.Before(until):
+			keep[id] = true
+		case s.matchesRule(span):
+			keep[id] = true
+			s.kept[id] = now.Add(s.ruleMemory())
+		default:
+			keep[id] = false
+		}
+	})
 	return keep
 }
 

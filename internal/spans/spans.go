@@ -10,14 +10,24 @@ import (
 
 // Each calls fn for every span of td with its resource.
 func Each(td ptrace.Traces, fn func(res pcommon.Resource, span ptrace.Span)) {
+	EachResource(td, func(res pcommon.Resource) func(ptrace.Span) {
+		return func(s ptrace.Span) { fn(res, s) }
+	})
+}
+
+// EachResource calls perResource once for every resource of td, and the
+// function it returns for every span of that resource: what is derived
+// from a resource is then computed once, not once per span.
+func EachResource(td ptrace.Traces, perResource func(res pcommon.Resource) func(ptrace.Span)) {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		fn := perResource(rs.Resource())
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				fn(rs.Resource(), spans.At(k))
+				fn(spans.At(k))
 			}
 		}
 	}

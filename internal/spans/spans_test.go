@@ -35,3 +35,25 @@ func TestEachAndRemoveIf(t *testing.T) {
 		t.Fatalf("removed %d, left %d spans in %d resources", n, td.SpanCount(), td.ResourceSpans().Len())
 	}
 }
+
+func TestEachResourceDerivesOncePerResource(t *testing.T) {
+	td := ptrace.NewTraces()
+	for r := range 3 {
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutInt("r", int64(r))
+		for range 2 {
+			ss := rs.ScopeSpans().AppendEmpty()
+			ss.Spans().AppendEmpty()
+			ss.Spans().AppendEmpty()
+		}
+	}
+	perResource, perSpan := 0, map[int64]int{}
+	EachResource(td, func(res pcommon.Resource) func(ptrace.Span) {
+		perResource++
+		v, _ := res.Attributes().Get("r")
+		return func(ptrace.Span) { perSpan[v.Int()]++ }
+	})
+	if perResource != 3 || perSpan[0] != 4 || perSpan[1] != 4 || perSpan[2] != 4 {
+		t.Fatalf("per resource %d, per span %v", perResource, perSpan)
+	}
+}

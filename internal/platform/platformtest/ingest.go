@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"strconv"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // Outage makes the fake's ingest endpoint answer status (with Retry-After
@@ -192,18 +194,11 @@ func opikAuth(cfg platform.Config, sec platform.Secrets, r *http.Request) int {
 }
 
 func missingIDs(td ptrace.Traces) bool {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			for k := 0; k < sss.At(j).Spans().Len(); k++ {
-				if s := sss.At(j).Spans().At(k); s.TraceID().IsEmpty() || s.SpanID().IsEmpty() {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	missing := false
+	spans.Each(td, func(_ pcommon.Resource, s ptrace.Span) {
+		missing = missing || s.TraceID().IsEmpty() || s.SpanID().IsEmpty()
+	})
+	return missing
 }
 
 func weaveRouted(td ptrace.Traces, cfg platform.Config) bool {

@@ -1,8 +1,8 @@
-// Package collectorcfg renders llmops-exporter's configuration from what the
+// Package fromcollector renders llmops-exporter's configuration from what the
 // llmops_collector resource declares, and the environment that points Dify at
 // it. Secrets are never rendered: the configuration names files under
 // SecretsDir that the replica set mounts at run time.
-package collectorcfg
+package fromcollector
 
 import (
 	"encoding/json"

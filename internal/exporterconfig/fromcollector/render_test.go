@@ -1,4 +1,4 @@
-package collectorcfg
+package fromcollector
 
 import (
 	"os"
