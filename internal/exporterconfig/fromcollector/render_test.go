@@ -64,7 +64,7 @@ func TestRenderedConfigPassesExporterValidate(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "llmops-exporter")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/llmops-exporter").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../../cmd/llmops-exporter").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	cfg := filepath.Join(dir, "config.yaml")
