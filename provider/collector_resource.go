@@ -150,7 +150,7 @@ func (r *collectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	if state.ConfigYAML.IsNull() { // just imported
-		state.render(ctx, false)
+		resp.Diagnostics.Append(state.render(ctx, false)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -165,12 +165,10 @@ func (r *collectorResource) ImportState(ctx context.Context, req resource.Import
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("expected the collector's name, got %q", req.ID))
 		return
 	}
-	m := collectorModel{ID: types.StringValue(req.ID), Name: types.StringValue(req.ID), HTTPPort: types.Int64Value(4318), GRPCPort: types.Int64Value(4317),
-		MetricsPort: types.Int64Value(9464), ServiceHost: types.StringValue("llmops-exporter"), AuthTokenWO: types.StringNull(), AuthTokenWOVersion: types.Int64Null(),
-		SamplingRate: types.Float64Value(1), KeepErrors: types.BoolValue(true), LangfuseIngest: types.BoolValue(false), KeepSlowerThan: types.StringNull(), RedactionPresets: types.ListNull(types.StringType),
-		Fsync: types.BoolValue(true), MaxLabelValues: types.Int64Value(1000), LogLevel: types.StringValue("info"),
-		ConfigYAML: types.StringNull(), ConfigSHA256: types.StringNull(), DifyEnv: types.MapNull(types.StringType), SecretFiles: types.ListNull(types.StringType)}
+	m := collectorModel{ID: types.StringValue(req.ID), Name: types.StringValue(req.ID), RedactionPresets: types.ListNull(types.StringType),
+		DifyEnv: types.MapNull(types.StringType), SecretFiles: types.ListNull(types.StringType)}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setSchemaDefaults(ctx, collectorSchema(), &resp.State, &resp.Diagnostics)
 }
 
 // render fills the computed outputs, or marks them unknown while an input is.

@@ -6,8 +6,13 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
@@ -75,4 +80,42 @@ func mapOf(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string
 	out := map[string]string{}
 	diags.Append(m.ElementsAs(ctx, &out, false)...)
 	return out
+}
+
+// setSchemaDefaults writes the default of every top-level attribute of s
+// that has one into state: ImportState then starts where a create would,
+// with the defaults defined once, in the schema.
+func setSchemaDefaults(ctx context.Context, s schema.Schema, state *tfsdk.State, diags *diag.Diagnostics) {
+	for name, a := range s.Attributes {
+		var v attr.Value
+		switch at := a.(type) {
+		case schema.StringAttribute:
+			if at.Default != nil {
+				r := &defaults.StringResponse{}
+				at.Default.DefaultString(ctx, defaults.StringRequest{Path: path.Root(name)}, r)
+				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
+			}
+		case schema.Int64Attribute:
+			if at.Default != nil {
+				r := &defaults.Int64Response{}
+				at.Default.DefaultInt64(ctx, defaults.Int64Request{Path: path.Root(name)}, r)
+				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
+			}
+		case schema.Float64Attribute:
+			if at.Default != nil {
+				r := &defaults.Float64Response{}
+				at.Default.DefaultFloat64(ctx, defaults.Float64Request{Path: path.Root(name)}, r)
+				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
+			}
+		case schema.BoolAttribute:
+			if at.Default != nil {
+				r := &defaults.BoolResponse{}
+				at.Default.DefaultBool(ctx, defaults.BoolRequest{Path: path.Root(name)}, r)
+				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
+			}
+		}
+		if v != nil {
+			diags.Append(state.SetAttribute(ctx, path.Root(name), v)...)
+		}
+	}
 }

@@ -228,8 +228,7 @@ func (r *replicaSetResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("mode"), "engine")...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_timeout"), defaultWaitTimeout)...)
+	setSchemaDefaults(ctx, replicaSetSchema(), &resp.State, &resp.Diagnostics)
 }
 
 // parseReplicaSetID reads "name" or "project/name".
