@@ -194,7 +194,7 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 	editConfig(t, cli, docker.ContainerName(prodSet, prodSet, 1), "/etc/llmops-exporter")
 	out, code := r.driftCheck("prod", prodVars)
 	if code != 2 || !strings.Contains(out, gone+": gone") || !strings.Contains(out, "config file /etc/llmops-exporter/config.yaml changed") ||
-		!strings.Contains(out, "replicas: 1 -> 3") {
+		!strings.Contains(out, "healthy_replicas: 3 -> 1") {
 		t.Fatalf("drift-check after drift: exit %d, want 2 naming the removed replica, the edited file and the replica count\n%s", code, out)
 	}
 	t.Logf("drift-check on prod after the drift (exit %d):\n%s", code, out)

@@ -142,14 +142,20 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string, d
 	return s.Normalize()
 }
 
-// observe sets the computed attributes from the engine's view, and replicas
-// to the number of good ones, so that drift shows as a diff.
+// observe sets the observed attributes from the engine's view: the
+// replicas running as declared (healthy_replicas), every container with
+// how it differs from the declaration, and the published ports. replicas
+// stays what was declared: ModifyPlan turns a difference into a repair.
 func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spec) {
 	good := 0
 	objs := []attr.Value{}
 	for _, r := range reps {
-		if r.Good() && r.Number >= 1 && r.Number <= spec.Replicas {
+		inRange := r.Number >= 1 && r.Number <= spec.Replicas
+		if r.Good() && inRange {
 			good++
+		}
+		if !inRange {
+			r.Drift = append(r.Drift, "surplus replica")
 		}
 		ports := map[string]attr.Value{}
 		for p, addr := range r.Ports {
@@ -161,12 +167,6 @@ func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spe
 	}
 	m.Containers = types.ListValueMust(containerType, objs)
 	m.HealthyReplicas = types.Int64Value(int64(good))
-	// Surplus replicas count as drift too: report the declared number only
-	// when exactly that many good replicas run and nothing else does.
-	if good == spec.Replicas && len(reps) != spec.Replicas {
-		good = len(reps)
-	}
-	m.Replicas = types.Int64Value(int64(good))
 	pub := map[string]attr.Value{}
 	for _, r := range reps {
 		if r.Published != "" {
@@ -174,6 +174,34 @@ func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spe
 		}
 	}
 	m.PortsPublished = types.MapValueMust(types.StringType, pub)
+}
+
+// needsRepair reports whether the set as last observed differs from its
+// declaration: fewer healthy replicas than declared, a surplus, or any
+// container that drifted.
+func (m *replicaSetModel) needsRepair(ctx context.Context) bool {
+	if m.HealthyReplicas.IsUnknown() || m.Containers.IsUnknown() || m.Containers.IsNull() {
+		return false
+	}
+	if m.HealthyReplicas.ValueInt64() != m.Replicas.ValueInt64() || int64(len(m.Containers.Elements())) != m.Replicas.ValueInt64() {
+		return true
+	}
+	var cs []struct {
+		Name   types.String `tfsdk:"name"`
+		ID     types.String `tfsdk:"id"`
+		Health types.String `tfsdk:"health"`
+		Ports  types.Map    `tfsdk:"ports"`
+		Drift  types.String `tfsdk:"drift"`
+	}
+	if diags := m.Containers.ElementsAs(ctx, &cs, false); diags.HasError() {
+		return true
+	}
+	for _, c := range cs {
+		if c.Drift.ValueString() != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func secretNames(secrets map[string]string) types.List {

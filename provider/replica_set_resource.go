@@ -83,7 +83,26 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 		plan.SpecSHA256 = types.StringValue(spec.Hash())
 	}
+	r.planRepair(ctx, req, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planRepair makes a set that drifted (a replica missing, unhealthy,
+// edited or surplus, as Read observed it) an update: its observed
+// attributes become unknown, so `terraform plan` is not empty and apply
+// reconciles. replicas keeps one meaning, the declared count.
+func (r *replicaSetResource) planRepair(ctx context.Context, req resource.ModifyPlanRequest, plan *replicaSetModel, diags *diag.Diagnostics) {
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var state replicaSetModel
+	if diags.Append(req.State.Get(ctx, &state)...); diags.HasError() {
+		return
+	}
+	if state.needsRepair(ctx) {
+		plan.HealthyReplicas, plan.Containers = types.Int64Unknown(), types.ListUnknown(containerType)
+		plan.PortsPublished = types.MapUnknown(types.StringType)
+	}
 }
 
 // checkSecretsProvided fails the plan when a config file reads a file under
@@ -146,7 +165,6 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 		diags.AddError("Observing the replica set failed", obsErr.Error())
 		return
 	}
-	want := plan.Replicas
 	plan.observe(obs.Replicas, spec)
 	plan.SecretFiles = types.MapNull(types.StringType)
 	if recErr == nil {
@@ -154,15 +172,13 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	}
 	if recErr != nil {
 		diags.AddError("Replica set not healthy", recErr.Error()+"\n\nThe state records the replicas as they are; the next plan shows what is wrong.")
-	} else {
-		plan.Replicas = want
 	}
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
-// Read reports the engine's real state: missing, stopped, unhealthy or
-// edited replicas lower `replicas`, so the plan shows a diff; a set with no
-// container left is removed from state and recreated.
+// Read reports the engine's real state in healthy_replicas and containers
+// (ModifyPlan turns a difference into an update); a set with no container
+// left is removed from state and recreated.
 func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state replicaSetModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)

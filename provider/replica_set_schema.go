@@ -51,7 +51,7 @@ func replicaSetSchema() schema.Schema {
 			},
 			"replicas": schema.Int64Attribute{
 				Required:            true,
-				MarkdownDescription: "Number of replicas.",
+				MarkdownDescription: "Number of replicas, as declared (what runs is in `healthy_replicas` and `containers`).",
 				Validators:          []validator.Int64{int64validator.Between(0, 100)},
 			},
 
@@ -283,7 +283,7 @@ func replicaSetSchema() schema.Schema {
 			},
 			"healthy_replicas": schema.Int64Attribute{
 				Computed:            true,
-				MarkdownDescription: "Replicas running as declared and not unhealthy, as last observed.",
+				MarkdownDescription: "Replicas running as declared and not unhealthy, as last observed; fewer than `replicas` (or any `containers[*].drift`) makes the next plan an update that repairs them.",
 			},
 		},
 	}

@@ -7,7 +7,7 @@
 #
 #   RESOURCE                           CHANGE                 DETAIL
 #   module.llmops.llmops_replica_set.this  changed outside Terraform  llmops-dev-llmops-dev-1: config file ... changed
-#   module.llmops.llmops_replica_set.this  update                 replicas: 1 -> 3
+#   module.llmops.llmops_replica_set.this  update                 healthy_replicas: 1 -> (known after apply)
 #
 # Exit codes: 0 no drift, 2 drift (the table says what), 1 error (plan failed;
 # its output is printed). Needs terraform (or $TERRAFORM) and jq. Run it after
@@ -42,7 +42,10 @@ jq -r '
     ($c.before // {}) as $b | ($c.after // {}) as $a | ($c.after_unknown // {}) as $u
     | [ (($b | keys) + ($a | keys)) | unique[]
         | select($b[.] != $a[.] and ($u[.] | not))
-        | "\(.): \($b[.] | scalar) -> \($a[.] | scalar)" ];
+        | "\(.): \($b[.] | scalar) -> \($a[.] | scalar)" ]
+      # An observed count that an update recomputes (replica set repairs).
+      + [ ($u | keys)[] | select(($u[.] == true) and ($b[.] | type) == "number")
+        | "\(.): \($b[.]) -> (known after apply)" ];
   # Replicas that vanished or differ from the declaration (llmops_replica_set).
   def replicas($c):
     ([$c.before.containers[]?.name]) as $was
