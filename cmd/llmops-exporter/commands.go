@@ -125,6 +125,7 @@ func cmdLoadgen(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Concurrency, "concurrency", 4, "parallel senders")
 	fs.IntVar(&cfg.TracesPerRequest, "batch", 20, fmt.Sprintf("traces per request (%d spans each)", loadgen.SpansPerTrace))
 	fs.StringVar(&cfg.Token, "token", os.Getenv("OTLP_API_KEY"), "bearer token (default OTLP_API_KEY)")
+	fs.IntVar(&cfg.PromptBytes, "prompt-bytes", 0, "give each LLM call a prompt of 1/8 to all of this many bytes, and a completion a quarter of it (0: no content)")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
 	if fs.Parse(args) != nil {
 		return 2

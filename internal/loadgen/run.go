@@ -31,6 +31,8 @@ type Config struct {
 	TracesPerRequest int
 	Token            string
 	Seed             uint64
+	// PromptBytes is the largest prompt of an LLM call (0: no content).
+	PromptBytes int
 }
 
 // Result summarises a run.
@@ -88,6 +90,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		go func(w int) {
 			defer wg.Done()
 			g := NewGenerator(cfg.Seed + uint64(w)*7919)
+			g.PromptBytes = cfg.PromptBytes
 			for ctx.Err() == nil {
 				if interval > 0 { // a global schedule: request i leaves at start + i*interval
 					at := start.Add(time.Duration(slot.Add(1)-1) * interval)

@@ -4,6 +4,8 @@ package loadgen
 
 import (
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -29,6 +31,24 @@ type Generator struct {
 	rng *rand.Rand
 	// ErrorRate is the fraction of LLM calls marked as failed.
 	ErrorRate float64
+	// PromptBytes, when positive, gives each LLM call a prompt of
+	// PromptBytes/8 to PromptBytes bytes of text and a completion a quarter
+	// of that, as apps that record content send them (input.value and
+	// output.value for OpenInference, gen_ai.input.messages and
+	// gen_ai.output.messages for GenAI).
+	PromptBytes int
+}
+
+// corpus is the text prompts are cut from: realistic bytes (words,
+// spaces, punctuation) without paying for random text per span.
+var corpus = strings.Repeat("You are a helpful support assistant for Acme Cloud. Answer using the retrieved documents only; "+
+	"cite each source as [doc-n]. If the answer is not in the documents, say so and offer to open a ticket. ", 128)
+
+// content returns n bytes of text at a random offset.
+func (g *Generator) content(n int) string {
+	n = min(n, len(corpus)/2)
+	off := g.rng.IntN(len(corpus) - n)
+	return corpus[off : off+n]
 }
 
 // NewGenerator seeds a generator.
@@ -96,6 +116,17 @@ func (g *Generator) trace(spans ptrace.SpanSlice, now time.Time) {
 			a.PutInt("llm.token_count.prompt", in)
 			a.PutInt("llm.token_count.completion", out)
 			a.PutInt("llm.token_count.total", in+out)
+		}
+		if g.PromptBytes > 0 {
+			in := g.content(g.PromptBytes/8 + g.rng.IntN(g.PromptBytes-g.PromptBytes/8+1))
+			out := g.content(len(in) / 4)
+			if k == 0 {
+				a.PutStr("gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":`+strconv.Quote(in)+`}]}]`)
+				a.PutStr("gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":`+strconv.Quote(out)+`}]}]`)
+			} else {
+				a.PutStr("input.value", in)
+				a.PutStr("output.value", out)
+			}
 		}
 		if g.rng.Float64() < g.ErrorRate {
 			llm.Status().SetCode(ptrace.StatusCodeError)

@@ -248,7 +248,11 @@ func readBody(r *http.Request, cr *chargedReader, max int64) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if size > 0 {
-		buf.Grow(int(size) + 1) // one allocation, not ReadAll's doublings
+		// One allocation, not ReadAll's doublings. ReadFrom grows the buffer
+		// whenever less than MinRead bytes are free, even for the read that
+		// only finds EOF, so a buffer of exactly Content-Length bytes was
+		// allocated, cleared and copied a second time for every request.
+		buf.Grow(int(size) + bytes.MinRead)
 	}
 	_, err := buf.ReadFrom(io.LimitReader(rd, max+1))
 	if err != nil {

@@ -32,8 +32,14 @@ func main() {
 	outage := flag.Duration("outage", 0, "with -destinations: after the run, take sink0 down for this long under load at -outage-rate, then measure the drain")
 	outageRate := flag.Int("outage-rate", 20000, "spans/s sent during the outage")
 	native := flag.Bool("native-histograms", true, "expose llm_request_duration_seconds as a native histogram too (metrics.native_histograms)")
+	promptBytes := flag.Int("prompt-bytes", 0, "give each LLM call a prompt of 1/8 to all of this many bytes (e.g. 8192: 1-8 KB), a completion a quarter of it")
+	target := flag.String("target", "exporter", "what receives the load: exporter, or a reference server that only reads bodies (read) or reads and pdata-unmarshals them (unmarshal)")
+	if len(os.Args) == 4 && os.Args[1] == "reference" {
+		serveReference(os.Args[2], os.Args[3])
+		return
+	}
 	flag.Parse()
-	opts := options{destinations: *dests, outage: *outage, outageRate: *outageRate, native: *native}
+	opts := options{destinations: *dests, outage: *outage, outageRate: *outageRate, native: *native, promptBytes: *promptBytes, target: *target}
 	if err := run(*duration, *rate, *protocol, *concurrency, *batch, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -45,6 +51,8 @@ type options struct {
 	outage       time.Duration
 	outageRate   int
 	native       bool
+	promptBytes  int
+	target       string
 }
 
 func run(duration time.Duration, rate int, protocol string, concurrency, batch int, opts options) error {
@@ -62,6 +70,9 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	st, _ := os.Stat(bin)
 	fmt.Printf("binary: %.1f MB (static, CGO off, -s -w)\n", float64(st.Size())/1e6)
 
+	if opts.target != "exporter" {
+		return runReference(bin, duration, rate, concurrency, batch, opts)
+	}
 	startup, err := startupTime(bin, dir)
 	if err != nil {
 		return err
@@ -118,7 +129,8 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 		target = grpcAddr
 	}
 	lg := exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", target, "-protocol", protocol,
-		"-rate", strconv.Itoa(rate), "-duration", duration.String(), "-concurrency", strconv.Itoa(concurrency), "-batch", strconv.Itoa(batch), "-seed", "42")
+		"-rate", strconv.Itoa(rate), "-duration", duration.String(), "-concurrency", strconv.Itoa(concurrency), "-batch", strconv.Itoa(batch), "-seed", "42",
+		"-prompt-bytes", strconv.Itoa(opts.promptBytes))
 	start := time.Now()
 	out, err := lg.CombinedOutput()
 	elapsed := time.Since(start)
