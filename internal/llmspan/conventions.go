@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/llmops/terraform-provider-llmops/internal/otlpwire"
 )
 
 // decoder collects candidate values from one span's attributes; finish
@@ -26,7 +27,7 @@ type decoder struct {
 }
 
 // attr is the single pass over a span's attributes.
-func (d *decoder) attr(k string, v pcommon.Value) bool {
+func (d *decoder) attr(k string, v value) bool {
 	switch k {
 	// Kinds, most specific convention first (resolved in kind()).
 	case "langfuse.observation.type":
@@ -125,7 +126,7 @@ func (d *decoder) attr(k string, v pcommon.Value) bool {
 	return true
 }
 
-func (d *decoder) finish(span ptrace.Span, s *Span) {
+func (d *decoder) finish(start pcommon.Timestamp, s *Span) {
 	s.Kind = d.kind()
 	s.Operation = d.operation(s.Kind)
 	s.Provider = NormalizeProvider(cmp.Or(d.provider, d.system, d.llmProvider, d.llmSystem))
@@ -148,7 +149,7 @@ func (d *decoder) finish(span ptrace.Span, s *Span) {
 	d.fromMetadata(s)
 	if s.TTFT == 0 && d.lfStart != "" {
 		if t, err := time.Parse(time.RFC3339Nano, d.lfStart); err == nil {
-			if delta := t.Sub(span.StartTimestamp().AsTime()).Seconds(); delta > 0 {
+			if delta := t.Sub(start.AsTime()).Seconds(); delta > 0 {
 				s.TTFT = delta
 			}
 		}
@@ -305,14 +306,14 @@ func fillTotal(u Usage) Usage {
 }
 
 // intOf reads a count sent as int, double or string (Dify's Aliyun path).
-func intOf(v pcommon.Value) int64 {
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return max(v.Int(), 0)
-	case pcommon.ValueTypeDouble:
-		return max(int64(v.Double()), 0)
-	case pcommon.ValueTypeStr:
-		n, err := strconv.ParseInt(strings.TrimSpace(v.Str()), 10, 64)
+func intOf(v value) int64 {
+	switch v.typ {
+	case otlpwire.Int:
+		return max(v.i, 0)
+	case otlpwire.Double:
+		return max(int64(v.f), 0)
+	case otlpwire.Str:
+		n, err := strconv.ParseInt(strings.TrimSpace(v.s), 10, 64)
 		if err != nil || n < 0 {
 			return 0
 		}
@@ -321,14 +322,14 @@ func intOf(v pcommon.Value) int64 {
 	return 0
 }
 
-func floatOf(v pcommon.Value) float64 {
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return float64(v.Int())
-	case pcommon.ValueTypeDouble:
-		return v.Double()
-	case pcommon.ValueTypeStr:
-		f, _ := strconv.ParseFloat(v.Str(), 64)
+func floatOf(v value) float64 {
+	switch v.typ {
+	case otlpwire.Int:
+		return float64(v.i)
+	case otlpwire.Double:
+		return v.f
+	case otlpwire.Str:
+		f, _ := strconv.ParseFloat(v.s, 64)
 		return f
 	}
 	return 0

@@ -50,15 +50,15 @@ func Classify(msg string) string {
 // errorType resolves error_type for a failed span: error.type when set,
 // else the exception event's exception.type unless it is a bare builtin,
 // else the class of the exception message or status message.
-func errorType(span ptrace.Span, attr string) string {
+func errorType(attr string, exception func() (typ, msg string), statusMessage string) string {
 	if attr != "" && !bareTypes[strings.ToLower(attr)] {
 		return attr
 	}
-	excType, excMsg := exception(span)
+	excType, excMsg := exception()
 	if excType != "" && !bareTypes[strings.ToLower(excType)] {
 		return excType
 	}
-	return Classify(excMsg + " " + span.Status().Message())
+	return Classify(excMsg + " " + statusMessage)
 }
 
 func exception(span ptrace.Span) (typ, msg string) {

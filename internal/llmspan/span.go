@@ -100,19 +100,23 @@ type Resource struct {
 func FromResource(attrs pcommon.Map) Resource {
 	var r Resource
 	attrs.Range(func(k string, v pcommon.Value) bool {
-		switch k {
-		case "service.name":
-			r.Service = v.AsString()
-		case "openinference.project.name":
-			r.Project = v.AsString()
-		case "dify.app_id", "app_id":
-			r.AppID = v.AsString()
-		case "dify.app_name", "app_name":
-			r.AppName = v.AsString()
-		}
+		r.attr(k, fromPdata(v))
 		return true
 	})
 	return r
+}
+
+func (r *Resource) attr(k string, v value) {
+	switch k {
+	case "service.name":
+		r.Service = v.AsString()
+	case "openinference.project.name":
+		r.Project = v.AsString()
+	case "dify.app_id", "app_id":
+		r.AppID = v.AsString()
+	case "dify.app_name", "app_name":
+		r.AppName = v.AsString()
+	}
 }
 
 // Decode fills s from span under resource r.
@@ -120,18 +124,27 @@ func Decode(r Resource, span ptrace.Span, s *Span) {
 	s.Reset()
 	s.Service, s.AppID, s.AppName = r.Service, r.AppID, r.AppName
 	var d decoder
-	span.Attributes().Range(d.attr)
-	d.finish(span, s)
-	if start, end := span.StartTimestamp(), span.EndTimestamp(); end > start {
-		s.Seconds = float64(end-start) / 1e9
-	}
+	span.Attributes().Range(func(k string, v pcommon.Value) bool { return d.attr(k, fromPdata(v)) })
+	d.finish(span.StartTimestamp(), s)
+	s.times(uint64(span.StartTimestamp()), uint64(span.EndTimestamp()))
 	if span.Status().Code() == ptrace.StatusCodeError {
 		s.IsError = true
 	}
 	if s.IsError {
-		s.ErrorType = errorType(span, s.ErrorType)
+		s.ErrorType = errorType(s.ErrorType, func() (string, string) { return exception(span) }, span.Status().Message())
 	}
-	if isUnknownService(s.Service) { // service.name, else the Phoenix project, else the app name
+	s.serviceFallback(r)
+}
+
+func (s *Span) times(start, end uint64) {
+	if end > start {
+		s.Seconds = float64(end-start) / 1e9
+	}
+}
+
+// serviceFallback: service.name, else the Phoenix project, else the app name.
+func (s *Span) serviceFallback(r Resource) {
+	if isUnknownService(s.Service) {
 		s.Service = cmp.Or(r.Project, s.AppName, s.Service)
 	}
 }

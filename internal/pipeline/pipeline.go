@@ -119,7 +119,7 @@ func (p *Pipeline) record(td ptrace.Traces) {
 		return func(span ptrace.Span) {
 			llmspan.Decode(r, span, &s)
 			p.Metrics.Span(&s)
-			p.collect(&b, span, &s)
+			p.collect(&b, span.TraceID(), span.ParentSpanID().IsEmpty(), &s)
 		}
 	})
 	p.settle(&b)
@@ -169,7 +169,7 @@ type waiting struct {
 
 // collect records s's trace-level labels and either records a model call
 // that names its app or keeps it for settle.
-func (p *Pipeline) collect(b *batch, span ptrace.Span, s *llmspan.Span) {
+func (p *Pipeline) collect(b *batch, tid pcommon.TraceID, root bool, s *llmspan.Span) {
 	isCall := s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding
 	if p.Traces == nil {
 		if isCall {
@@ -177,7 +177,6 @@ func (p *Pipeline) collect(b *batch, span ptrace.Span, s *llmspan.Span) {
 		}
 		return
 	}
-	tid, root := span.TraceID(), span.ParentSpanID().IsEmpty()
 	if s.AppID != "" || root {
 		bt := b.trace(tid, true)
 		if bt.labels.AppID == "" {

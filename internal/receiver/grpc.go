@@ -94,14 +94,12 @@ func (g *grpcReceiver) exportTraces(ctx context.Context, body []byte) (*rawMessa
 	defer g.o.Admission.Release(int64(len(body)))
 	done := g.o.Admission.Process()
 	defer done()
-	td, err := decodeTraces(ctProto, body)
-	if err != nil {
-		g.o.Metrics.refused("grpc", "decode", 0)
-		return nil, status.Error(codes.InvalidArgument, err.Error())
-	}
-	n := td.SpanCount()
-	res, err := g.c.ConsumeTraces(pipeline.WithYield(ctx, done), td)
+	n, res, decodeErr, err := consumeTraces(pipeline.WithYield(ctx, done), g.c, ctProto, body)
 	done()
+	if decodeErr != nil {
+		g.o.Metrics.refused("grpc", "decode", 0)
+		return nil, status.Error(codes.InvalidArgument, decodeErr.Error())
+	}
 	if err != nil {
 		if errors.Is(err, pipeline.ErrOverloaded) {
 			g.o.Metrics.refused("grpc", "overloaded", n)

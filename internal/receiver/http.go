@@ -121,15 +121,13 @@ func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request)
 	}
 	done := o.Admission.Process()
 	defer done()
-	td, err := decodeTraces(ct, body)
-	if err != nil {
+	n, res, decodeErr, err := consumeTraces(pipeline.WithYield(r.Context(), done), c, ct, body)
+	done()
+	if decodeErr != nil {
 		o.Metrics.refused("http", "decode", 0)
-		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", err.Error()})
+		writeStatus(w, ct, &httpError{http.StatusBadRequest, "decode", decodeErr.Error()})
 		return
 	}
-	n := td.SpanCount()
-	res, err := c.ConsumeTraces(pipeline.WithYield(r.Context(), done), td)
-	done()
 	if err != nil {
 		writeConsumeError(o, w, ct, n, err)
 		return

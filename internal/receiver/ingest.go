@@ -1,6 +1,8 @@
 package receiver
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -8,6 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
 )
 
 // MaxNesting is the deepest attribute value (maps and arrays inside maps and
@@ -30,6 +34,36 @@ func decodeTraces(ct string, body []byte) (ptrace.Traces, error) {
 		return ptrace.Traces{}, err
 	}
 	return td, nil
+}
+
+// WireConsumer is a Consumer that can also process a protobuf traces
+// request from its bytes, when WireOK says nothing downstream needs the
+// decoded data (pipeline.Pipeline: no destination, sampling keeps all).
+type WireConsumer interface {
+	WireOK() bool
+	ConsumeWire(ctx context.Context, body []byte) (int, pipeline.Result, error)
+}
+
+// consumeTraces hands a traces request to c: straight from its bytes when
+// c can take them, else decoded. It returns the request's span count, and
+// a decode error (the request is refused as undecodable) apart from a
+// processing error.
+func consumeTraces(ctx context.Context, c Consumer, ct string, body []byte) (int, pipeline.Result, error, error) {
+	if wc, ok := c.(WireConsumer); ok && ct == ctProto && wc.WireOK() {
+		n, res, err := wc.ConsumeWire(ctx, body)
+		var de *pipeline.DecodeError
+		if errors.As(err, &de) {
+			return 0, pipeline.Result{}, de, nil
+		}
+		return n, res, nil, err
+	}
+	td, err := decodeTraces(ct, body)
+	if err != nil {
+		return 0, pipeline.Result{}, err, nil
+	}
+	n := td.SpanCount()
+	res, err := c.ConsumeTraces(ctx, td)
+	return n, res, nil, err
 }
 
 // decodeMetrics decodes an OTLP metrics request in the encoding ct names.

@@ -92,6 +92,13 @@ func New(cfg Config, reg prometheus.Registerer) *Sampler {
 	return s
 }
 
+// KeepsAll reports whether every span is kept (rate 1): sampling then
+// needs no span, only their number (see KeptAll).
+func (s *Sampler) KeepsAll() bool { return s.cfg.Rate >= 1 }
+
+// KeptAll counts n spans kept, as Sample does at rate 1.
+func (s *Sampler) KeptAll(n int) { s.decisions.WithLabelValues("kept").Add(float64(n)) }
+
 // HeadKeep is the head decision for a trace: the same answer on every
 // replica, for any process that uses the same rate.
 func (s *Sampler) HeadKeep(id pcommon.TraceID) bool {

@@ -1,0 +1,255 @@
+package otlpwire
+
+import (
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// ValueType is an attribute value's kind, as pcommon.ValueType names them.
+type ValueType uint8
+
+// The value types; Empty also stands for pdata's string-table indexes.
+const (
+	Empty ValueType = iota
+	Str
+	Bool
+	Int
+	Double
+	Map
+	Slice
+	Bytes
+)
+
+// Value is an attribute value. Str and Bytes alias the request body.
+type Value struct {
+	Type   ValueType
+	Raw    []byte // Str and Bytes
+	Int    int64
+	Double float64
+	Bool   bool
+}
+
+// Resource is one ResourceSpans of a validated request.
+type Resource struct{ msg []byte }
+
+// Span is one span of a validated request: its scalar fields, decoded; its
+// attributes and events, read on demand. Name and StatusMessage alias the
+// request body.
+type Span struct {
+	TraceID       [16]byte
+	SpanID        [8]byte
+	ParentSpanID  [8]byte
+	Name          []byte
+	Kind          int32
+	Start, End    uint64
+	StatusCode    int32
+	StatusMessage []byte
+	msg           []byte
+}
+
+// EachSpan calls fn for every span of body, which Validate accepted, with
+// its resource, in pdata's order: DeprecatedScopeSpans (field 1000) count
+// only in a ResourceSpans without ScopeSpans, as pdata migrates them. sp is
+// reused between calls.
+func EachSpan(body []byte, fn func(res Resource, sp *Span)) {
+	EachResource(body, func(res Resource) func(*Span) {
+		return func(sp *Span) { fn(res, sp) }
+	})
+}
+
+// Attributes calls fn for every resource attribute, in order, until fn
+// returns false.
+func (r Resource) Attributes(fn func(key []byte, v Value) bool) {
+	cont := true
+	each(r.msg, 1, func(res []byte) {
+		if cont {
+			cont = attributes(res, 1, fn)
+		}
+	})
+}
+
+// Attributes calls fn for every span attribute, in order, until fn returns
+// false.
+func (s *Span) Attributes(fn func(key []byte, v Value) bool) { attributes(s.msg, 9, fn) }
+
+// Events calls fn with the name of every event and a function that walks
+// its attributes, until fn returns false.
+func (s *Span) Events(fn func(name []byte, attrs func(func(key []byte, v Value) bool)) bool) {
+	cont := true
+	each(s.msg, 11, func(ev []byte) {
+		if !cont {
+			return
+		}
+		var name []byte
+		each(ev, 2, func(n []byte) { name = n })
+		cont = fn(name, func(afn func([]byte, Value) bool) { attributes(ev, 3, afn) })
+	})
+}
+
+func (s *Span) read(msg []byte) {
+	*s = Span{msg: msg}
+	_ = walk(msg, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			copy(s.TraceID[:], f.data)
+			if len(f.data) == 0 {
+				s.TraceID = [16]byte{}
+			}
+		case 2:
+			s.SpanID = id8(f.data)
+		case 4:
+			s.ParentSpanID = id8(f.data)
+		case 5:
+			s.Name = f.data
+		case 6:
+			s.Kind = int32(f.v)
+		case 7:
+			s.Start = f.v
+		case 8:
+			s.End = f.v
+		case 15:
+			_ = walk(f.data, func(g field) (bool, error) {
+				switch g.num {
+				case 2:
+					s.StatusMessage = g.data
+				case 3:
+					s.StatusCode = int32(g.v)
+				}
+				return false, nil
+			})
+		}
+		return false, nil
+	})
+}
+
+func id8(b []byte) [8]byte {
+	var id [8]byte
+	copy(id[:], b)
+	return id
+}
+
+// attributes walks the KeyValues in field num of msg.
+func attributes(msg []byte, num protowire.Number, fn func(key []byte, v Value) bool) bool {
+	cont := true
+	each(msg, num, func(kv []byte) {
+		if !cont {
+			return
+		}
+		var key []byte
+		var v Value
+		_ = walk(kv, func(f field) (bool, error) {
+			switch f.num {
+			case 1:
+				key = f.data
+			case 2:
+				readValue(f.data, &v) // a repeated value merges, as in pdata
+			}
+			return false, nil
+		})
+		cont = fn(key, v)
+	})
+	return cont
+}
+
+// readValue applies an AnyValue's fields to v; the last one set wins, as
+// with pdata's oneof.
+func readValue(b []byte, v *Value) {
+	_ = walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			*v = Value{Type: Str, Raw: f.data}
+		case 2:
+			*v = Value{Type: Bool, Bool: f.v != 0}
+		case 3:
+			*v = Value{Type: Int, Int: int64(f.v)}
+		case 4:
+			*v = Value{Type: Double, Double: math.Float64frombits(f.v)}
+		case 5:
+			*v = Value{Type: Slice, Raw: f.data}
+		case 6:
+			*v = Value{Type: Map, Raw: f.data}
+		case 7:
+			*v = Value{Type: Bytes, Raw: f.data}
+		case 8:
+			*v = Value{}
+		}
+		return false, nil
+	})
+}
+
+// each calls fn with the payload of every bytes field num of msg.
+func each(msg []byte, num protowire.Number, fn func([]byte)) {
+	_ = walk(msg, func(f field) (bool, error) {
+		if f.num == num && f.typ == protowire.BytesType {
+			fn(f.data)
+		}
+		return false, nil
+	})
+}
+
+// has reports whether msg has a field num.
+func has(msg []byte, num protowire.Number) bool {
+	found := false
+	each(msg, num, func([]byte) { found = true })
+	return found
+}
+
+// Pcommon converts v to a pcommon.Value (allocating; for the rare value a
+// caller needs whole, such as a map's string form).
+func (v Value) Pcommon() pcommon.Value {
+	out := pcommon.NewValueEmpty()
+	v.copyTo(out)
+	return out
+}
+
+func (v Value) copyTo(out pcommon.Value) {
+	switch v.Type {
+	case Str:
+		out.SetStr(string(v.Raw))
+	case Bool:
+		out.SetBool(v.Bool)
+	case Int:
+		out.SetInt(v.Int)
+	case Double:
+		out.SetDouble(v.Double)
+	case Bytes:
+		out.SetEmptyBytes().FromRaw(v.Raw)
+	case Slice:
+		sl := out.SetEmptySlice()
+		each(v.Raw, 1, func(av []byte) {
+			var e Value
+			readValue(av, &e)
+			e.copyTo(sl.AppendEmpty())
+		})
+	case Map:
+		m := out.SetEmptyMap()
+		attributes(v.Raw, 1, func(k []byte, e Value) bool {
+			// A repeated key: the last value wins, as in pdata's AsRaw.
+			e.copyTo(m.PutEmpty(string(k)))
+			return true
+		})
+	}
+}
+
+// EachResource calls perResource for every ResourceSpans of body (which
+// Validate accepted) and the function it returns for every span under it,
+// so that what a resource gives is read once. sp is reused.
+func EachResource(body []byte, perResource func(res Resource) func(sp *Span)) {
+	var sp Span
+	each(body, 1, func(rs []byte) {
+		scopes := protowire.Number(2)
+		if !has(rs, 2) {
+			scopes = 1000
+		}
+		fn := perResource(Resource{msg: rs})
+		each(rs, scopes, func(ss []byte) {
+			each(ss, 2, func(s []byte) {
+				sp.read(s)
+				fn(&sp)
+			})
+		})
+	})
+}

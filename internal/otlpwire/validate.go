@@ -1,0 +1,269 @@
+package otlpwire
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// MaxNesting is the receivers' bound on attribute values nested in maps and
+// arrays (pdata's protobuf decoder allows 32 levels of maps; see
+// receiver.MaxNesting, which this mirrors).
+const MaxNesting = 32
+
+// NestingError is a request whose attribute values nest deeper than
+// MaxNesting; Where says which attributes ("a span attribute", ...).
+type NestingError struct{ Where string }
+
+func (e *NestingError) Error() string {
+	return fmt.Sprintf("%s is nested deeper than %d levels of maps and arrays; no platform would accept it", e.Where, MaxNesting)
+}
+
+// Validate checks an ExportTraceServiceRequest as pdata's decoder does and
+// the receivers' nesting bound. Spans may only be read from a valid body.
+func Validate(body []byte) error {
+	return walk(body, func(f field) (bool, error) {
+		if f.num != 1 {
+			return false, nil
+		}
+		if err := want(f, protowire.BytesType, "ResourceSpans"); err != nil {
+			return true, err
+		}
+		return true, validateResourceSpans(f.data)
+	})
+}
+
+func validateResourceSpans(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, firstErr(want(f, protowire.BytesType, "Resource"), validateResource(f.data))
+		case 2, 1000:
+			return true, firstErr(want(f, protowire.BytesType, "ScopeSpans"), validateScopeSpans(f.data))
+		case 3:
+			return true, want(f, protowire.BytesType, "SchemaUrl")
+		}
+		return false, nil
+	})
+}
+
+func validateResource(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a resource attribute"))
+		case 2:
+			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
+		case 3:
+			return true, firstErr(want(f, protowire.BytesType, "EntityRefs"), validateEntityRef(f.data))
+		}
+		return false, nil
+	})
+}
+
+func validateEntityRef(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		if f.num >= 1 && f.num <= 4 {
+			return true, want(f, protowire.BytesType, "EntityRef")
+		}
+		return false, nil
+	})
+}
+
+func validateScopeSpans(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, firstErr(want(f, protowire.BytesType, "Scope"), validateScope(f.data))
+		case 2:
+			return true, firstErr(want(f, protowire.BytesType, "Spans"), validateSpan(f.data))
+		case 3:
+			return true, want(f, protowire.BytesType, "SchemaUrl")
+		}
+		return false, nil
+	})
+}
+
+func validateScope(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1, 2:
+			return true, want(f, protowire.BytesType, "Name")
+		case 3:
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a scope attribute"))
+		case 4:
+			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
+		}
+		return false, nil
+	})
+}
+
+func validateSpan(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, firstErr(want(f, protowire.BytesType, "TraceId"), idLength(f.data, 16))
+		case 2, 4:
+			return true, firstErr(want(f, protowire.BytesType, "SpanId"), idLength(f.data, 8))
+		case 3, 5:
+			return true, want(f, protowire.BytesType, "Name")
+		case 16:
+			return true, want(f, protowire.Fixed32Type, "Flags")
+		case 6, 10, 12, 14:
+			return true, want(f, protowire.VarintType, "Kind")
+		case 7, 8:
+			return true, want(f, protowire.Fixed64Type, "Time")
+		case 9:
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a span attribute"))
+		case 11:
+			return true, firstErr(want(f, protowire.BytesType, "Events"), validateEvent(f.data))
+		case 13:
+			return true, firstErr(want(f, protowire.BytesType, "Links"), validateLink(f.data))
+		case 15:
+			return true, firstErr(want(f, protowire.BytesType, "Status"), validateStatus(f.data))
+		}
+		return false, nil
+	})
+}
+
+func validateEvent(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, want(f, protowire.Fixed64Type, "TimeUnixNano")
+		case 2:
+			return true, want(f, protowire.BytesType, "Name")
+		case 3:
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a span attribute"))
+		case 4:
+			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
+		}
+		return false, nil
+	})
+}
+
+func validateLink(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, firstErr(want(f, protowire.BytesType, "TraceId"), idLength(f.data, 16))
+		case 2:
+			return true, firstErr(want(f, protowire.BytesType, "SpanId"), idLength(f.data, 8))
+		case 3:
+			return true, want(f, protowire.BytesType, "TraceState")
+		case 4:
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a span attribute"))
+		case 5:
+			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
+		case 6:
+			return true, want(f, protowire.Fixed32Type, "Flags")
+		}
+		return false, nil
+	})
+}
+
+func validateStatus(b []byte) error {
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 2:
+			return true, want(f, protowire.BytesType, "Message")
+		case 3:
+			return true, want(f, protowire.VarintType, "Code")
+		}
+		return false, nil
+	})
+}
+
+// validateKeyValue checks a KeyValue at pdata frame depth; level is the
+// receivers' nesting level of its value (1 for a span's own attributes).
+func validateKeyValue(b []byte, depth, level int, where string) error {
+	if depth >= recursionLimit {
+		return errDepth
+	}
+	depth++
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1:
+			return true, want(f, protowire.BytesType, "Key")
+		case 2:
+			return true, firstErr(want(f, protowire.BytesType, "Value"), validateAnyValue(f.data, depth, level, where))
+		case 3:
+			return true, want(f, protowire.VarintType, "KeyStrindex")
+		}
+		return false, nil
+	})
+}
+
+func validateAnyValue(b []byte, depth, level int, where string) error {
+	if depth >= recursionLimit {
+		return errDepth
+	}
+	depth++
+	return walk(b, func(f field) (bool, error) {
+		switch f.num {
+		case 1, 7:
+			return true, want(f, protowire.BytesType, "StringValue")
+		case 2, 3, 8:
+			return true, want(f, protowire.VarintType, "IntValue")
+		case 4:
+			return true, want(f, protowire.Fixed64Type, "DoubleValue")
+		case 5:
+			if err := want(f, protowire.BytesType, "ArrayValue"); err != nil {
+				return true, err
+			}
+			return true, validateList(f.data, depth, level, where, false)
+		case 6:
+			if err := want(f, protowire.BytesType, "KvlistValue"); err != nil {
+				return true, err
+			}
+			return true, validateList(f.data, depth, level, where, true)
+		}
+		return false, nil
+	})
+}
+
+// validateList checks an ArrayValue (AnyValues) or a KeyValueList
+// (KeyValues): pdata's frames, and the receivers' rule that a map may sit at
+// level MaxNesting at most and an array's elements at MaxNesting+1.
+func validateList(b []byte, depth, level int, where string, kv bool) error {
+	if depth >= recursionLimit {
+		return errDepth
+	}
+	depth++
+	var nestErr error
+	if level > MaxNesting {
+		nestErr = &NestingError{Where: where}
+	}
+	err := walk(b, func(f field) (bool, error) {
+		if f.num != 1 {
+			return false, nil
+		}
+		if err := want(f, protowire.BytesType, "Values"); err != nil {
+			return true, err
+		}
+		if kv {
+			return true, validateKeyValue(f.data, depth, level+1, where)
+		}
+		return true, validateAnyValue(f.data, depth, level+1, where)
+	})
+	if err != nil {
+		return err
+	}
+	return nestErr
+}
+
+func idLength(b []byte, n int) error {
+	if len(b) != 0 && len(b) != n {
+		return fmt.Errorf("invalid length %d for a %d-byte id", len(b), n)
+	}
+	return nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

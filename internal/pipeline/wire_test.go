@@ -1,0 +1,112 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
+	"github.com/llmops/terraform-provider-llmops/internal/loadgen"
+	"github.com/llmops/terraform-provider-llmops/internal/pricing"
+	"github.com/llmops/terraform-provider-llmops/internal/sampling"
+	"github.com/llmops/terraform-provider-llmops/internal/tracectx"
+)
+
+func metricsPipeline(t *testing.T, now time.Time) (*Pipeline, *prometheus.Registry) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	prices, err := pricing.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := llmmetrics.NewRecorder(reg, 1000)
+	return &Pipeline{Prices: prices, Metrics: m, OTLP: llmmetrics.NewOTLPStore(reg, 100),
+		Sampler: sampling.New(sampling.Config{Rate: 1}, reg), Sink: Discard{}, Now: func() time.Time { return now },
+		Traces: tracectx.New[HeldCall](30*time.Second, time.Minute, 10000, 10000)}, reg
+}
+
+func exposition(t *testing.T, reg *prometheus.Registry) string {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+// TestConsumeWireMatchesConsumeTraces: the same requests through the wire
+// path and the pdata path give the same /metrics, byte for byte (LLM
+// calls whose trace's root comes in a later request included), the same
+// rejections, and the same refusals.
+func TestConsumeWireMatchesConsumeTraces(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	wire, wreg := metricsPipeline(t, now)
+	pdata, preg := metricsPipeline(t, now)
+	if !wire.WireOK() {
+		t.Fatal("a metrics-only pipeline must take the wire path")
+	}
+	g := loadgen.NewGenerator(5)
+	g.ErrorRate, g.PromptBytes = 0.3, 512
+	var bodies [][]byte
+	for range 20 {
+		td := g.Traces(7)
+		// A span without ids is rejected by both.
+		td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty().SetName("no ids")
+		b, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		bodies = append(bodies, b)
+	}
+	// An LLM call whose app arrives with its root in the next request.
+	call, root := ptrace.NewTraces(), ptrace.NewTraces()
+	c := call.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	c.SetTraceID(pcommon.TraceID{7})
+	c.SetSpanID(pcommon.SpanID{1})
+	c.SetParentSpanID(pcommon.SpanID{2})
+	_ = c.Attributes().FromRaw(map[string]any{"gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 5, "gen_ai.operation.name": "chat"})
+	r := root.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	r.SetTraceID(pcommon.TraceID{7})
+	r.SetSpanID(pcommon.SpanID{2})
+	r.Attributes().PutStr("dify.app_id", "app-7")
+	for _, td := range []ptrace.Traces{call, root} {
+		b, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		bodies = append(bodies, b)
+	}
+	for i, body := range bodies {
+		n, wres, err := wire.ConsumeWire(context.Background(), bytes.Clone(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(body); err != nil {
+			t.Fatal(err)
+		}
+		total := req.Traces().SpanCount()
+		pres, err := pdata.ConsumeTraces(context.Background(), req.Traces())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != total || wres != pres {
+			t.Fatalf("request %d: wire %d spans %+v, pdata %d spans %+v", i, n, wres, total, pres)
+		}
+	}
+	if w, p := exposition(t, wreg), exposition(t, preg); w != p {
+		t.Fatalf("metrics differ\nwire:\n%s\npdata:\n%s", w, p)
+	}
+	var de *DecodeError
+	if _, _, err := wire.ConsumeWire(context.Background(), []byte{0x0a, 0x05, 0x01}); !errors.As(err, &de) {
+		t.Fatalf("a truncated body must be a DecodeError, got %v", err)
+	}
+}
