@@ -39,6 +39,13 @@ type field struct {
 // 64 dropped. protowire.ConsumeVarint refuses a tenth byte above 1, which
 // pdata accepts, and the two readers must agree on every input.
 func consumeVarint(b []byte) (uint64, int, error) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), 1, nil
+	}
+	return consumeLongVarint(b)
+}
+
+func consumeLongVarint(b []byte) (uint64, int, error) {
 	var v uint64
 	for i, shift := 0, uint(0); ; i, shift = i+1, shift+7 {
 		if shift >= 64 {
