@@ -1,6 +1,7 @@
 package otlpwire
 
 import (
+	"encoding/binary"
 	"math"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -91,37 +92,59 @@ func (s *Span) Events(fn func(name []byte, attrs func(func(key []byte, v Value) 
 
 func (s *Span) read(msg []byte) {
 	*s = Span{msg: msg}
-	_ = walk(msg, func(f field) (bool, error) {
-		switch f.num {
-		case 1:
-			copy(s.TraceID[:], f.data)
-			if len(f.data) == 0 {
-				s.TraceID = [16]byte{}
-			}
-		case 2:
-			s.SpanID = id8(f.data)
-		case 4:
-			s.ParentSpanID = id8(f.data)
-		case 5:
-			s.Name = f.data
-		case 6:
-			s.Kind = int32(f.v)
-		case 7:
-			s.Start = f.v
-		case 8:
-			s.End = f.v
-		case 15:
-			_ = walk(f.data, func(g field) (bool, error) {
-				switch g.num {
-				case 2:
-					s.StatusMessage = g.data
-				case 3:
-					s.StatusCode = int32(g.v)
-				}
-				return false, nil
-			})
+	b := msg
+	for len(b) > 0 {
+		num, typ, rest, err := tag(b)
+		if err != nil {
+			return // Validate accepted msg: not reached
 		}
-		return false, nil
+		var data []byte
+		var v uint64
+		switch {
+		case typ == protowire.BytesType:
+			data, rest, err = bytesField(rest)
+		case typ == protowire.VarintType:
+			v, rest, err = varintField(rest)
+		case typ == protowire.Fixed64Type && len(rest) >= 8:
+			v, rest = binary.LittleEndian.Uint64(rest), rest[8:]
+		default:
+			rest, err = consumeUnknown(rest, typ)
+		}
+		if err != nil {
+			return
+		}
+		b = rest
+		switch num {
+		case 1:
+			s.TraceID = [16]byte{}
+			copy(s.TraceID[:], data)
+		case 2:
+			s.SpanID = id8(data)
+		case 4:
+			s.ParentSpanID = id8(data)
+		case 5:
+			s.Name = data
+		case 6:
+			s.Kind = int32(v)
+		case 7:
+			s.Start = v
+		case 8:
+			s.End = v
+		case 15:
+			s.readStatus(data)
+		}
+	}
+}
+
+// readStatus applies a Status message; a repeated one merges, as in pdata.
+func (s *Span) readStatus(msg []byte) {
+	each2(msg, func(num int32, data []byte, v uint64) {
+		switch num {
+		case 2:
+			s.StatusMessage = data
+		case 3:
+			s.StatusCode = int32(v)
+		}
 	})
 }
 
@@ -133,64 +156,153 @@ func id8(b []byte) [8]byte {
 
 // attributes walks the KeyValues in field num of msg.
 func attributes(msg []byte, num protowire.Number, fn func(key []byte, v Value) bool) bool {
-	cont := true
-	each(msg, num, func(kv []byte) {
-		if !cont {
-			return
+	b := msg
+	for len(b) > 0 {
+		n, typ, rest, err := tag(b)
+		if err != nil {
+			return true
 		}
-		var key []byte
-		var v Value
-		_ = walk(kv, func(f field) (bool, error) {
-			switch f.num {
-			case 1:
-				key = f.data
-			case 2:
-				readValue(f.data, &v) // a repeated value merges, as in pdata
+		if typ != protowire.BytesType {
+			if rest, err = consumeUnknown(rest, typ); err != nil {
+				return true
 			}
-			return false, nil
-		})
-		cont = fn(key, v)
-	})
-	return cont
+			b = rest
+			continue
+		}
+		data, rest, err := bytesField(rest)
+		if err != nil {
+			return true
+		}
+		b = rest
+		if protowire.Number(n) == num {
+			key, v := keyValue(data)
+			if !fn(key, v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// keyValue reads a KeyValue: the last key wins, and a repeated value
+// merges into one, as in pdata.
+func keyValue(msg []byte) (key []byte, v Value) {
+	b := msg
+	for len(b) > 0 {
+		num, typ, rest, err := tag(b)
+		if err != nil {
+			break
+		}
+		if typ != protowire.BytesType {
+			if rest, err = consumeUnknown(rest, typ); err != nil {
+				break
+			}
+			b = rest
+			continue
+		}
+		data, rest, err := bytesField(rest)
+		if err != nil {
+			break
+		}
+		b = rest
+		switch num {
+		case 1:
+			key = data
+		case 2:
+			readValue(data, &v)
+		}
+	}
+	return key, v
 }
 
 // readValue applies an AnyValue's fields to v; the last one set wins, as
 // with pdata's oneof.
 func readValue(b []byte, v *Value) {
-	_ = walk(b, func(f field) (bool, error) {
-		switch f.num {
+	for len(b) > 0 {
+		num, typ, rest, err := tag(b)
+		if err != nil {
+			return
+		}
+		var data []byte
+		var x uint64
+		switch {
+		case typ == protowire.BytesType:
+			data, rest, err = bytesField(rest)
+		case typ == protowire.VarintType:
+			x, rest, err = varintField(rest)
+		case typ == protowire.Fixed64Type && len(rest) >= 8:
+			x, rest = binary.LittleEndian.Uint64(rest), rest[8:]
+		default:
+			rest, err = consumeUnknown(rest, typ)
+			num = 0 // not a value field
+		}
+		if err != nil {
+			return
+		}
+		b = rest
+		switch num {
 		case 1:
-			*v = Value{Type: Str, Raw: f.data}
+			*v = Value{Type: Str, Raw: data}
 		case 2:
-			*v = Value{Type: Bool, Bool: f.v != 0}
+			*v = Value{Type: Bool, Bool: x != 0}
 		case 3:
-			*v = Value{Type: Int, Int: int64(f.v)}
+			*v = Value{Type: Int, Int: int64(x)}
 		case 4:
-			*v = Value{Type: Double, Double: math.Float64frombits(f.v)}
+			*v = Value{Type: Double, Double: math.Float64frombits(x)}
 		case 5:
-			*v = Value{Type: Slice, Raw: f.data}
+			*v = Value{Type: Slice, Raw: data}
 		case 6:
-			*v = Value{Type: Map, Raw: f.data}
+			*v = Value{Type: Map, Raw: data}
 		case 7:
-			*v = Value{Type: Bytes, Raw: f.data}
+			*v = Value{Type: Bytes, Raw: data}
 		case 8:
 			*v = Value{}
 		}
-		return false, nil
-	})
+	}
+}
+
+// each2 calls fn for every varint, fixed64 and bytes field of a validated
+// msg (groups and fixed32 fields are skipped).
+func each2(msg []byte, fn func(num int32, data []byte, v uint64)) {
+	b := msg
+	for len(b) > 0 {
+		num, typ, rest, err := tag(b)
+		if err != nil {
+			return
+		}
+		var data []byte
+		var v uint64
+		switch {
+		case typ == protowire.BytesType:
+			data, rest, err = bytesField(rest)
+		case typ == protowire.VarintType:
+			v, rest, err = varintField(rest)
+		case typ == protowire.Fixed64Type && len(rest) >= 8:
+			v, rest = binary.LittleEndian.Uint64(rest), rest[8:]
+		default:
+			rest, err = consumeUnknown(rest, typ)
+			typ = protowire.StartGroupType // not a field fn sees
+		}
+		if err != nil {
+			return
+		}
+		b = rest
+		if typ == protowire.BytesType || typ == protowire.VarintType || typ == protowire.Fixed64Type {
+			fn(num, data, v)
+		}
+	}
 }
 
 // each calls fn with the payload of every bytes field num of msg.
 func each(msg []byte, num protowire.Number, fn func([]byte)) {
-	_ = walk(msg, func(f field) (bool, error) {
-		if f.num == num && f.typ == protowire.BytesType {
-			fn(f.data)
+	each2(msg, func(n int32, data []byte, _ uint64) {
+		if protowire.Number(n) == num && data != nil {
+			fn(data)
 		}
-		return false, nil
 	})
 }
 
-// has reports whether msg has a field num.
+// has reports whether msg has a bytes field num.
 func has(msg []byte, num protowire.Number) bool {
 	found := false
 	each(msg, num, func([]byte) { found = true })

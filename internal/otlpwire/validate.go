@@ -51,7 +51,7 @@ func validateResource(b []byte) error {
 	return walk(b, func(f field) (bool, error) {
 		switch f.num {
 		case 1:
-			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a resource attribute"))
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), fastKeyValue(f.data, 0, 1, "a resource attribute"))
 		case 2:
 			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
 		case 3:
@@ -76,7 +76,7 @@ func validateScopeSpans(b []byte) error {
 		case 1:
 			return true, firstErr(want(f, protowire.BytesType, "Scope"), validateScope(f.data))
 		case 2:
-			return true, firstErr(want(f, protowire.BytesType, "Spans"), validateSpan(f.data))
+			return true, firstErr(want(f, protowire.BytesType, "Spans"), fastSpan(f.data))
 		case 3:
 			return true, want(f, protowire.BytesType, "SchemaUrl")
 		}
@@ -90,37 +90,9 @@ func validateScope(b []byte) error {
 		case 1, 2:
 			return true, want(f, protowire.BytesType, "Name")
 		case 3:
-			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a scope attribute"))
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), fastKeyValue(f.data, 0, 1, "a scope attribute"))
 		case 4:
 			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
-		}
-		return false, nil
-	})
-}
-
-func validateSpan(b []byte) error {
-	return walk(b, func(f field) (bool, error) {
-		switch f.num {
-		case 1:
-			return true, firstErr(want(f, protowire.BytesType, "TraceId"), idLength(f.data, 16))
-		case 2, 4:
-			return true, firstErr(want(f, protowire.BytesType, "SpanId"), idLength(f.data, 8))
-		case 3, 5:
-			return true, want(f, protowire.BytesType, "Name")
-		case 16:
-			return true, want(f, protowire.Fixed32Type, "Flags")
-		case 6, 10, 12, 14:
-			return true, want(f, protowire.VarintType, "Kind")
-		case 7, 8:
-			return true, want(f, protowire.Fixed64Type, "Time")
-		case 9:
-			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a span attribute"))
-		case 11:
-			return true, firstErr(want(f, protowire.BytesType, "Events"), validateEvent(f.data))
-		case 13:
-			return true, firstErr(want(f, protowire.BytesType, "Links"), validateLink(f.data))
-		case 15:
-			return true, firstErr(want(f, protowire.BytesType, "Status"), validateStatus(f.data))
 		}
 		return false, nil
 	})
@@ -134,7 +106,7 @@ func validateEvent(b []byte) error {
 		case 2:
 			return true, want(f, protowire.BytesType, "Name")
 		case 3:
-			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a span attribute"))
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), fastKeyValue(f.data, 0, 1, "a span attribute"))
 		case 4:
 			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
 		}
@@ -152,7 +124,7 @@ func validateLink(b []byte) error {
 		case 3:
 			return true, want(f, protowire.BytesType, "TraceState")
 		case 4:
-			return true, firstErr(want(f, protowire.BytesType, "Attributes"), validateKeyValue(f.data, 0, 1, "a span attribute"))
+			return true, firstErr(want(f, protowire.BytesType, "Attributes"), fastKeyValue(f.data, 0, 1, "a span attribute"))
 		case 5:
 			return true, want(f, protowire.VarintType, "DroppedAttributesCount")
 		case 6:
@@ -169,54 +141,6 @@ func validateStatus(b []byte) error {
 			return true, want(f, protowire.BytesType, "Message")
 		case 3:
 			return true, want(f, protowire.VarintType, "Code")
-		}
-		return false, nil
-	})
-}
-
-// validateKeyValue checks a KeyValue at pdata frame depth; level is the
-// receivers' nesting level of its value (1 for a span's own attributes).
-func validateKeyValue(b []byte, depth, level int, where string) error {
-	if depth >= recursionLimit {
-		return errDepth
-	}
-	depth++
-	return walk(b, func(f field) (bool, error) {
-		switch f.num {
-		case 1:
-			return true, want(f, protowire.BytesType, "Key")
-		case 2:
-			return true, firstErr(want(f, protowire.BytesType, "Value"), validateAnyValue(f.data, depth, level, where))
-		case 3:
-			return true, want(f, protowire.VarintType, "KeyStrindex")
-		}
-		return false, nil
-	})
-}
-
-func validateAnyValue(b []byte, depth, level int, where string) error {
-	if depth >= recursionLimit {
-		return errDepth
-	}
-	depth++
-	return walk(b, func(f field) (bool, error) {
-		switch f.num {
-		case 1, 7:
-			return true, want(f, protowire.BytesType, "StringValue")
-		case 2, 3, 8:
-			return true, want(f, protowire.VarintType, "IntValue")
-		case 4:
-			return true, want(f, protowire.Fixed64Type, "DoubleValue")
-		case 5:
-			if err := want(f, protowire.BytesType, "ArrayValue"); err != nil {
-				return true, err
-			}
-			return true, validateList(f.data, depth, level, where, false)
-		case 6:
-			if err := want(f, protowire.BytesType, "KvlistValue"); err != nil {
-				return true, err
-			}
-			return true, validateList(f.data, depth, level, where, true)
 		}
 		return false, nil
 	})
@@ -242,9 +166,9 @@ func validateList(b []byte, depth, level int, where string, kv bool) error {
 			return true, err
 		}
 		if kv {
-			return true, validateKeyValue(f.data, depth, level+1, where)
+			return true, fastKeyValue(f.data, depth, level+1, where)
 		}
-		return true, validateAnyValue(f.data, depth, level+1, where)
+		return true, fastAnyValue(f.data, depth, level+1, where)
 	})
 	if err != nil {
 		return err
