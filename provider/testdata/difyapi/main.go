@@ -6,7 +6,8 @@
 //
 //	difyapi check URL   healthcheck: exit 0 when URL answers 200
 //	difyapi poll URL    request URL every 20 ms until SIGTERM, then print
-//	                    "ok=N failed=M versions=v1,v2" and the failures
+//	                    "ok=N failed=M retried=R versions=v1,v2" and the
+//	                    failures and retries
 package main
 
 import (
@@ -81,13 +82,17 @@ func check(url string) int {
 }
 
 // poll is a client that resolves the name anew for every request (no
-// keep-alive), as a proxy re-resolving the alias would, and counts every
-// failure: a refused or reset connection, a timeout, a non-200 answer.
+// keep-alive), as nginx re-resolving the alias would, and behaves as
+// nginx's default proxy_next_upstream (error, timeout): a request whose
+// connection fails before any answer is sent once more, on a fresh
+// connection (Go's dialer already tries every address the name has). It
+// counts those retries, and as failures only what still fails: an error
+// after the retry, or any answer but 200.
 func poll(url string) {
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-	ok, failed := 0, 0
+	ok, failed, retried := 0, 0, 0
 	versions := map[string]bool{}
 	var failures []string
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -100,7 +105,7 @@ func poll(url string) {
 				vs = append(vs, v)
 			}
 			sort.Strings(vs)
-			fmt.Printf("ok=%d failed=%d versions=%s\n", ok, failed, strings.Join(vs, ","))
+			fmt.Printf("ok=%d failed=%d retried=%d versions=%s\n", ok, failed, retried, strings.Join(vs, ","))
 			for _, f := range failures {
 				fmt.Println(f)
 			}
@@ -108,6 +113,11 @@ func poll(url string) {
 		case <-tick.C:
 		}
 		resp, err := c.Get(url)
+		if err != nil {
+			retried++
+			failures = append(failures, time.Now().Format(time.RFC3339Nano)+" retried: "+err.Error())
+			resp, err = c.Get(url)
+		}
 		switch {
 		case err != nil:
 			failed++
