@@ -198,10 +198,16 @@ func DefaultTag(version, binarySHA256 string) string {
 
 // PruneImages deletes untagged images this provider built that no
 // container uses any more (the engine refuses to prune images in use).
+//
+// Both labels are matched, each on its own: the classic builder applies
+// build labels one step at a time, so an image left untagged can carry the
+// binary hash without the managed-by label (each run of the Docker tests
+// left one such image, with its parent layers, before this).
 func PruneImages(ctx context.Context, cli client.APIClient) error {
-	_, err := cli.ImagesPrune(ctx, filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", labelManagedBy)))
-	if err != nil {
-		return fmt.Errorf("pruning old exporter images: %w", err)
+	for _, label := range []string{labelManagedBy, LabelBinarySHA} {
+		if _, err := cli.ImagesPrune(ctx, filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", label))); err != nil {
+			return fmt.Errorf("pruning old exporter images: %w", err)
+		}
 	}
 	return nil
 }
