@@ -23,24 +23,17 @@ func pdataView(body []byte) (string, error) {
 		return "", err
 	}
 	td := req.Traces()
+	if err := CheckNesting(td); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		if !shallow(rs.Resource().Attributes(), 1) {
-			return "", fmt.Errorf("too deep")
-		}
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
-			if !shallow(sss.At(j).Scope().Attributes(), 1) {
-				return "", fmt.Errorf("too deep")
-			}
 			for k := 0; k < sss.At(j).Spans().Len(); k++ {
-				s := sss.At(j).Spans().At(k)
-				if !spanShallow(s) {
-					return "", fmt.Errorf("too deep")
-				}
-				describePdata(&b, rs.Resource(), s)
+				describePdata(&b, rs.Resource(), sss.At(j).Spans().At(k))
 			}
 		}
 	}
@@ -116,47 +109,6 @@ func wv(v Value) string {
 		return "slice"
 	}
 	return "empty"
-}
-
-// The receivers' nesting rule on pdata (receiver.checkTraceNesting).
-func shallow(m pcommon.Map, depth int) bool {
-	ok := true
-	m.Range(func(_ string, v pcommon.Value) bool { ok = valueShallow(v, depth); return ok })
-	return ok
-}
-
-func valueShallow(v pcommon.Value, depth int) bool {
-	switch v.Type() {
-	case pcommon.ValueTypeMap:
-		return depth <= MaxNesting && shallow(v.Map(), depth+1)
-	case pcommon.ValueTypeSlice:
-		if depth > MaxNesting {
-			return false
-		}
-		for i := 0; i < v.Slice().Len(); i++ {
-			if !valueShallow(v.Slice().At(i), depth+1) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func spanShallow(s ptrace.Span) bool {
-	if !shallow(s.Attributes(), 1) {
-		return false
-	}
-	for i := 0; i < s.Events().Len(); i++ {
-		if !shallow(s.Events().At(i).Attributes(), 1) {
-			return false
-		}
-	}
-	for i := 0; i < s.Links().Len(); i++ {
-		if !shallow(s.Links().At(i).Attributes(), 1) {
-			return false
-		}
-	}
-	return true
 }
 
 func agree(t *testing.T, body []byte) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/llmops/terraform-provider-llmops/internal/lfingest"
+	"github.com/llmops/terraform-provider-llmops/internal/otlpwire"
 	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
 )
 
@@ -90,7 +91,7 @@ func handleIngestion(c Consumer, o Options, w http.ResponseWriter, r *http.Reque
 	td, results := lfingest.Convert(req.Batch)
 	n := td.SpanCount()
 	if n > 0 {
-		if err := checkTraceNesting(td); err != nil {
+		if err := otlpwire.CheckNesting(td); err != nil {
 			writeJSONBody(w, http.StatusBadRequest, map[string]any{"message": err.Error()})
 			return
 		}
