@@ -179,25 +179,20 @@ func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spe
 // needsRepair reports whether the set as last observed differs from its
 // declaration: fewer healthy replicas than declared, a surplus, or any
 // container that drifted.
-func (m *replicaSetModel) needsRepair(ctx context.Context) bool {
+func (m *replicaSetModel) needsRepair() bool {
 	if m.HealthyReplicas.IsUnknown() || m.Containers.IsUnknown() || m.Containers.IsNull() {
 		return false
 	}
 	if m.HealthyReplicas.ValueInt64() != m.Replicas.ValueInt64() || int64(len(m.Containers.Elements())) != m.Replicas.ValueInt64() {
 		return true
 	}
-	var cs []struct {
-		Name   types.String `tfsdk:"name"`
-		ID     types.String `tfsdk:"id"`
-		Health types.String `tfsdk:"health"`
-		Ports  types.Map    `tfsdk:"ports"`
-		Drift  types.String `tfsdk:"drift"`
-	}
-	if diags := m.Containers.ElementsAs(ctx, &cs, false); diags.HasError() {
-		return true
-	}
-	for _, c := range cs {
-		if c.Drift.ValueString() != "" {
+	for _, c := range m.Containers.Elements() {
+		// containers holds containerType objects; only drift matters here.
+		obj, ok := c.(types.Object)
+		if !ok {
+			return true
+		}
+		if d, ok := obj.Attributes()["drift"].(types.String); !ok || d.ValueString() != "" {
 			return true
 		}
 	}

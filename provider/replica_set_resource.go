@@ -99,7 +99,7 @@ func (r *replicaSetResource) planRepair(ctx context.Context, req resource.Modify
 	if diags.Append(req.State.Get(ctx, &state)...); diags.HasError() {
 		return
 	}
-	if state.needsRepair(ctx) {
+	if state.needsRepair() {
 		plan.HealthyReplicas, plan.Containers = types.Int64Unknown(), types.ListUnknown(containerType)
 		plan.PortsPublished = types.MapUnknown(types.StringType)
 	}

@@ -12,21 +12,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/llmops/terraform-provider-llmops/internal/destination"
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan/llmspantest"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
 )
-
-// captureConventions is one model call in each convention apps send.
-var captureConventions = map[string]map[string]any{
-	"genai": {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.provider.name": "openai",
-		"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 4},
-	"openinference": {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.provider": "openai",
-		"llm.token_count.prompt": 10, "llm.token_count.completion": 4},
-	"langfuse": {"langfuse.observation.type": "generation", "langfuse.observation.model.name": "gpt-4o",
-		"langfuse.observation.usage_details": `{"input":10,"output":4}`},
-	"traceloop": {"llm.request.type": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.system": "openai",
-		"gen_ai.usage.prompt_tokens": 10, "gen_ai.usage.completion_tokens": 4},
-}
 
 // capture is what one platform must receive for that span: the request
 // line, headers (exact values), body encoding, resource attributes, and
@@ -95,7 +84,7 @@ func captures() map[string]capture {
 // sender) to each platform's fake, and checks what the fake received.
 func TestCaptureEveryPlatformEveryConvention(t *testing.T) {
 	for name, want := range captures() {
-		for conv, attrs := range captureConventions {
+		for conv, attrs := range llmspantest.Conventions() {
 			t.Run(name+"/"+conv, func(t *testing.T) {
 				t.Parallel()
 				fake := platformtest.New(t, want.cfg.Type, want.cfg, want.sec)

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan/llmspantest"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 )
 
@@ -199,18 +200,7 @@ func TestGenAIForARMSTencentAndLangSmith(t *testing.T) {
 // convention apps send, and the fields each platform reads for the model
 // and its tokens after preparation.
 func TestEveryConventionReachesEveryPlatformsFields(t *testing.T) {
-	conventions := map[string]map[string]any{
-		"genai": {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.provider.name": "openai",
-			"gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 4},
-		"openinference": {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.provider": "openai",
-			"llm.token_count.prompt": 10, "llm.token_count.completion": 4},
-		"langfuse": {"langfuse.observation.type": "generation", "langfuse.observation.model.name": "gpt-4o",
-			"langfuse.observation.usage_details": `{"input":10,"output":4}`},
-		// OpenLLMetry's instrumentations put llm.request.type on model calls;
-		// traceloop.span.kind is only on the app's decorated workflow/task spans.
-		"traceloop": {"llm.request.type": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.system": "openai",
-			"gen_ai.usage.prompt_tokens": 10, "gen_ai.usage.completion_tokens": 4},
-	}
+	conventions := llmspantest.Conventions()
 	// The attributes each platform reads for model, input and output tokens.
 	fields := map[platform.Type][3]string{
 		platform.Phoenix:   {"llm.model_name", "llm.token_count.prompt", "llm.token_count.completion"},

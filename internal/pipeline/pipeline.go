@@ -67,10 +67,7 @@ type HeldCall struct {
 // ConsumeTraces runs td through the chain. Spans without a valid trace or
 // span ID are rejected (partial success); the rest are processed.
 func (p *Pipeline) ConsumeTraces(ctx context.Context, td ptrace.Traces) (Result, error) {
-	res := Result{Rejected: removeInvalid(td)}
-	if res.Rejected > 0 {
-		res.Message = fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", res.Rejected)
-	}
+	res := rejected(removeInvalid(td))
 	p.record(td)
 	return res, p.deliver(ctx, p.Sampler.Sample(td, p.Now()))
 }
@@ -249,6 +246,14 @@ func (p *Pipeline) price(s *llmspan.Span) llmmetrics.Call {
 	}
 	c.CostUSD, c.Priced = price.Cost(s.Usage), true
 	return c
+}
+
+// rejected is the partial-success answer for n spans without ids.
+func rejected(n int64) Result {
+	if n == 0 {
+		return Result{}
+	}
+	return Result{Rejected: n, Message: fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", n)}
 }
 
 // removeInvalid drops spans that no platform would accept and returns how many.

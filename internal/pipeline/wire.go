@@ -42,13 +42,13 @@ func (p *Pipeline) ConsumeWire(_ context.Context, body []byte) (int, Result, err
 	defer interners.Put(in)
 	var s llmspan.Span
 	b := batch{now: p.Now()}
-	total, rejected := 0, 0
+	total, invalid := 0, 0
 	otlpwire.EachResource(body, func(res otlpwire.Resource) func(*otlpwire.Span) {
 		r := llmspan.FromWireResource(res)
 		return func(sp *otlpwire.Span) {
 			total++
 			if sp.TraceID == ([16]byte{}) || sp.SpanID == ([8]byte{}) {
-				rejected++
+				invalid++
 				return
 			}
 			llmspan.DecodeWire(r, sp, &s)
@@ -58,10 +58,6 @@ func (p *Pipeline) ConsumeWire(_ context.Context, body []byte) (int, Result, err
 		}
 	})
 	p.settle(&b)
-	p.Sampler.KeptAll(total - rejected)
-	res := Result{Rejected: int64(rejected)}
-	if rejected > 0 {
-		res.Message = fmt.Sprintf("%d spans rejected: trace_id and span_id must be non-zero", rejected)
-	}
-	return total, res, nil
+	p.Sampler.KeptAll(total - invalid)
+	return total, rejected(int64(invalid)), nil
 }

@@ -128,9 +128,7 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	if protocol == "grpc" {
 		target = grpcAddr
 	}
-	lg := exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", target, "-protocol", protocol,
-		"-rate", strconv.Itoa(rate), "-duration", duration.String(), "-concurrency", strconv.Itoa(concurrency), "-batch", strconv.Itoa(batch), "-seed", "42",
-		"-prompt-bytes", strconv.Itoa(opts.promptBytes))
+	lg := loadgenCmd(bin, target, protocol, rate, duration, concurrency, batch, 42, opts.promptBytes)
 	start := time.Now()
 	out, err := lg.CombinedOutput()
 	elapsed := time.Since(start)
@@ -164,8 +162,7 @@ func deliveryReport(bin, target, protocol, metricsAddr string, sinks []*sink, el
 	}
 	sinks[0].outage.Store(true)
 	before := sinks[1%len(sinks)].spans.Load()
-	lg := exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", target, "-protocol", protocol,
-		"-rate", strconv.Itoa(opts.outageRate), "-duration", opts.outage.String(), "-concurrency", "4", "-batch", "50", "-seed", "7")
+	lg := loadgenCmd(bin, target, protocol, opts.outageRate, opts.outage, 4, 50, 7, 0)
 	if out, err := lg.CombinedOutput(); err != nil {
 		return fmt.Errorf("loadgen during outage: %v\n%s", err, out)
 	}
@@ -178,6 +175,14 @@ func deliveryReport(bin, target, protocol, metricsAddr string, sinks []*sink, el
 	}
 	fmt.Printf("recovery: sink0 drained a backlog of %.0f spans in %s = %.0f spans/s\n", backlog, took.Round(time.Millisecond), backlog/took.Seconds())
 	return nil
+}
+
+// loadgenCmd runs the exporter's load generator on core 1, the process
+// under test having core 0.
+func loadgenCmd(bin, target, protocol string, rate int, duration time.Duration, concurrency, batch, seed, promptBytes int) *exec.Cmd {
+	return exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", target, "-protocol", protocol,
+		"-rate", strconv.Itoa(rate), "-duration", duration.String(), "-concurrency", strconv.Itoa(concurrency),
+		"-batch", strconv.Itoa(batch), "-seed", strconv.Itoa(seed), "-prompt-bytes", strconv.Itoa(promptBytes))
 }
 
 func free() string {

@@ -74,9 +74,7 @@ func runReference(bin string, duration time.Duration, rate, concurrency, batch i
 	}
 	pid := srv.Process.Pid
 	cpu0 := cpuSeconds(pid)
-	lg := exec.Command("taskset", "-c", "1", bin, "loadgen", "-endpoint", "http://"+addr, "-protocol", "http/protobuf",
-		"-rate", strconv.Itoa(rate), "-duration", duration.String(), "-concurrency", strconv.Itoa(concurrency), "-batch", strconv.Itoa(batch), "-seed", "42",
-		"-prompt-bytes", strconv.Itoa(opts.promptBytes))
+	lg := loadgenCmd(bin, "http://"+addr, "http/protobuf", rate, duration, concurrency, batch, 42, opts.promptBytes)
 	start := time.Now()
 	out, err := lg.CombinedOutput()
 	elapsed := time.Since(start)
