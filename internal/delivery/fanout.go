@@ -26,11 +26,9 @@ import (
 const QueueFile = "queue.db"
 
 type dest struct {
-	name     string
-	prep     *destination.Preparer
-	q        *queue.Queue
-	refuse   bool
-	maxBytes int64
+	name string
+	prep *destination.Preparer
+	q    *queue.Queue
 }
 
 // Fanout is the pipeline Sink that delivers to every destination.
@@ -118,8 +116,7 @@ func (f *Fanout) add(d exporterconfig.Destination, getenv func(string) string, l
 		return err
 	}
 	f.metrics.watchQueue(d.Name, q)
-	f.dests = append(f.dests, &dest{name: d.Name, q: q, refuse: d.Queue.Overflow == queue.Refuse, maxBytes: d.Queue.MaxBytes,
-		prep: destination.NewPreparer(d.Type, attrs, d.Include, d.Exclude, d.Content == "none")})
+	f.dests = append(f.dests, &dest{name: d.Name, q: q, prep: destination.NewPreparer(d.Type, attrs, d.Include, d.Exclude, d.Content == "none")})
 	f.workers = append(f.workers, &Worker{Name: d.Name, Queue: q, Sender: sender, MaxSpans: d.Batch.MaxSpans, MaxBytes: d.Batch.MaxBytes,
 		RetryInitial: time.Duration(d.Retry.Initial), RetMax: time.Duration(d.Retry.Max), Log: log, Metrics: f.metrics})
 	return nil
@@ -169,43 +166,83 @@ func (f *Fanout) Replay(destination string) (int, error) {
 }
 
 // ConsumeTraces redacts td once, then durably enqueues each destination's
-// prepared copy. It returns only after every copy is committed, which is
+// prepared copy, in one commit. It returns only after the commit, which is
 // when the receiver acknowledges the sender. When a queue with the refuse
 // policy is full, nothing is enqueued and the sender is asked to retry.
 func (f *Fanout) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	f.redactor.Traces(td)
-	total := td.SpanCount()
-	now := time.Now()
-	data := make([][]byte, len(f.dests))
-	counts := make([]int, len(f.dests))
-	for i, d := range f.dests {
-		out, n := d.prep.Prepare(td, now)
-		if filtered := total - n; filtered > 0 {
-			f.metrics.spans.WithLabelValues(d.name, "filtered").Add(float64(filtered))
-		}
-		if n == 0 {
-			continue
-		}
-		b, err := ptraceotlp.NewExportRequestFromTraces(out).MarshalProto()
+	puts := make([]queue.Put, 0, len(f.dests))
+	for _, d := range f.dests {
+		put, err := f.prepare(d, td, time.Now())
 		if err != nil {
-			return fmt.Errorf("destination %s: encode: %w", d.name, err)
+			return err
 		}
-		data[i], counts[i] = b, n
-		if d.refuse && d.q.Stats().Bytes+int64(len(b)) > d.maxBytes {
-			return fmt.Errorf("%w: the queue of destination %s is full", pipeline.ErrOverloaded, d.name)
+		if put.Spans > 0 {
+			puts = append(puts, put)
 		}
 	}
-	pipeline.Yield(ctx) // the rest waits on the disk
-	for i, d := range f.dests {
-		if data[i] == nil {
+	return f.enqueue(ctx, puts)
+}
+
+// ConsumeWire is ConsumeTraces for a request as received (pipeline.WireSink):
+// a destination that takes requests unchanged (no redaction, filter,
+// mapping or added attribute) queues body itself, stored once for all such
+// destinations; the others get their copy from one decoding of body.
+func (f *Fanout) ConsumeWire(ctx context.Context, body []byte, n int) error {
+	puts := make([]queue.Put, 0, len(f.dests))
+	var td ptrace.Traces
+	for _, d := range f.dests {
+		if f.untouched(d) {
+			puts = append(puts, queue.Put{Queue: d.q, Data: body, Spans: n})
 			continue
 		}
-		if err := d.q.Enqueue(data[i], counts[i]); err != nil {
-			if errors.Is(err, queue.ErrFull) {
-				return fmt.Errorf("%w: the queue of destination %s is full", pipeline.ErrOverloaded, d.name)
+		if td == (ptrace.Traces{}) {
+			req := ptraceotlp.NewExportRequest()
+			if err := req.UnmarshalProto(body); err != nil {
+				return fmt.Errorf("decoding a request for destination %s: %w", d.name, err)
 			}
-			return fmt.Errorf("destination %s: %w", d.name, err)
+			td = req.Traces()
+			f.redactor.Traces(td)
+		}
+		put, err := f.prepare(d, td, time.Now())
+		if err != nil {
+			return err
+		}
+		if put.Spans > 0 {
+			puts = append(puts, put)
 		}
 	}
-	return nil
+	return f.enqueue(ctx, puts)
+}
+
+// untouched reports whether d's copy of every request is the request.
+func (f *Fanout) untouched(d *dest) bool {
+	return !f.redactor.Enabled() && d.prep.Untouched()
+}
+
+// prepare encodes d's copy of the (redacted) td; no spans: nothing to queue.
+func (f *Fanout) prepare(d *dest, td ptrace.Traces, now time.Time) (queue.Put, error) {
+	out, n := d.prep.Prepare(td, now)
+	if filtered := td.SpanCount() - n; filtered > 0 {
+		f.metrics.spans.WithLabelValues(d.name, "filtered").Add(float64(filtered))
+	}
+	if n == 0 {
+		return queue.Put{}, nil
+	}
+	b, err := ptraceotlp.NewExportRequestFromTraces(out).MarshalProto()
+	if err != nil {
+		return queue.Put{}, fmt.Errorf("destination %s: encode: %w", d.name, err)
+	}
+	return queue.Put{Queue: d.q, Data: b, Spans: n}, nil
+}
+
+// enqueue commits a request's copies; a full queue that refuses makes the
+// receiver ask the sender to retry.
+func (f *Fanout) enqueue(ctx context.Context, puts []queue.Put) error {
+	pipeline.Yield(ctx) // the rest waits on the disk
+	err := f.store.Enqueue(puts)
+	if errors.Is(err, queue.ErrFull) {
+		return fmt.Errorf("%w: %w", pipeline.ErrOverloaded, err)
+	}
+	return err
 }

@@ -7,7 +7,6 @@ package delivery
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,7 +15,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -97,13 +99,7 @@ func (s *httpSender) Send(ctx context.Context, body []byte) (int64, error) {
 	}
 	payload := body
 	if s.exp.Gzip {
-		var buf bytes.Buffer
-		// Fastest level: on loopback-to-LAN links CPU, not bandwidth, is
-		// scarce, and level 1 still shrinks OTLP protobuf several times.
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		payload = buf.Bytes()
+		payload = gzipped(body)
 	}
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.exp.URL, bytes.NewReader(payload))
 	if err != nil {
@@ -287,4 +283,25 @@ func addResourceAttributes(req ptraceotlp.ExportRequest, attrs map[string]string
 			a.PutStr(k, v)
 		}
 	}
+}
+
+// gzipWriters are reused: a new compressor costs more to allocate and
+// clear than compressing a batch. The output is not pooled: the HTTP
+// transport may still read a request body after the response came back.
+var gzipWriters = sync.Pool{New: func() any {
+	// Fastest level: on loopback-to-LAN links CPU, not bandwidth, is
+	// scarce, and level 1 still shrinks OTLP protobuf several times.
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
+
+// gzipped is body compressed.
+func gzipped(body []byte) []byte {
+	w := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(w)
+	buf := bytes.NewBuffer(make([]byte, 0, len(body)/4+64))
+	w.Reset(buf)
+	_, _ = w.Write(body) // writes to a bytes.Buffer do not fail
+	_ = w.Close()
+	return buf.Bytes()
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -31,6 +33,10 @@ type Worker struct {
 	// throttle keeps a platform that stays down or keeps refusing from
 	// writing a log line per attempt or batch.
 	throttle *logthrottle.Throttle
+	// acks are the outstanding acknowledgements (see acknowledge).
+	acks      sync.WaitGroup
+	ackSlots  chan struct{}
+	ackFailed atomic.Bool
 }
 
 // Run delivers until ctx ends. Items are acknowledged only after the
@@ -40,8 +46,14 @@ func (w *Worker) Run(ctx context.Context) {
 		w.Idle = time.Second
 	}
 	w.throttle = logthrottle.New(30 * time.Second)
+	w.ackSlots = make(chan struct{}, maxAcks)
+	defer w.acks.Wait()
+	after := uint64(0) // the last item sent: acknowledged, or being so
 	for ctx.Err() == nil {
-		items, err := w.Queue.Peek(w.MaxSpans, w.MaxBytes)
+		if w.ackFailed.Swap(false) {
+			after = 0
+		}
+		items, err := w.Queue.PeekAfter(after, w.MaxSpans, w.MaxBytes)
 		if err != nil {
 			w.Log.Error("reading the queue failed", "destination", w.Name, "err", err)
 			sleep(ctx, w.Idle)
@@ -58,12 +70,38 @@ func (w *Worker) Run(ctx context.Context) {
 		if w.dropCorrupt(items) {
 			continue // damaged records set aside: peek again
 		}
-		w.deliver(ctx, items)
+		if !w.deliver(ctx, items) {
+			continue
+		}
+		after = items[len(items)-1].Seq
+		w.acknowledge(items)
 	}
 }
 
-// deliver sends one batch until it succeeds, fails for good, or ctx ends.
-func (w *Worker) deliver(ctx context.Context, items []queue.Item) {
+// maxAcks bounds the acknowledgements a worker has outstanding.
+const maxAcks = 4
+
+// acknowledge removes delivered items from the queue while the next
+// batches are sent, so that the commit's fsync does not pace delivery:
+// outstanding acknowledgements share commits (group commit). A failed one
+// leaves its items queued and sets ackFailed, so that the worker reads the
+// queue from its start again and sends them again.
+func (w *Worker) acknowledge(items []queue.Item) {
+	w.ackSlots <- struct{}{}
+	w.acks.Add(1)
+	go func() {
+		defer w.acks.Done()
+		defer func() { <-w.ackSlots }()
+		if err := w.Queue.Ack(items); err != nil {
+			w.ackFailed.Store(true)
+			w.Log.Error("acknowledging delivered spans failed; they will be sent again", "destination", w.Name, "err", err)
+		}
+	}()
+}
+
+// deliver sends one batch until it succeeds (true), fails for good (its
+// items are dead-lettered), or ctx ends.
+func (w *Worker) deliver(ctx context.Context, items []queue.Item) bool {
 	body, spans := concat(items)
 	backoff := w.RetryInitial
 	for attempt := 1; ; attempt++ {
@@ -71,29 +109,26 @@ func (w *Worker) deliver(ctx context.Context, items []queue.Item) {
 		rejected, err := w.Sender.Send(ctx, body)
 		w.Metrics.latency.WithLabelValues(w.Name).Observe(time.Since(start).Seconds())
 		if err == nil {
-			if err := w.Queue.Ack(items); err != nil {
-				w.Log.Error("acknowledging delivered spans failed; they will be sent again", "destination", w.Name, "err", err)
-			}
 			w.Metrics.spans.WithLabelValues(w.Name, "exported").Add(float64(int64(spans) - rejected))
 			if rejected > 0 {
 				w.Metrics.spans.WithLabelValues(w.Name, "rejected").Add(float64(rejected))
 			}
 			w.Metrics.batches.WithLabelValues(w.Name, "ok").Inc()
-			return
+			return true
 		}
 		var se *SendError
 		if !errors.As(err, &se) {
 			se = &SendError{Retryable: true, Status: "error", Msg: err.Error()}
 		}
 		if ctx.Err() != nil {
-			return // stopping: the items stay queued for the next start
+			return false // stopping: the items stay queued for the next start
 		}
 		w.Metrics.failures.WithLabelValues(w.Name, se.Status).Inc()
 		if !se.Retryable {
 			reason := fmt.Sprintf("%s (permanent, after %d attempt(s)): %s", se.Status, attempt, se.Msg)
 			w.deadLetter(items, reason)
 			w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
-			return
+			return false
 		}
 		w.Metrics.retries.WithLabelValues(w.Name).Inc()
 		wait := max(jitter(backoff), se.RetryAfter)

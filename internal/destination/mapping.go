@@ -11,6 +11,15 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
+// mapsAttributes reports whether mapAttributes changes t's copies.
+func mapsAttributes(t platform.Type) bool {
+	switch t {
+	case platform.Langfuse, platform.Phoenix, platform.LangSmith, platform.Aliyun, platform.Tencent, platform.Opik, platform.Weave:
+		return true
+	}
+	return false
+}
+
 // mapAttributes adds what each platform reads and the app did not send,
 // never overwriting what the app sent (each platform's OTLP attribute docs).
 func mapAttributes(t platform.Type, td ptrace.Traces, kinds map[pcommon.SpanID]llmspan.Kind) {

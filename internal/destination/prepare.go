@@ -48,6 +48,17 @@ func NewPreparer(t platform.Type, resourceAttrs map[string]string, include, excl
 	return p
 }
 
+// Untouched reports whether Prepare returns every request as it is: no
+// filter, no content dropped, no resource attribute added, and a platform
+// whose attributes are not mapped (OTLP, console). The request's bytes can
+// then be forwarded as received.
+func (p *Preparer) Untouched() bool {
+	if p.include != nil || p.exclude != nil || p.dropContent || len(p.ResourceAttributes) > 0 {
+		return false
+	}
+	return !mapsAttributes(p.Type)
+}
+
 // Prepare returns the destination's copy of td and its span count. td is not
 // modified.
 func (p *Preparer) Prepare(td ptrace.Traces, now time.Time) (ptrace.Traces, int) {

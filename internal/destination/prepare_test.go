@@ -229,3 +229,39 @@ func TestEveryConventionReachesEveryPlatformsFields(t *testing.T) {
 		}
 	}
 }
+
+// Untouched must agree with mapAttributes: a platform said not to be mapped
+// gets every convention's model call unchanged, one said to be mapped has
+// at least one call changed; and any filter, added attribute or content
+// drop makes a destination touched.
+func TestUntouchedAgreesWithTheMapping(t *testing.T) {
+	for _, typ := range platform.Types() {
+		changed := false
+		for _, a := range llmspantest.Conventions() {
+			td := ptrace.NewTraces()
+			s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			s.SetTraceID(pcommon.TraceID{5})
+			s.SetSpanID(pcommon.SpanID{1})
+			_ = s.Attributes().FromRaw(a)
+			before := s.Attributes().AsRaw()
+			var sp llmspan.Span
+			llmspan.Decode(llmspan.Resource{}, s, &sp)
+			mapAttributes(typ, td, map[pcommon.SpanID]llmspan.Kind{s.SpanID(): sp.Kind})
+			after := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().AsRaw()
+			changed = changed || len(after) != len(before)
+		}
+		if untouched := NewPreparer(typ, nil, nil, nil, false).Untouched(); untouched == changed {
+			t.Errorf("%s: Untouched() = %v, but the mapping changed a call: %v", typ, untouched, changed)
+		}
+	}
+	for name, p := range map[string]*Preparer{
+		"include":       NewPreparer(platform.OTLP, nil, []string{"llm"}, nil, false),
+		"exclude":       NewPreparer(platform.OTLP, nil, nil, []string{"tool"}, false),
+		"content none":  NewPreparer(platform.OTLP, nil, nil, nil, true),
+		"resource attr": NewPreparer(platform.OTLP, map[string]string{"k": "v"}, nil, nil, false),
+	} {
+		if p.Untouched() {
+			t.Errorf("%s: must not be untouched", name)
+		}
+	}
+}

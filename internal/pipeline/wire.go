@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/otlpwire"
@@ -15,12 +16,28 @@ import (
 // providers, apps) repeat, so a warm interner allocates nothing.
 var interners = sync.Pool{New: func() any { return new(llmspan.Interner) }}
 
+// WireSink is a Sink that also takes a request as its protobuf bytes, so
+// that a destination that wants the request unchanged gets the bytes as
+// received, never decoded nor re-encoded.
+type WireSink interface {
+	Sink
+	// ConsumeWire takes a valid request (otlpwire.Validate) of n spans,
+	// every one with its ids. body is only valid during the call.
+	ConsumeWire(ctx context.Context, body []byte, n int) error
+}
+
 // WireOK reports whether ConsumeWire may stand in for decoding and
-// ConsumeTraces: nothing after the metrics needs the spans (no destination,
-// and sampling keeps every span, so it only counts them).
+// ConsumeTraces: sampling keeps every span (so it only counts them), and
+// the Sink needs no spans (no destination) or takes bytes.
 func (p *Pipeline) WireOK() bool {
-	_, discard := p.Sink.(Discard)
-	return discard && p.Sampler.KeepsAll()
+	if !p.Sampler.KeepsAll() {
+		return false
+	}
+	switch p.Sink.(type) {
+	case Discard, WireSink:
+		return true
+	}
+	return false
 }
 
 // DecodeError is a body ConsumeWire refused before processing anything.
@@ -32,9 +49,9 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // ConsumeWire processes an OTLP/protobuf traces request straight from its
 // bytes, as ConsumeTraces processes the decoded request when WireOK: the
 // same validation (pdata's, and the nesting bound; a refusal is a
-// *DecodeError), the same rejection of spans without ids, the same metrics.
-// It returns the number of spans the request held.
-func (p *Pipeline) ConsumeWire(_ context.Context, body []byte) (int, Result, error) {
+// *DecodeError), the same rejection of spans without ids, the same metrics,
+// the same delivery. It returns the number of spans the request held.
+func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, error) {
 	if err := otlpwire.Validate(body); err != nil {
 		return 0, Result{}, &DecodeError{fmt.Errorf("cannot decode the OTLP traces request: %w", err)}
 	}
@@ -59,5 +76,24 @@ func (p *Pipeline) ConsumeWire(_ context.Context, body []byte) (int, Result, err
 	})
 	p.settle(&b)
 	p.Sampler.KeptAll(total - invalid)
-	return total, rejected(int64(invalid)), nil
+	return total, rejected(int64(invalid)), p.deliverWire(ctx, body, total, invalid)
+}
+
+// deliverWire hands the request to the Sink: as bytes when every span has
+// its ids, else decoded, without the spans that have none (rare: a broken
+// sender), as ConsumeTraces does.
+func (p *Pipeline) deliverWire(ctx context.Context, body []byte, total, invalid int) error {
+	if _, discard := p.Sink.(Discard); discard || total == invalid {
+		return nil
+	}
+	if ws, ok := p.Sink.(WireSink); ok && invalid == 0 {
+		return ws.ConsumeWire(ctx, body, total)
+	}
+	req := ptraceotlp.NewExportRequest()
+	if err := req.UnmarshalProto(body); err != nil {
+		return fmt.Errorf("decoding a request the wire reader accepted: %w", err)
+	}
+	td := req.Traces()
+	removeInvalid(td)
+	return p.Sink.ConsumeTraces(ctx, td)
 }

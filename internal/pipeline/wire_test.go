@@ -110,3 +110,56 @@ func TestConsumeWireMatchesConsumeTraces(t *testing.T) {
 		t.Fatalf("a truncated body must be a DecodeError, got %v", err)
 	}
 }
+
+// wireSink records what reaches it as bytes and as decoded traces.
+type wireSink struct {
+	bodies [][]byte
+	spans  []int
+	traces []ptrace.Traces
+}
+
+func (s *wireSink) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+	s.traces = append(s.traces, td)
+	return nil
+}
+
+func (s *wireSink) ConsumeWire(_ context.Context, body []byte, n int) error {
+	s.bodies, s.spans = append(s.bodies, bytes.Clone(body)), append(s.spans, n)
+	return nil
+}
+
+// A sink that takes bytes gets the request as received; a request with
+// spans without ids reaches it decoded, without them; sampling that keeps
+// less than every span turns the wire path off.
+func TestConsumeWireHandsTheBytesToAWireSink(t *testing.T) {
+	p, _ := metricsPipeline(t, time.Unix(1_800_000_000, 0))
+	sink := &wireSink{}
+	p.Sink = sink
+	if !p.WireOK() {
+		t.Fatal("a sink that takes bytes must keep the wire path")
+	}
+	g := loadgen.NewGenerator(9)
+	body, _ := ptraceotlp.NewExportRequestFromTraces(g.Traces(3)).MarshalProto()
+	if _, _, err := p.ConsumeWire(context.Background(), body); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.bodies) != 1 || !bytes.Equal(sink.bodies[0], body) || sink.spans[0] != 15 || len(sink.traces) != 0 {
+		t.Fatalf("sink got %d bodies (spans %v), %d decoded", len(sink.bodies), sink.spans, len(sink.traces))
+	}
+
+	td := g.Traces(2)
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty().SetName("no ids")
+	body, _ = ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	_, res, err := p.ConsumeWire(context.Background(), body)
+	if err != nil || res.Rejected != 1 {
+		t.Fatalf("rejected %d, err %v", res.Rejected, err)
+	}
+	if len(sink.bodies) != 1 || len(sink.traces) != 1 || sink.traces[0].SpanCount() != 10 {
+		t.Fatalf("the request with a span without ids: %d bodies, %d decoded", len(sink.bodies), len(sink.traces))
+	}
+
+	p.Sampler = sampling.New(sampling.Config{Rate: 0.5}, prometheus.NewRegistry())
+	if p.WireOK() {
+		t.Fatal("sampling at 0.5 needs the spans: no wire path")
+	}
+}

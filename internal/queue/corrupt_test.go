@@ -100,7 +100,7 @@ func TestCorruptFilesNeverCrashNorLeakGarbage(t *testing.T) {
 					t.Fatal("a corrupt item carries data")
 				}
 			}
-			t.Logf("moved aside: %v; %d items, %d of them corrupt", rec != nil, len(items), corrupt)
+			t.Logf("moved aside: %v (%+v); %d items, %d of them corrupt", rec != nil, rec, len(items), corrupt)
 		})
 	}
 }

@@ -95,11 +95,11 @@ func (s *Store) Replay(destination string) (int, error) {
 				// checksum. It stays a dead letter.
 				continue
 			}
-			seq, err := q.NextSequence()
+			key, err := nextKey(tx)
 			if err != nil {
 				return err
 			}
-			if err := q.Put(seqKey(seq), encode(it.Spans, time.Now(), it.Data)); err != nil {
+			if err := q.Put(key, encode(it.Spans, time.Now(), it.Data)); err != nil {
 				return err
 			}
 			if err := d.Delete(k); err != nil {

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -68,6 +69,10 @@ func Open(path string, fsync bool, lockTimeout time.Duration) (*Store, error) {
 	// Group commit: writers arriving within 1 ms share one commit. bbolt's
 	// default of 10 ms made each acknowledgement wait for the timer.
 	r.db.MaxBatchDelay = time.Millisecond
+	if err := initSequence(r.db); err != nil {
+		_ = r.db.Close()
+		return nil, fmt.Errorf("open queue %s: %w", path, err)
+	}
 	return &Store{db: r.db}, nil
 }
 
@@ -108,12 +113,20 @@ func classify(path string, err error) error {
 // walk reads every bucket, key and value once, on the calling goroutine, so
 // that damage shows now, as an error or a (recovered) panic or fault,
 // rather than later in a worker. bbolt's own tx.Check is not used: it reads
-// pages on a goroutine of its own, where a fault cannot be recovered.
+// pages on a goroutine of its own, where a fault cannot be recovered. Keys
+// out of order are damage too: the read-write open's rebuild of the free
+// list would find them, and panic while its checking goroutine still runs
+// (a data race inside bbolt).
 func walk(db *bolt.DB) error {
 	var sum byte
 	var visit func(b *bolt.Bucket) error
 	visit = func(b *bolt.Bucket) error {
+		var prev []byte
 		return b.ForEach(func(k, v []byte) error {
+			if prev != nil && bytes.Compare(prev, k) >= 0 {
+				return fmt.Errorf("keys out of order: %x after %x", k, prev)
+			}
+			prev = k
 			if v == nil {
 				if nb := b.Bucket(k); nb != nil {
 					return visit(nb)

@@ -61,6 +61,7 @@ func seqKey(n uint64) []byte {
 
 // Queue is one destination's queue.
 type Queue struct {
+	name     string
 	store    *Store
 	bucket   []byte
 	dlq      []byte
@@ -81,7 +82,7 @@ type Queue struct {
 
 // Queue opens the queue of destination name, counting what survived a restart.
 func (s *Store) Queue(name string, maxBytes int64, policy Policy, dropped func(int)) (*Queue, error) {
-	q := &Queue{store: s, bucket: []byte("q:" + name), dlq: []byte("dlq:" + name), maxBytes: maxBytes, policy: policy,
+	q := &Queue{name: name, store: s, bucket: []byte("q:" + name), dlq: []byte("dlq:" + name), maxBytes: maxBytes, policy: policy,
 		notify: make(chan struct{}, 1), dropped: dropped}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(q.bucket); err != nil {
@@ -105,16 +106,15 @@ func (q *Queue) Recount() error {
 	var oldest time.Time
 	err := q.store.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(q.bucket).ForEach(func(k, v []byte) error {
-			it, err := decode(k, v)
-			if err != nil {
-				return err
+			if len(k) != 8 {
+				return fmt.Errorf("%w: key of %d bytes", ErrCorruptRecord, len(k))
 			}
 			if items == 0 {
-				oldest = it.Enqueued
+				oldest = enqueuedAt(v)
 			}
 			items++
-			spans += int64(it.Spans)
-			bytes += int64(len(v))
+			spans += int64(spansOf(v))
+			bytes += recordLen(tx, k, v)
 			return nil
 		})
 	})
@@ -133,71 +133,11 @@ func (q *Queue) Recount() error {
 	return nil
 }
 
-// Enqueue stores data durably. It returns ErrFull (Refuse policy) when the
-// item does not fit. Items committed in the same group are checked against
-// the size before the group, so the bound can be exceeded by one group.
+// Enqueue stores data durably as q's only item of a request (see
+// Store.Enqueue). It returns ErrFull (Refuse policy) when the item does not
+// fit.
 func (q *Queue) Enqueue(data []byte, spans int) error {
-	val := encode(spans, time.Now(), data)
-	size := int64(len(val))
-	var droppedSpans, droppedItems int
-	var droppedBytes int64
-	err := q.store.db.Batch(func(tx *bolt.Tx) error {
-		droppedSpans, droppedItems, droppedBytes = 0, 0, 0
-		b := tx.Bucket(q.bucket)
-		q.mu.Lock()
-		used := q.bytes
-		q.mu.Unlock()
-		if used+size > q.maxBytes {
-			if q.policy != DropOldest {
-				return ErrFull
-			}
-			// Items a worker has peeked are being sent: dropping them would
-			// count as lost spans that are in fact delivered. Drop after
-			// them; the bound may then be exceeded by one batch.
-			q.mu.Lock()
-			from := q.inflightUpTo + 1
-			q.mu.Unlock()
-			c := b.Cursor()
-			for k, v := c.Seek(seqKey(from)); k != nil && used-droppedBytes+size > q.maxBytes; k, v = c.Seek(seqKey(from)) {
-				droppedSpans += spansOf(v)
-				droppedBytes += int64(len(v))
-				droppedItems++
-				if err := c.Delete(); err != nil {
-					return err
-				}
-			}
-		}
-		seq, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		if err := b.Put(seqKey(seq), val); err != nil {
-			return err
-		}
-		if droppedItems > 0 {
-			return q.refreshOldest(b)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	q.mu.Lock()
-	if q.items-int64(droppedItems) <= 0 && q.oldest.IsZero() {
-		q.oldest = time.Now()
-	}
-	q.items += 1 - int64(droppedItems)
-	q.spans += int64(spans - droppedSpans)
-	q.bytes += size - droppedBytes
-	q.mu.Unlock()
-	if droppedSpans > 0 && q.dropped != nil {
-		q.dropped(droppedSpans)
-	}
-	select {
-	case q.notify <- struct{}{}:
-	default:
-	}
-	return nil
+	return q.store.Enqueue([]Put{{Queue: q, Data: data, Spans: spans}})
 }
 
 // Notify is signalled after each Enqueue.
@@ -206,21 +146,31 @@ func (q *Queue) Notify() <-chan struct{} { return q.notify }
 // Peek returns the oldest items holding at most maxSpans spans and maxBytes
 // bytes (always at least one item when the queue is not empty).
 func (q *Queue) Peek(maxSpans int, maxBytes int) ([]Item, error) {
+	return q.PeekAfter(0, maxSpans, maxBytes)
+}
+
+// PeekAfter is Peek of the items after seq: a worker skips those it sent
+// and is acknowledging.
+func (q *Queue) PeekAfter(seq uint64, maxSpans int, maxBytes int) ([]Item, error) {
 	var out []Item
 	size, spans := 0, 0
 	err := q.store.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(q.bucket).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		for k, v := c.Seek(seqKey(seq + 1)); k != nil; k, v = c.Next() {
 			n := spansOf(v)
-			if len(out) > 0 && (size+len(v) > maxBytes || spans+n > maxSpans) {
+			full := resolve(tx, k, v)
+			if len(out) > 0 && (size+len(full) > maxBytes || spans+n > maxSpans) {
 				break
 			}
-			it, err := decode(k, v)
+			it, err := decode(k, full)
 			if err != nil {
 				return err
 			}
+			if it.Corrupt == "" {
+				it.Spans = n // a shared record's count is not this destination's
+			}
 			out = append(out, it)
-			size += len(v)
+			size += len(full)
 			spans += n
 		}
 		return nil
@@ -245,7 +195,9 @@ func (q *Queue) DeadLetter(items []Item, reason string) error {
 
 func (q *Queue) remove(items []Item, reason []byte) error {
 	var bytes, spans, n int64
-	err := q.store.db.Update(func(tx *bolt.Tx) error {
+	// Batch: acknowledgements share commits with the requests being queued
+	// (a lost acknowledgement only means a batch is sent again).
+	err := q.store.db.Batch(func(tx *bolt.Tx) error {
 		bytes, spans, n = 0, 0, 0
 		b, d := tx.Bucket(q.bucket), tx.Bucket(q.dlq)
 		for _, it := range items {
@@ -254,15 +206,16 @@ func (q *Queue) remove(items []Item, reason []byte) error {
 			if v == nil {
 				continue // no longer queued
 			}
+			full := resolve(tx, k, v)
 			n++
-			bytes += int64(len(v))
-			spans += int64(it.Spans)
+			bytes += int64(len(full))
+			spans += int64(spansOf(v))
 			if reason != nil {
-				if err := d.Put(k, encodeDead(reason, v)); err != nil {
+				if err := d.Put(k, encodeDead(reason, deadRecord(v, full))); err != nil {
 					return err
 				}
 			}
-			if err := b.Delete(k); err != nil {
+			if err := deleteItem(tx, func() error { return b.Delete(k) }, k, v); err != nil {
 				return err
 			}
 		}

@@ -219,3 +219,23 @@ func TestDropOldestSparesItemsInFlight(t *testing.T) {
 		t.Fatalf("a second ack changed the count: %+v", st)
 	}
 }
+
+// A worker reads on past the items it is acknowledging.
+func TestPeekAfterSkipsWhatWasSent(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	defer s.Close()
+	q, _ := s.Queue("w", 1<<20, Refuse, nil)
+	for i := range 4 {
+		if err := q.Enqueue([]byte{byte('a' + i)}, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, _ := q.Peek(2, 1<<20)
+	next, _ := q.PeekAfter(first[len(first)-1].Seq, 2, 1<<20)
+	if len(next) != 2 || string(next[0].Data) != "c" || string(next[1].Data) != "d" {
+		t.Fatalf("after %d: %+v", first[len(first)-1].Seq, next)
+	}
+	if rest, _ := q.PeekAfter(next[1].Seq, 2, 1<<20); len(rest) != 0 {
+		t.Fatalf("past the end: %+v", rest)
+	}
+}

@@ -39,6 +39,9 @@ func main() {
 		return
 	}
 	flag.Parse()
+	if *dests > 0 && os.Getenv("LOADTEST_PINNED") == "" {
+		os.Exit(pinToLoadCore())
+	}
 	opts := options{destinations: *dests, outage: *outage, outageRate: *outageRate, native: *native, promptBytes: *promptBytes, target: *target}
 	if err := run(*duration, *rate, *protocol, *concurrency, *batch, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -129,9 +132,11 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 		target = grpcAddr
 	}
 	lg := loadgenCmd(bin, target, protocol, rate, duration, concurrency, batch, 42, opts.promptBytes)
+	backlog := watchBacklog(metricsAddr, pid, len(sinks) > 0)
 	start := time.Now()
 	out, err := lg.CombinedOutput()
 	elapsed := time.Since(start)
+	maxBacklog, maxRSS := backlog()
 	if err != nil {
 		return fmt.Errorf("loadgen: %v\n%s", err, out)
 	}
@@ -145,6 +150,7 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	if len(sinks) == 0 {
 		return nil
 	}
+	fmt.Printf("during the run: largest backlog %.0f spans (all queues), largest RSS %s (file-backed included)\n", maxBacklog, maxRSS)
 	return deliveryReport(bin, target, protocol, metricsAddr, sinks, elapsed, recv, opts)
 }
 
@@ -277,4 +283,52 @@ func procStatus(pid int, key string) string {
 		}
 	}
 	return "?"
+}
+
+// pinToLoadCore runs this script again on core 1: its in-process sinks
+// stand in for remote platforms, and must not take the exporter's core.
+func pinToLoadCore() int {
+	cmd := exec.Command("taskset", append([]string{"-c", "1", os.Args[0]}, os.Args[1:]...)...)
+	cmd.Env = append(os.Environ(), "LOADTEST_PINNED=1")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "loadtest: taskset (util-linux):", err)
+		return 1
+	}
+	return 0
+}
+
+// watchBacklog samples, until the returned function is called, the spans
+// queued for all destinations and the exporter's RSS every 200 ms, and
+// returns the largest of each.
+func watchBacklog(metricsAddr string, pid int, queues bool) func() (float64, string) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	var maxBacklog float64
+	var maxRSS int64
+	go func() {
+		defer close(done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if queues {
+				maxBacklog = max(maxBacklog, metric(metricsAddr, "llmops_exporter_destination_queue_spans", ""))
+			}
+			var kb int64
+			fmt.Sscanf(procStatus(pid, "VmRSS"), "%d", &kb)
+			maxRSS = max(maxRSS, kb)
+		}
+	}()
+	return func() (float64, string) {
+		close(stop)
+		<-done
+		return maxBacklog, fmt.Sprintf("%d kB", maxRSS)
+	}
 }
