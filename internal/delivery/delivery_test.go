@@ -266,8 +266,16 @@ func TestRedactedBeforeDisk(t *testing.T) {
 	if err := f.ConsumeTraces(context.Background(), trace(1)); err != nil {
 		t.Fatal(err)
 	}
-	// Not started: the spans sit in the queue file.
-	raw, err := os.ReadFile(filepath.Join(h.cfg.Queue.Directory, QueueFile))
+	// Not started: the spans sit in the queue file (or its segments).
+	var raw []byte
+	err := filepath.WalkDir(h.cfg.Queue.Directory, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		raw = append(raw, b...)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,19 +119,30 @@ func overwrite(t *testing.T, path string, off int64, b []byte) {
 
 func TestChecksumCatchesAFlippedByte(t *testing.T) {
 	v := encode(3, time.Unix(5, 0), []byte("payload"))
-	if it, _ := decode(seqKey(1), v); it.Corrupt != "" || string(it.Data) != "payload" || it.Spans != 3 {
+	if it, _, _ := decode(seqKey(1), v); it.Corrupt != "" || string(it.Data) != "payload" || it.Spans != 3 {
 		t.Fatalf("sound record: %+v", it)
 	}
 	for i := 1; i < len(v); i++ {
 		bad := bytes.Clone(v)
 		bad[i] ^= 0x10
-		if it, _ := decode(seqKey(1), bad); it.Corrupt == "" {
+		if it, _, _ := decode(seqKey(1), bad); it.Corrupt == "" {
 			t.Fatalf("a flipped byte at %d went unnoticed", i)
+		}
+	}
+	ext := encodeExt(3, time.Unix(5, 0), location{segment: 2, offset: 4096, length: 9000, crc: 77})
+	if it, at, _ := decode(seqKey(1), ext); it.Corrupt != "" || at == nil || *at != (location{2, 4096, 9000, 77}) || it.Spans != 3 {
+		t.Fatalf("sound ext record: %+v at %+v", it, at)
+	}
+	for i := 1; i < len(ext); i++ {
+		bad := bytes.Clone(ext)
+		bad[i] ^= 0x10
+		if it, _, _ := decode(seqKey(1), bad); it.Corrupt == "" {
+			t.Fatalf("a flipped byte at %d of an ext record went unnoticed", i)
 		}
 	}
 	// Records written before checksums still read back.
 	v1 := append([]byte{0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 2}, "old"...)
-	if it, _ := decode(seqKey(2), v1); it.Corrupt != "" || string(it.Data) != "old" || it.Spans != 2 {
+	if it, _, _ := decode(seqKey(2), v1); it.Corrupt != "" || string(it.Data) != "old" || it.Spans != 2 {
 		t.Fatalf("v1 record: %+v", it)
 	}
 }

@@ -29,8 +29,26 @@ func decodeDead(k, v []byte) (Item, string, error) {
 		return Item{}, "", fmt.Errorf("corrupt dead letter")
 	}
 	n := int(binary.BigEndian.Uint16(v))
-	it, err := decode(k, v[2+n:])
+	it, at, err := decode(k, v[2+n:])
+	if at != nil { // its data could not be read when it died
+		it.Corrupt = fmt.Sprintf("%v: its data (segment %s) was unreadable", ErrCorruptRecord, segmentName(at.segment))
+	}
 	return it, string(v[2 : 2+n]), err
+}
+
+// inline is a record with its data in it: v itself, or for an ext record
+// (at) its data read from its segment; a dead letter must outlive the
+// segment. Data that cannot be read leaves v, which reads back Corrupt.
+func (s *Store) inline(v []byte, at *location) []byte {
+	if at == nil {
+		return v
+	}
+	data, err := s.segs.read(*at)
+	if err != nil {
+		return v
+	}
+	h, _ := parse(v)
+	return encode(h.spans, time.Unix(0, h.at), data)
 }
 
 // DeadLetters lists the dead letters of every destination (or only of

@@ -73,7 +73,15 @@ func Open(path string, fsync bool, lockTimeout time.Duration) (*Store, error) {
 		_ = r.db.Close()
 		return nil, fmt.Errorf("open queue %s: %w", path, err)
 	}
-	return &Store{db: r.db}, nil
+	live, err := liveSegments(r.db)
+	if err == nil {
+		var segs *segments
+		if segs, err = openSegments(SegmentsDir(path), fsync, live); err == nil {
+			return &Store{db: r.db, segs: segs}, nil
+		}
+	}
+	_ = r.db.Close()
+	return nil, fmt.Errorf("open queue %s: %w", path, err)
 }
 
 func openChecked(path string, fsync bool, lockTimeout time.Duration) (*bolt.DB, error) {
@@ -149,6 +157,10 @@ func walk(db *bolt.DB) error {
 	return nil
 }
 
+// SegmentsDir is where the store at path keeps data too large to keep
+// inline (segments.go).
+func SegmentsDir(path string) string { return path + ".segments" }
+
 // OpenOrRecover opens the store; a damaged file is moved aside to
 // <path>.corrupt-<UTC time> (kept for inspection) and a fresh store is
 // started, so a crash loop never follows. The Recovery says what happened;
@@ -163,6 +175,10 @@ func OpenOrRecover(path string, fsync bool, lockTimeout time.Duration) (*Store, 
 	rec := &Recovery{Path: path, MovedTo: path + ".corrupt-" + now.Format("20060102T150405.000000000Z"), Reason: ce.Reason, At: now}
 	if err := os.Rename(path, rec.MovedTo); err != nil {
 		return nil, nil, fmt.Errorf("%w; moving it aside failed: %w", ce, err)
+	}
+	// Its segments go with it: nothing refers to them any more.
+	if err := os.Rename(SegmentsDir(path), SegmentsDir(rec.MovedTo)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("%w; moving its segments aside failed: %w", ce, err)
 	}
 	s, err = Open(path, fsync, lockTimeout)
 	if err != nil {

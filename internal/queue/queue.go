@@ -33,13 +33,17 @@ const (
 	DropOldest Policy = "drop_oldest"
 )
 
-// Store is one bbolt file holding every destination's queue.
+// Store is one bbolt file holding every destination's queue, and the
+// segments holding their larger data.
 type Store struct {
-	db *bolt.DB
+	db   *bolt.DB
+	segs *segments
 }
 
 // Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	return errors.Join(s.db.Close(), s.segs.close())
+}
 
 // Item is one queued batch.
 type Item struct {
@@ -114,7 +118,7 @@ func (q *Queue) Recount() error {
 			}
 			items++
 			spans += int64(spansOf(v))
-			bytes += recordLen(tx, k, v)
+			bytes += sizeOf(v)
 			return nil
 		})
 	})
@@ -150,31 +154,44 @@ func (q *Queue) Peek(maxSpans int, maxBytes int) ([]Item, error) {
 }
 
 // PeekAfter is Peek of the items after seq: a worker skips those it sent
-// and is acknowledging.
+// and is acknowledging. Data in segments is read, and checked, after the
+// read transaction; an item whose data is damaged or gone comes back
+// Corrupt.
 func (q *Queue) PeekAfter(seq uint64, maxSpans int, maxBytes int) ([]Item, error) {
 	var out []Item
-	size, spans := 0, 0
+	var at []*location
+	size, spans := int64(0), 0
+	segs := q.store.segs
+	segs.gc.RLock() // no segment goes while its locations are being read
+	defer segs.gc.RUnlock()
 	err := q.store.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(q.bucket).Cursor()
 		for k, v := c.Seek(seqKey(seq + 1)); k != nil; k, v = c.Next() {
-			n := spansOf(v)
-			full := resolve(tx, k, v)
-			if len(out) > 0 && (size+len(full) > maxBytes || spans+n > maxSpans) {
+			n, sz := spansOf(v), sizeOf(v)
+			if len(out) > 0 && (size+sz > int64(maxBytes) || spans+n > maxSpans) {
 				break
 			}
-			it, err := decode(k, full)
+			it, l, err := decode(k, v)
 			if err != nil {
 				return err
 			}
-			if it.Corrupt == "" {
-				it.Spans = n // a shared record's count is not this destination's
-			}
-			out = append(out, it)
-			size += len(full)
+			out, at = append(out, it), append(at, l)
+			size += sz
 			spans += n
 		}
 		return nil
 	})
+	for i, l := range at {
+		if l == nil {
+			continue
+		}
+		data, rerr := segs.read(*l)
+		if rerr != nil {
+			out[i].Corrupt, out[i].Spans = rerr.Error(), 0
+			continue
+		}
+		out[i].Data = data
+	}
 	if len(out) > 0 {
 		q.mu.Lock()
 		q.inflightUpTo = max(q.inflightUpTo, out[len(out)-1].Seq)
@@ -195,10 +212,11 @@ func (q *Queue) DeadLetter(items []Item, reason string) error {
 
 func (q *Queue) remove(items []Item, reason []byte) error {
 	var bytes, spans, n int64
+	var released []location
 	// Batch: acknowledgements share commits with the requests being queued
 	// (a lost acknowledgement only means a batch is sent again).
 	err := q.store.db.Batch(func(tx *bolt.Tx) error {
-		bytes, spans, n = 0, 0, 0
+		bytes, spans, n, released = 0, 0, 0, nil
 		b, d := tx.Bucket(q.bucket), tx.Bucket(q.dlq)
 		for _, it := range items {
 			k := seqKey(it.Seq)
@@ -206,16 +224,19 @@ func (q *Queue) remove(items []Item, reason []byte) error {
 			if v == nil {
 				continue // no longer queued
 			}
-			full := resolve(tx, k, v)
 			n++
-			bytes += int64(len(full))
+			bytes += sizeOf(v)
 			spans += int64(spansOf(v))
+			l := extOf(v)
 			if reason != nil {
-				if err := d.Put(k, encodeDead(reason, deadRecord(v, full))); err != nil {
+				if err := d.Put(k, encodeDead(reason, q.store.inline(v, l))); err != nil {
 					return err
 				}
 			}
-			if err := deleteItem(tx, func() error { return b.Delete(k) }, k, v); err != nil {
+			if l != nil {
+				released = append(released, *l)
+			}
+			if err := b.Delete(k); err != nil {
 				return err
 			}
 		}
@@ -224,6 +245,7 @@ func (q *Queue) remove(items []Item, reason []byte) error {
 	if err != nil {
 		return err
 	}
+	q.store.release(released)
 	q.mu.Lock()
 	q.items -= n
 	q.bytes -= bytes

@@ -173,7 +173,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 1}, encode(3, time.Unix(1, 0), []byte("data")))
 	f.Add([]byte{1}, []byte{0, 5, 'x'})
 	f.Fuzz(func(t *testing.T, k, v []byte) {
-		_, _ = decode(k, v)
+		_, _, _ = decode(k, v)
 		_, _, _ = decodeDead(k, v)
 	})
 }
