@@ -5,12 +5,19 @@
 # Builds the collector with ocb v0.165.0 into ${OTELCOL_DIR:-/tmp/otelcol}
 # (outside the repo): OTLP receiver -> spanmetrics connector -> Prometheus
 # exporter, the collector's equivalent of the exporter's /metrics.
-# Usage: [PROMPT_BYTES=8192] [RATE=N] scripts/compare-otelcol.sh [duration]
+# With DURABLE=1 the collector instead delivers to two OTLP/HTTP sinks
+# (the loadtest's own sinks, on core 1) through otlphttp
+# exporters with persistent queues (file_storage, fsync on): the job of
+# `go run ./scripts/loadtest -destinations 2`.
+# Usage: [PROMPT_BYTES=8192] [RATE=N] [DURABLE=1] scripts/compare-otelcol.sh [duration]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dur="${1:-20s}"
 dir="${OTELCOL_DIR:-/tmp/otelcol}"
 mkdir -p "${dir}"
+if [ "${DURABLE:-0}" = 1 ]; then
+  exec "${root}/scripts/compare-otelcol-durable.sh" "${dur}"
+fi
 if [ ! -x "${dir}/dist/otelcol-spanmetrics-prom" ]; then
   GOBIN="${dir}" go install go.opentelemetry.io/collector/cmd/builder@v0.165.0
   cat > "${dir}/builder.yaml" <<YAML

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,13 +17,17 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
+	"github.com/llmops/terraform-provider-llmops/internal/delivery"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
+	"github.com/llmops/terraform-provider-llmops/internal/queue"
 )
 
 var be = binary.BigEndian
 
-// batch builds request n: 10 spans with IDs that encode (n, i).
+// batch builds request n: 10 spans with IDs that encode (n, i). Even
+// requests carry a prompt per span, so that their data is queued in a
+// segment, odd ones inline (queue.inlineMax is 4 KB).
 func batch(n uint32) ([]byte, []uint64) {
 	td := ptrace.NewTraces()
 	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
@@ -38,6 +43,9 @@ func batch(n uint32) ([]byte, []uint64) {
 		s.SetSpanID(sid)
 		s.SetName("llm")
 		s.Attributes().PutStr("gen_ai.request.model", "gpt-4o")
+		if n%2 == 0 {
+			s.Attributes().PutStr("gen_ai.prompt", strings.Repeat("tell me about tracing. ", 30))
+		}
 		ids = append(ids, be.Uint64(sid[:]))
 	}
 	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
@@ -132,6 +140,17 @@ destinations:
 		t.Fatal(err)
 	}
 	_ = p.cmd.Wait()
+	// The backlog is in both stores: bbolt records and segment data.
+	segs, _ := filepath.Glob(filepath.Join(queue.SegmentsDir(filepath.Join(queueDir, delivery.QueueFile)), "*.seg"))
+	var segBytes int64
+	for _, f := range segs {
+		if st, err := os.Stat(f); err == nil {
+			segBytes += st.Size()
+		}
+	}
+	if segBytes == 0 {
+		t.Fatal("no queued data in segments at the kill: the test does not cover them")
+	}
 	time.Sleep(200 * time.Millisecond)
 	close(stop)
 	wg.Wait()

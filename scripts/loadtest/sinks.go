@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,8 +23,8 @@ type sink struct {
 	outage atomic.Bool
 }
 
-func startSink() (*sink, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func startSink(addr string) (*sink, error) {
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +103,20 @@ func drain(addr, name string, s *sink, limit time.Duration) (spans float64, took
 		time.Sleep(20 * time.Millisecond)
 	}
 	return backlog, 0, fmt.Errorf("queue of %s not drained within %s", name, limit)
+}
+
+// serveSink runs one sink until killed, printing the spans it received
+// every second.
+func serveSink(addr string) {
+	s, err := startSink(addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for last := int64(-1); ; time.Sleep(time.Second) {
+		if n := s.spans.Load(); n != last {
+			fmt.Printf("sink %s: %d spans\n", addr, n)
+			last = n
+		}
+	}
 }
