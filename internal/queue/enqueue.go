@@ -50,6 +50,11 @@ func (s *Store) Enqueue(puts []Put) error {
 	if len(puts) == 0 {
 		return nil
 	}
+	for _, p := range puts { // refuse before writing anything (checked again in the commit)
+		if err := p.Queue.refuses(int64(headerLenV2 + len(p.Data))); err != nil {
+			return err
+		}
+	}
 	vals, segs, err := s.encodePuts(puts, time.Now())
 	if err != nil {
 		return err
@@ -127,6 +132,20 @@ func (s *Store) release(locs []location) {
 	}
 }
 
+// refuses returns ErrFull when q refuses new data and size does not fit.
+func (q *Queue) refuses(size int64) error {
+	if q.policy == DropOldest {
+		return nil
+	}
+	q.mu.Lock()
+	used := q.bytes
+	q.mu.Unlock()
+	if used+size > q.maxBytes {
+		return fmt.Errorf("%w: the queue of destination %s is full", ErrFull, q.name)
+	}
+	return nil
+}
+
 // put stores one item under key in q's bucket after making room by q's
 // policy.
 func (q *Queue) put(tx *bolt.Tx, key, val []byte) (putResult, error) {
@@ -136,8 +155,8 @@ func (q *Queue) put(tx *bolt.Tx, key, val []byte) (putResult, error) {
 	used, from := q.bytes, q.inflightUpTo+1
 	q.mu.Unlock()
 	if used+r.size > q.maxBytes {
-		if q.policy != DropOldest {
-			return r, fmt.Errorf("%w: the queue of destination %s is full", ErrFull, q.name)
+		if err := q.refuses(r.size); err != nil {
+			return r, err
 		}
 		// Items a worker has peeked are being sent: dropping them would
 		// count as lost spans that are in fact delivered. Drop after them;

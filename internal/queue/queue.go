@@ -1,12 +1,16 @@
-// Package queue is the exporter's durable, per-destination span queue on
-// bbolt. A batch is acknowledged to the sender only after Enqueue returns,
-// which is after the transaction holding it committed (and, with fsync on,
-// reached the disk). Concurrent Enqueue calls share one commit (bbolt's
-// Batch), so durability costs one fsync per group, not per request.
+// Package queue is the exporter's durable, per-destination span queue: item
+// records in bbolt, and data above 4 KB in append-only segment files
+// (segments.go). A batch is acknowledged to the sender only after Enqueue
+// returns, which is after its data (written once for every destination
+// queueing the same bytes) and then the transaction holding its records
+// reached the disk (with fsync on). Concurrent Enqueue calls share one
+// commit (bbolt's Batch) and one segment fdatasync, so durability costs
+// two fsyncs per group, not per request or destination.
 //
 // Each destination has a bucket of items keyed by a big-endian sequence
-// number (FIFO) and a dead-letter bucket. Items are opaque bytes (OTLP
-// protobuf) with the number of spans they hold and when they were queued.
+// number shared by all queues (FIFO) and a dead-letter bucket. Items are
+// opaque bytes (OTLP protobuf) with the number of spans they hold and when
+// they were queued.
 package queue
 
 import (

@@ -33,10 +33,11 @@ type segments struct {
 	refs     map[uint64]int
 	files    map[uint64]*os.File // open for reading
 
+	synced int64 // bytes of the active segment known to be on disk
+
 	// syncMu makes concurrent appends share one fdatasync (group commit):
 	// whoever takes it syncs everything written so far.
 	syncMu sync.Mutex
-	synced int64 // bytes of the active segment known to be on disk
 
 	// gc is held (read) by readers between finding a location and reading
 	// it, and (write) to remove a segment.
@@ -109,11 +110,8 @@ func (s *segments) rotate(id uint64) error {
 			defer s.removeLater(old)
 		}
 	}
-	s.active, s.activeID, s.size = f, id, 0
+	s.active, s.activeID, s.size, s.synced = f, id, 0, 0
 	s.files[id] = f
-	s.syncMu.Lock()
-	s.synced = 0
-	s.syncMu.Unlock()
 	return nil
 }
 
@@ -158,7 +156,8 @@ func (s *segments) finishActive() error {
 
 // syncTo returns once the active segment's first end bytes are on disk: by
 // its own fdatasync, or by one a concurrent append made meanwhile. A
-// segment rotated out was synced whole by finishActive.
+// segment rotated out was synced whole by finishActive. Lock order: syncMu,
+// then mu (never the other way: rotate, under mu, leaves syncMu alone).
 func (s *segments) syncTo(segment uint64, end int64) error {
 	if !s.fsync {
 		return nil
@@ -166,19 +165,20 @@ func (s *segments) syncTo(segment uint64, end int64) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	s.mu.Lock()
-	if segment != s.activeID {
+	if segment != s.activeID || s.synced >= end {
 		s.mu.Unlock()
 		return nil
 	}
 	f, target := s.active, s.size
 	s.mu.Unlock()
-	if s.synced >= end {
-		return nil
-	}
 	if err := unix.Fdatasync(int(f.Fd())); err != nil {
 		return fmt.Errorf("syncing a queue segment: %w", err)
 	}
-	s.synced = target
+	s.mu.Lock()
+	if s.activeID == segment {
+		s.synced = max(s.synced, target)
+	}
+	s.mu.Unlock()
 	return nil
 }
 

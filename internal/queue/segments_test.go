@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,7 +122,8 @@ func TestDifferentBytesAreWrittenApart(t *testing.T) {
 // destination gets its copy (the sender retries it for all), and the data
 // written for it is not held.
 func TestRefusalStoresNothing(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "q.db"))
+	path := filepath.Join(t.TempDir(), "q.db")
+	s := open(t, path)
 	defer s.Close()
 	a, _ := s.Queue("a", 1<<20, Refuse, nil)
 	small, _ := s.Queue("small", 50, Refuse, nil)
@@ -131,6 +133,9 @@ func TestRefusalStoresNothing(t *testing.T) {
 	}
 	if items, _ := a.Peek(10, 1<<20); len(items) != 0 || a.Stats().Items != 0 {
 		t.Fatalf("a refused request left %d items", len(items))
+	}
+	if n := segmentBytes(t, path); n != 0 { // refused before writing: overload costs no disk
+		t.Fatalf("a refused request wrote %d bytes", n)
 	}
 	s.segs.mu.Lock()
 	defer s.segs.mu.Unlock()
@@ -357,5 +362,85 @@ func TestRecoveryMovesTheSegmentsAside(t *testing.T) {
 	moved, _ := filepath.Glob(filepath.Join(SegmentsDir(rec.MovedTo), "*.seg"))
 	if len(moved) != 1 || segmentBytes(t, path) != 0 {
 		t.Fatalf("moved segments %v; fresh store holds %d bytes of segments", moved, segmentBytes(t, path))
+	}
+}
+
+// Concurrent requests, segments rolling under them and workers acknowledging
+// at the same time: everything arrives once, in order per queue, and the
+// store neither deadlocks nor keeps segments nobody needs.
+func TestConcurrentEnqueueAcrossSegments(t *testing.T) {
+	old := segmentSize
+	segmentSize = int64(4 * len(big(0)))
+	t.Cleanup(func() { segmentSize = old })
+	path := filepath.Join(t.TempDir(), "q.db")
+	s := open(t, path)
+	a, b := twoQueues(t, s, 1<<30, Refuse)
+	const senders, each = 8, 40
+	done := make(chan struct{})
+	got := make(chan int, 2)
+	for _, q := range []*Queue{a, b} {
+		go func() { // a worker: peek on, acknowledge in the background
+			n, after := 0, uint64(0)
+			for n < senders*each {
+				items, err := q.PeekAfter(after, 7, 1<<30)
+				if err != nil {
+					t.Error(err)
+					break
+				}
+				for _, it := range items {
+					if it.Corrupt != "" {
+						t.Errorf("corrupt item %d: %s", it.Seq, it.Corrupt)
+					}
+				}
+				if len(items) == 0 {
+					select {
+					case <-q.Notify():
+					case <-time.After(10 * time.Millisecond):
+					}
+					continue
+				}
+				n += len(items)
+				after = items[len(items)-1].Seq
+				go func() { _ = q.Ack(items) }()
+			}
+			got <- n
+		}()
+	}
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for w := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					body := big(byte(w*each + i))
+					if err := s.Enqueue([]Put{{a, body, 1}, {b, body, 1}}); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("enqueueing did not finish: deadlock")
+	}
+	for range 2 {
+		if n := <-got; n != senders*each {
+			t.Fatalf("a worker read %d items, want %d", n, senders*each)
+		}
+	}
+	waitAcked := time.Now().Add(10 * time.Second)
+	for (a.Stats().Items > 0 || b.Stats().Items > 0) && time.Now().Before(waitAcked) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left := segmentFiles(t, path); len(left) > 1 { // the active one may stay
+		t.Fatalf("segments left after everything was acknowledged: %v", left)
 	}
 }
