@@ -172,9 +172,11 @@ func TestLockedStore(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 1}, encode(3, time.Unix(1, 0), []byte("data")))
 	f.Add([]byte{1}, []byte{0, 5, 'x'})
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 2}, encodeExt(3, time.Unix(1, 0), location{segment: 1, offset: 10, length: 5000, crc: 9}))
 	f.Fuzz(func(t *testing.T, k, v []byte) {
 		_, _, _ = decode(k, v)
 		_, _, _ = decodeDead(k, v)
+		_, _ = sizeOf(v), extOf(v)
 	})
 }
 
