@@ -78,7 +78,7 @@ type Recorder struct {
 	// traceLabels counts how LLM calls got their app (tracectx outcomes).
 	traceLabels *prometheus.CounterVec
 	audit       *prometheus.CounterVec
-	kinds       sync.Map // [3]string{service, app, kind+status} -> prometheus.Counter
+	kinds       sync.Map // [4]string{service, app, kind, status} -> prometheus.Counter
 }
 
 // Option configures a Recorder.
@@ -158,23 +158,59 @@ func (r *Recorder) TraceContext(outcome string) { r.traceLabels.WithLabelValues(
 
 // Span counts any span by kind and status, and audit events.
 func (r *Recorder) Span(s *llmspan.Span) {
+	var t SpanTally
+	r.Tally(&t, s)
+	r.Flush(&t)
+}
+
+// SpanTally counts a request's spans by service, app, kind and status, so
+// that the counters are looked up once per distinct set of labels (a
+// request holds few) rather than once per span.
+type SpanTally struct {
+	keys   []tallyKey
+	counts []int
+}
+
+type tallyKey struct {
+	service, app string
+	kind         llmspan.Kind
+	isError      bool
+}
+
+// Tally counts s in t (its labels must outlive t: see llmspan.Span.Own),
+// and records an audit event at once.
+func (r *Recorder) Tally(t *SpanTally, s *llmspan.Span) {
 	if s.AuditAction != "" {
 		r.audit.WithLabelValues(r.limiter.Value("service", orUnknown(s.Service, "unknown_service")),
 			r.limiter.Value("audit_action", s.AuditAction), r.limiter.Value("audit_status", orUnknown(s.AuditStatus, "unknown"))).Inc()
 	}
-	status := "ok"
-	if s.IsError {
-		status = "error"
+	k := tallyKey{s.Service, s.AppID, s.Kind, s.IsError}
+	for i := len(t.keys) - 1; i >= 0; i-- { // the last key is the likeliest
+		if t.keys[i] == k {
+			t.counts[i]++
+			return
+		}
 	}
-	service, app := r.limiter.Value("service", orUnknown(s.Service, "unknown_service")), r.limiter.Value("app", s.AppID)
-	k := [4]string{service, app, s.Kind.String(), status}
-	if c, ok := r.kinds.Load(k); ok {
-		c.(prometheus.Counter).Inc()
-		return
+	t.keys, t.counts = append(t.keys, k), append(t.counts, 1)
+}
+
+// Flush adds t's counts to llm_spans_total and empties t.
+func (r *Recorder) Flush(t *SpanTally) {
+	for i, tk := range t.keys {
+		status := "ok"
+		if tk.isError {
+			status = "error"
+		}
+		service, app := r.limiter.Value("service", orUnknown(tk.service, "unknown_service")), r.limiter.Value("app", tk.app)
+		k := [4]string{service, app, tk.kind.String(), status}
+		c, ok := r.kinds.Load(k)
+		if !ok {
+			c = r.spanKind.WithLabelValues(k[:]...)
+			r.kinds.Store(k, c)
+		}
+		c.(prometheus.Counter).Add(float64(t.counts[i]))
 	}
-	c := r.spanKind.WithLabelValues(k[:]...)
-	r.kinds.Store(k, c)
-	c.Inc()
+	t.keys, t.counts = t.keys[:0], t.counts[:0]
 }
 
 // Call records one model call.

@@ -115,7 +115,7 @@ func (p *Pipeline) record(td ptrace.Traces) {
 		r := llmspan.FromResource(res.Attributes())
 		return func(span ptrace.Span) {
 			llmspan.Decode(r, span, &s)
-			p.Metrics.Span(&s)
+			p.Metrics.Tally(&b.tally, &s)
 			p.collect(&b, span.TraceID(), span.ParentSpanID().IsEmpty(), &s)
 		}
 	})
@@ -127,6 +127,7 @@ func (p *Pipeline) record(td ptrace.Traces) {
 // trace cache.
 type batch struct {
 	now    time.Time
+	tally  llmmetrics.SpanTally // llm_spans_total, flushed by settle
 	traces map[pcommon.TraceID]*batchTrace
 	calls  []waiting
 	// last is the trace of the previous span: spans of one trace usually
@@ -202,6 +203,7 @@ func (p *Pipeline) collect(b *batch, tid pcommon.TraceID, root bool, s *llmspan.
 // held by earlier requests), then labels the batch's own calls from the
 // batch when it can, and from the cache (or holds them) when it cannot.
 func (p *Pipeline) settle(b *batch) {
+	p.Metrics.Flush(&b.tally)
 	for tid, bt := range b.traces {
 		p.emit(p.Traces.Observe(tid, bt.labels, bt.root, b.now))
 	}

@@ -70,7 +70,7 @@ func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, e
 			}
 			llmspan.DecodeWire(r, sp, &s)
 			s.Own(in) // label values and held calls outlive the body
-			p.Metrics.Span(&s)
+			p.Metrics.Tally(&b.tally, &s)
 			p.collect(&b, pcommon.TraceID(sp.TraceID), sp.ParentSpanID == [8]byte{}, &s)
 		}
 	})

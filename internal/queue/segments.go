@@ -120,6 +120,7 @@ func (s *segments) rotate(id uint64) error {
 // the segment outlives the commit that records them; a failed commit must
 // give them back (release).
 func (s *segments) append(data []byte, refs int) (location, error) {
+	crc := crc32.Checksum(data, castagnoli) // outside the lock: other appends wait on it
 	s.mu.Lock()
 	if s.size > 0 && s.size+int64(len(data)) > segmentSize {
 		if err := s.finishActive(); err != nil {
@@ -127,7 +128,7 @@ func (s *segments) append(data []byte, refs int) (location, error) {
 			return location{}, err
 		}
 	}
-	l := location{segment: s.activeID, offset: s.size, length: len(data), crc: crc32.Checksum(data, castagnoli)}
+	l := location{segment: s.activeID, offset: s.size, length: len(data), crc: crc}
 	f := s.active
 	if _, err := f.WriteAt(data, l.offset); err != nil {
 		s.mu.Unlock()
