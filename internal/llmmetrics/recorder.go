@@ -75,6 +75,7 @@ type Recorder struct {
 
 	mu     sync.RWMutex
 	series map[key]*series
+	byRaw  map[key]*series // the same, by label values as sent (see callSeries)
 	// traceLabels counts how LLM calls got their app (tracectx outcomes).
 	traceLabels *prometheus.CounterVec
 	audit       *prometheus.CounterVec
@@ -140,6 +141,7 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 		errors:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_errors_total", Help: "Failed model calls by error type."}, append(own, "error_type")),
 		spanKind: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_spans_total", Help: "Spans by LLM span kind and status."}, []string{"service", "app", "kind", "status"}),
 		series:   map[key]*series{},
+		byRaw:    map[key]*series{},
 	}
 	r.traceLabels = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_trace_context_calls_total",
 		Help: "LLM calls by how they got their app label: own, inherited (from another span of the trace), no_app (the root named none), " +
@@ -216,13 +218,7 @@ func (r *Recorder) Flush(t *SpanTally) {
 // Call records one model call.
 func (r *Recorder) Call(c Call) {
 	s := c.Span
-	se := r.seriesFor(key{
-		service:   r.limiter.Value("service", orUnknown(s.Service, "unknown_service")),
-		app:       r.limiter.Value("app", s.AppID),
-		provider:  r.limiter.Value("provider", orUnknown(s.Provider, "unknown")),
-		model:     r.limiter.Value("model", orUnknown(s.Model, "unknown")),
-		operation: r.limiter.Value("operation", orUnknown(s.Operation, "unknown")),
-	})
+	se := r.callSeries(s)
 	se.reqDur.Observe(s.Seconds)
 	if s.IsError {
 		se.reqErr.Inc()
@@ -261,6 +257,40 @@ func (r *Recorder) Call(c Call) {
 		se.unpricedIn.Add(float64(u.Input))
 		se.unpricedOut.Add(float64(u.Output))
 	}
+}
+
+// maxRawKeys bounds callSeries' memo of label values as sent.
+const maxRawKeys = 4096
+
+// callSeries is the series of a model call's labels: from a memo of the
+// labels as sent, or through the limiter (five lookups) and seriesFor. A
+// call with a label past its limit is never memoised, so that each one
+// still counts in llmops_exporter_label_overflow_total; nor is anything
+// once the memo is full (labels as sent are unbounded).
+func (r *Recorder) callSeries(s *llmspan.Span) *series {
+	raw := key{service: s.Service, app: s.AppID, provider: s.Provider, model: s.Model, operation: s.Operation}
+	r.mu.RLock()
+	se := r.byRaw[raw]
+	r.mu.RUnlock()
+	if se != nil {
+		return se
+	}
+	k := key{
+		service:   r.limiter.Value("service", orUnknown(s.Service, "unknown_service")),
+		app:       r.limiter.Value("app", s.AppID),
+		provider:  r.limiter.Value("provider", orUnknown(s.Provider, "unknown")),
+		model:     r.limiter.Value("model", orUnknown(s.Model, "unknown")),
+		operation: r.limiter.Value("operation", orUnknown(s.Operation, "unknown")),
+	}
+	se = r.seriesFor(k)
+	if k.service != Overflow && k.app != Overflow && k.provider != Overflow && k.model != Overflow && k.operation != Overflow {
+		r.mu.Lock()
+		if len(r.byRaw) < maxRawKeys {
+			r.byRaw[raw] = se
+		}
+		r.mu.Unlock()
+	}
+	return se
 }
 
 func (r *Recorder) seriesFor(k key) *series {

@@ -1,6 +1,7 @@
 package llmmetrics
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,34 @@ func TestPromName(t *testing.T) {
 	}
 	if got := PromName("http.server.response.count", "{response}", true); got != "http_server_response_count_total" {
 		t.Errorf("counter: %s", got)
+	}
+}
+
+// The memo of labels as sent changes no count: a value past the limit is
+// counted as overflow every time, and the memo stays bounded whatever the
+// senders send.
+func TestCallSeriesMemo(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	r := NewRecorder(reg, 2)
+	for range 3 {
+		for _, m := range []string{"a", "b", "c"} {
+			r.Call(Call{Span: &llmspan.Span{Kind: llmspan.KindLLM, Model: m, Operation: "chat"}})
+		}
+	}
+	if got := testutil.ToFloat64(r.limiter.overflow.WithLabelValues("model")); got != 3 {
+		t.Fatalf("overflowed model values: %v, want 3 (c, three times)", got)
+	}
+	if got := testutil.ToFloat64(r.requests.WithLabelValues("unknown_service", "", "unknown", "a", "chat", "ok")); got != 3 {
+		t.Fatalf("a: %v", got)
+	}
+	if len(r.byRaw) != 2 {
+		t.Fatalf("memo holds %d label sets, want a and b", len(r.byRaw))
+	}
+	big := NewRecorder(prometheus.NewRegistry(), 1<<20)
+	for i := range maxRawKeys + 100 {
+		big.Call(Call{Span: &llmspan.Span{Kind: llmspan.KindLLM, Model: strings.Repeat("m", i%7+1), AppID: string(rune('a' + i%26)), Service: strconv.Itoa(i)}})
+	}
+	if len(big.byRaw) != maxRawKeys {
+		t.Fatalf("memo holds %d label sets, bound %d", len(big.byRaw), maxRawKeys)
 	}
 }
