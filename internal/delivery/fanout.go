@@ -173,12 +173,9 @@ func (f *Fanout) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	f.redactor.Traces(td)
 	puts := make([]queue.Put, 0, len(f.dests))
 	for _, d := range f.dests {
-		put, err := f.prepare(d, td, time.Now())
-		if err != nil {
+		var err error
+		if puts, err = f.appendCopy(puts, d, td); err != nil {
 			return err
-		}
-		if put.Spans > 0 {
-			puts = append(puts, put)
 		}
 	}
 	return f.enqueue(ctx, puts)
@@ -204,12 +201,9 @@ func (f *Fanout) ConsumeWire(ctx context.Context, body []byte, n int) error {
 			td = req.Traces()
 			f.redactor.Traces(td)
 		}
-		put, err := f.prepare(d, td, time.Now())
-		if err != nil {
+		var err error
+		if puts, err = f.appendCopy(puts, d, td); err != nil {
 			return err
-		}
-		if put.Spans > 0 {
-			puts = append(puts, put)
 		}
 	}
 	return f.enqueue(ctx, puts)
@@ -220,20 +214,21 @@ func (f *Fanout) untouched(d *dest) bool {
 	return !f.redactor.Enabled() && d.prep.Untouched()
 }
 
-// prepare encodes d's copy of the (redacted) td; no spans: nothing to queue.
-func (f *Fanout) prepare(d *dest, td ptrace.Traces, now time.Time) (queue.Put, error) {
-	out, n := d.prep.Prepare(td, now)
+// appendCopy appends d's encoded copy of the (redacted) td to puts; a copy
+// without spans (all filtered out) is not queued.
+func (f *Fanout) appendCopy(puts []queue.Put, d *dest, td ptrace.Traces) ([]queue.Put, error) {
+	out, n := d.prep.Prepare(td, time.Now())
 	if filtered := td.SpanCount() - n; filtered > 0 {
 		f.metrics.spans.WithLabelValues(d.name, "filtered").Add(float64(filtered))
 	}
 	if n == 0 {
-		return queue.Put{}, nil
+		return puts, nil
 	}
 	b, err := ptraceotlp.NewExportRequestFromTraces(out).MarshalProto()
 	if err != nil {
-		return queue.Put{}, fmt.Errorf("destination %s: encode: %w", d.name, err)
+		return puts, fmt.Errorf("destination %s: encode: %w", d.name, err)
 	}
-	return queue.Put{Queue: d.q, Data: b, Spans: n}, nil
+	return append(puts, queue.Put{Queue: d.q, Data: b, Spans: n}), nil
 }
 
 // enqueue commits a request's copies; a full queue that refuses makes the
