@@ -2,6 +2,7 @@ package queue
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -154,10 +155,10 @@ func (q *Queue) put(tx *bolt.Tx, key, val []byte) (putResult, error) {
 	q.mu.Lock()
 	used, from := q.bytes, q.inflightUpTo+1
 	q.mu.Unlock()
-	if used+r.size > q.maxBytes {
-		if err := q.refuses(r.size); err != nil {
-			return r, err
-		}
+	if err := q.refuses(r.size); err != nil {
+		return r, err
+	}
+	if used+r.size > q.maxBytes { // drop_oldest: make room
 		// Items a worker has peeked are being sent: dropping them would
 		// count as lost spans that are in fact delivered. Drop after them;
 		// the bound may then be exceeded by one batch.
@@ -218,7 +219,7 @@ func initSequence(db *bolt.DB) error {
 			}
 			top = max(top, b.Sequence())
 			if k, _ := b.Cursor().Last(); len(k) == 8 {
-				top = max(top, seqOf(k))
+				top = max(top, binary.BigEndian.Uint64(k))
 			}
 			return nil
 		})
@@ -249,14 +250,6 @@ func liveSegments(db *bolt.DB) (map[uint64]int, error) {
 		})
 	})
 	return live, err
-}
-
-func seqOf(k []byte) uint64 {
-	var n uint64
-	for _, c := range k {
-		n = n<<8 | uint64(c)
-	}
-	return n
 }
 
 // nextKey is the next item key of any queue.

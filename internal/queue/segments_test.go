@@ -42,6 +42,13 @@ func segmentBytes(t *testing.T, path string) int64 {
 	return n
 }
 
+// segmentsOf makes segments roll after n items of big's size, for t.
+func segmentsOf(t *testing.T, n int) {
+	old := segmentSize
+	segmentSize = int64(n * len(big(0)))
+	t.Cleanup(func() { segmentSize = old })
+}
+
 func twoQueues(t *testing.T, s *Store, maxBytes int64, p Policy) (*Queue, *Queue) {
 	t.Helper()
 	a, err := s.Queue("a", maxBytes, p, nil)
@@ -242,9 +249,7 @@ func TestDamagedSegmentsAreCorruptItems(t *testing.T) {
 }
 
 func TestSegmentsRollAndGoWhenUnused(t *testing.T) {
-	old := segmentSize
-	segmentSize = int64(3 * len(big(0)))
-	t.Cleanup(func() { segmentSize = old })
+	segmentsOf(t, 3)
 	path := filepath.Join(t.TempDir(), "q.db")
 	s := open(t, path)
 	q, _ := s.Queue("lf", 1<<30, Refuse, nil)
@@ -369,9 +374,7 @@ func TestRecoveryMovesTheSegmentsAside(t *testing.T) {
 // at the same time: everything arrives once, in order per queue, and the
 // store neither deadlocks nor keeps segments nobody needs.
 func TestConcurrentEnqueueAcrossSegments(t *testing.T) {
-	old := segmentSize
-	segmentSize = int64(4 * len(big(0)))
-	t.Cleanup(func() { segmentSize = old })
+	segmentsOf(t, 4)
 	path := filepath.Join(t.TempDir(), "q.db")
 	s := open(t, path)
 	a, b := twoQueues(t, s, 1<<30, Refuse)
