@@ -74,9 +74,7 @@ func (s *Store) Enqueue(puts []Put) error {
 		return nil
 	})
 	if err != nil {
-		for _, w := range segs {
-			s.segs.release(w.at.segment, w.refs)
-		}
+		s.unwrite(segs)
 		return err
 	}
 	for i, p := range puts {
@@ -112,9 +110,7 @@ func (s *Store) encodePuts(puts []Put, now time.Time) ([][]byte, []written, erro
 		if first[i] == i {
 			l, err := s.segs.append(p.Data, refs[i])
 			if err != nil {
-				for _, w := range segs {
-					s.segs.release(w.at.segment, w.refs)
-				}
+				s.unwrite(segs)
 				return nil, nil, err
 			}
 			at[i] = l
@@ -123,6 +119,14 @@ func (s *Store) encodePuts(puts []Put, now time.Time) ([][]byte, []written, erro
 		vals[i] = encodeExt(p.Spans, now, at[first[i]])
 	}
 	return vals, segs, nil
+}
+
+// unwrite gives back segment data written for a request that was not
+// committed.
+func (s *Store) unwrite(segs []written) {
+	for _, w := range segs {
+		s.segs.release(w.at.segment, w.refs)
+	}
 }
 
 // release gives back the segment data of items a committed transaction
