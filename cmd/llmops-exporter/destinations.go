@@ -151,9 +151,14 @@ func deadletterRemote(cfg *exporterconfig.Config, action, dest string, stdout, s
 	_, port, _ := net.SplitHostPort(cfg.Metrics.Endpoint)
 	base := "http://127.0.0.1:" + port + "/deadletters"
 	client := &http.Client{Timeout: 10 * time.Second}
-	token, err := cfg.BearerToken(os.Getenv)
+	token, err := cfg.AdminToken(os.Getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "deadletter: %v\n", err)
+		return 1
+	}
+	if token == "" {
+		fmt.Fprintln(stderr, "deadletter: the queue is locked by a running exporter whose admin endpoints are off (no admin.token_file "+
+			"nor receivers.otlp.auth): set one and restart it, or stop it and run this command again")
 		return 1
 	}
 	req, err := http.NewRequest(http.MethodGet, base+"?destination="+url.QueryEscape(dest), nil)
@@ -164,10 +169,7 @@ func deadletterRemote(cfg *exporterconfig.Config, action, dest string, stdout, s
 		fmt.Fprintf(stderr, "deadletter: %v\n", err)
 		return 1
 	}
-	if token != "" {
-		// The admin endpoints take the receivers' token.
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil {
 		fmt.Fprintf(stderr, "deadletter: the queue is locked and the running exporter did not answer: %v\n", err)

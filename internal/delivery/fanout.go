@@ -236,8 +236,11 @@ func (f *Fanout) appendCopy(puts []queue.Put, d *dest, td ptrace.Traces) ([]queu
 func (f *Fanout) enqueue(ctx context.Context, puts []queue.Put) error {
 	pipeline.Yield(ctx) // the rest waits on the disk
 	err := f.store.Enqueue(puts)
-	if errors.Is(err, queue.ErrFull) {
+	switch {
+	case errors.Is(err, queue.ErrFull):
 		return fmt.Errorf("%w: %w", pipeline.ErrOverloaded, err)
+	case errors.Is(err, queue.ErrDiskFull):
+		return fmt.Errorf("%w: %w", pipeline.ErrNoRoom, err)
 	}
 	return err
 }

@@ -22,6 +22,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/llmops/terraform-provider-llmops/internal/logthrottle"
 )
 
 // DefaultQueues are the queues a self-hosted Dify worker consumes when
@@ -89,9 +91,12 @@ type Monitor struct {
 	interval time.Duration
 	log      *slog.Logger
 
-	length  *prometheus.GaugeVec
-	unacked prometheus.Gauge
-	up      prometheus.Gauge
+	length      *prometheus.GaugeVec
+	unacked     *prometheus.GaugeVec // no labels: a Vec so that it can be removed
+	up          prometheus.Gauge
+	lastSuccess prometheus.Gauge
+	keyErrors   *prometheus.CounterVec
+	throttle    *logthrottle.Throttle
 
 	mu     sync.Mutex
 	wasUp  *bool // last reported state, for one log line per change
@@ -115,13 +120,33 @@ func New(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Monitor, err
 	m := &Monitor{client: redis.NewClient(opts), queues: queues, interval: interval, log: log, target: Redacted(cfg.URL),
 		length: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dify_celery_queue_length",
 			Help: "Messages waiting in a Dify Celery queue (LLEN of the queue and its priority lists)."}, []string{"queue"}),
-		unacked: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dify_celery_unacked_messages",
-			Help: "Messages delivered to a Dify worker and not yet acknowledged (HLEN unacked)."}),
+		unacked: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dify_celery_unacked_messages",
+			Help: "Messages delivered to a Dify worker and not yet acknowledged (HLEN unacked)."}, nil),
 		up: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dify_queue_monitor_up",
-			Help: "1 when the last poll of Dify's Redis broker succeeded, else 0."}),
+			Help: "1 when the last poll of Dify's Redis broker succeeded, else 0 (and no queue length is exposed: none would be current)."}),
+		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "dify_queue_monitor_last_success_timestamp_seconds",
+			Help: "When the last poll of Dify's Redis broker succeeded (Unix seconds; 0: never)."}),
+		keyErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "dify_queue_monitor_key_errors_total",
+			Help: "Polls in which one queue's key could not be read (e.g. WRONGTYPE: not a list); that queue's length is not exposed meanwhile."},
+			[]string{"queue"}),
+		throttle: logthrottle.New(time.Minute),
 	}
-	reg.MustRegister(m.length, m.unacked, m.up)
+	reg.MustRegister(m.length, m.unacked, m.up, m.lastSuccess, m.keyErrors)
+	redis.SetLogger(redisLogger{log: log, throttle: m.throttle})
 	return m, nil
+}
+
+// redisLogger sends go-redis's own lines (a failed dial, a bad connection
+// returned to its pool) to the exporter's structured log, throttled,
+// instead of its unstructured lines on stderr. go-redis has one logger
+// per process.
+type redisLogger struct {
+	log      *slog.Logger
+	throttle *logthrottle.Throttle
+}
+
+func (l redisLogger) Printf(_ context.Context, format string, v ...any) {
+	l.throttle.Log(l.log, slog.LevelWarn, "go-redis", "dify queue monitor: redis client", "detail", fmt.Sprintf(format, v...))
 }
 
 // Run polls every interval until ctx ends, then closes the client.
@@ -140,8 +165,9 @@ func (m *Monitor) Run(ctx context.Context) {
 }
 
 // Poll reads every queue's length in one pipelined round trip and updates
-// the metrics; on failure it sets dify_queue_monitor_up to 0 and keeps
-// the last lengths (they are stale, and up says so).
+// the metrics. When the broker cannot be read it sets dify_queue_monitor_up
+// to 0 and removes every length: an alert must not act on the last values
+// as if they were current. A key of the wrong type fails its queue alone.
 func (m *Monitor) Poll(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, m.interval)
 	defer cancel()
@@ -155,20 +181,50 @@ func (m *Monitor) Poll(ctx context.Context) error {
 	}
 	unacked := pipe.HLen(ctx, "unacked")
 	_, err := pipe.Exec(ctx)
-	if err != nil && !errors.Is(err, redis.Nil) {
+	var reply redis.Error
+	if err != nil && !errors.Is(err, redis.Nil) && !errors.As(err, &reply) {
+		m.length.Reset()
+		m.unacked.Reset()
 		m.report(false, err)
 		return fmt.Errorf("poll %s: %w", m.target, err)
 	}
+	// The broker answered; a command refused (WRONGTYPE...) fails its key.
 	for i, q := range m.queues {
-		var n int64
-		for _, c := range lens[i] {
-			n += c.Val()
+		if n, err := sum(lens[i]); err != nil {
+			m.keyFailed(q, err)
+		} else {
+			m.length.WithLabelValues(q).Set(float64(n))
 		}
-		m.length.WithLabelValues(q).Set(float64(n))
 	}
-	m.unacked.Set(float64(unacked.Val()))
+	if err := unacked.Err(); err != nil && !errors.Is(err, redis.Nil) {
+		m.keyFailed("unacked", err)
+		m.unacked.Reset()
+	} else {
+		m.unacked.WithLabelValues().Set(float64(unacked.Val()))
+	}
+	m.lastSuccess.SetToCurrentTime()
 	m.report(true, nil)
 	return nil
+}
+
+// sum adds up a queue's list lengths; a missing key is an empty list.
+func sum(cmds []*redis.IntCmd) (int64, error) {
+	var n int64
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return 0, fmt.Errorf("%s: %w", c.Args()[1], err)
+		}
+		n += c.Val()
+	}
+	return n, nil
+}
+
+// keyFailed removes a queue's length (it would be stale) and says why.
+func (m *Monitor) keyFailed(queue string, err error) {
+	m.length.DeleteLabelValues(queue)
+	m.keyErrors.WithLabelValues(queue).Inc()
+	m.throttle.Log(m.log, slog.LevelWarn, "key:"+queue, "dify queue monitor: a queue's key cannot be read; its length is not exposed",
+		"queue", queue, "redis", m.target, "err", err)
 }
 
 // report sets up and logs once per change of state.

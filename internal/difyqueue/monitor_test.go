@@ -1,13 +1,16 @@
 package difyqueue
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,11 +97,11 @@ dify_celery_queue_length{queue="workflow"} 1
 # HELP dify_celery_unacked_messages Messages delivered to a Dify worker and not yet acknowledged (HLEN unacked).
 # TYPE dify_celery_unacked_messages gauge
 dify_celery_unacked_messages 2
-# HELP dify_queue_monitor_up 1 when the last poll of Dify's Redis broker succeeded, else 0.
+# HELP dify_queue_monitor_up 1 when the last poll of Dify's Redis broker succeeded, else 0 (and no queue length is exposed: none would be current).
 # TYPE dify_queue_monitor_up gauge
 dify_queue_monitor_up 1
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want)); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "dify_celery_queue_length", "dify_celery_unacked_messages", "dify_queue_monitor_up"); err != nil {
 		t.Fatal(err)
 	}
 	c.RPop(ctx, "dataset")
@@ -108,13 +111,25 @@ dify_queue_monitor_up 1
 		t.Fatalf("after two pops: %v", got)
 	}
 
-	// Redis dies: up is 0, nothing crashes, the last lengths stay.
+	lastOK := testutil.ToFloat64(m.lastSuccess)
+	if lastOK < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Fatalf("last success %v", lastOK)
+	}
+
+	// Redis dies: up is 0, nothing crashes, and no length is left behind
+	// for an alert to act on as if it were current.
 	r.stop()
 	if err := m.Poll(ctx); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("poll of a dead broker: %v", err)
 	}
 	if testutil.ToFloat64(m.up) != 0 {
 		t.Fatal("up still 1 with Redis down")
+	}
+	if n := testutil.CollectAndCount(m.length) + testutil.CollectAndCount(m.unacked); n != 0 {
+		t.Fatalf("%d stale length series exposed with Redis down", n)
+	}
+	if testutil.ToFloat64(m.lastSuccess) != lastOK {
+		t.Fatal("last success moved with Redis down")
 	}
 	// Redis comes back on the same port (empty, as after a restart).
 	startRedis(t, r.port)
@@ -146,4 +161,83 @@ func TestOptionsAndRedaction(t *testing.T) {
 	if got := Redacted("redis://:topsecret@h:1/1"); got != "redis://:%2A%2A%2A@h:1/1" && got != "redis://:***@h:1/1" {
 		t.Errorf("redacted %q", got)
 	}
+}
+
+// One key of the wrong type (a string where kombu keeps a list) fails its
+// queue alone: the others are read, the broker is up, and the bad queue has
+// no length (not a stale one) until it is a list again.
+func TestWrongTypeFailsOnlyItsQueue(t *testing.T) {
+	r := startRedis(t, "")
+	reg := prometheus.NewPedanticRegistry()
+	m, err := New(Config{URL: "redis://:s3cret@127.0.0.1:" + r.port, Queues: []string{"dataset", "workflow"}, Interval: time.Second}, reg,
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.client.Close()
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, Password: "s3cret", DB: 1})
+	defer c.Close()
+	ctx := context.Background()
+	c.LPush(ctx, "dataset", "a", "b")
+	c.LPush(ctx, "workflow", "w")
+	if err := m.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.Del(ctx, "workflow")
+	c.Set(ctx, "workflow", "not a list", 0)
+	if err := m.Poll(ctx); err != nil {
+		t.Fatalf("a WRONGTYPE key failed the whole poll: %v", err)
+	}
+	if testutil.ToFloat64(m.up) != 1 || testutil.ToFloat64(m.length.WithLabelValues("dataset")) != 2 {
+		t.Fatal("the sound queue was not read")
+	}
+	m.length.DeleteLabelValues("dataset")
+	if n := testutil.CollectAndCount(m.length); n != 0 {
+		t.Fatal("the WRONGTYPE queue still has a length")
+	}
+	if testutil.ToFloat64(m.keyErrors.WithLabelValues("workflow")) != 1 {
+		t.Fatal("the key error was not counted")
+	}
+}
+
+// go-redis's own lines (a failed dial...) come out as the exporter's JSON
+// log lines, not as its unstructured text on stderr.
+func TestRedisClientLinesAreJSON(t *testing.T) {
+	var buf syncBuffer
+	m, err := New(Config{URL: "redis://127.0.0.1:1", Queues: []string{"dataset"}, Interval: time.Second}, prometheus.NewRegistry(),
+		slog.New(slog.NewJSONHandler(&buf, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.client.Close()
+	_ = m.Poll(context.Background())
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	found := false
+	for _, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("a log line is not JSON: %q", l)
+		}
+		found = found || strings.Contains(fmt.Sprint(v["detail"]), "failed to dial")
+	}
+	if !found {
+		t.Fatalf("go-redis's line did not reach the JSON log: %q", buf.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

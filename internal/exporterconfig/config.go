@@ -34,6 +34,7 @@ type Config struct {
 	Queue        QueueStore    `yaml:"queue"`
 	Destinations []Destination `yaml:"destinations"`
 	Log          Log           `yaml:"log"`
+	Admin        Admin         `yaml:"admin"`
 }
 
 // Receivers configures ingest.
@@ -236,7 +237,7 @@ var sections = map[string]string{
 	"Config": "the top level", "Receivers": "receivers", "OTLP": "receivers.otlp", "Listener": "receivers.otlp.http/grpc",
 	"Auth": "receivers.otlp.auth", "Metrics": "metrics", "Sampling": "sampling", "Prices": "prices", "Log": "log", "Price": "prices.overrides[]",
 	"Destination": "destinations[]", "Batch": "destinations[].batch", "DestinationQueue": "destinations[].queue", "Retry": "destinations[].retry",
-	"QueueStore": "queue", "TraceContext": "trace_context", "Dify": "dify", "LangfuseIngest": "receivers.otlp.langfuse",
+	"QueueStore": "queue", "TraceContext": "trace_context", "Dify": "dify", "LangfuseIngest": "receivers.otlp.langfuse", "Admin": "admin",
 }
 
 // Parse decodes data strictly and fills defaults. name prefixes errors.
@@ -333,6 +334,9 @@ func (c *Config) Validate() error {
 	if n > 1 {
 		add("receivers.otlp.auth", "set only one of bearer_token, bearer_token_file, bearer_token_env")
 	}
+	if c.Admin.TokenFile != "" && c.Admin.TokenEnv != "" {
+		add("admin", "set only one of token_file, token_env")
+	}
 	if c.Metrics.MaxLabelValues < 1 || c.Metrics.MaxOTLPSeries < 1 {
 		add("metrics", "max_label_values and max_otlp_series must be positive")
 	}
@@ -395,6 +399,30 @@ func checkAddr(ep string) error {
 		return fmt.Errorf("%q has no valid port", ep)
 	}
 	return nil
+}
+
+// AdminToken is the token the admin endpoints require: admin.token_file or
+// admin.token_env, else the receivers' bearer token; "" means the admin
+// endpoints are off.
+func (c *Config) AdminToken(getenv func(string) string) (string, error) {
+	a := c.Admin
+	switch {
+	case a.TokenFile != "":
+		b, err := os.ReadFile(a.TokenFile)
+		if err != nil {
+			return "", fmt.Errorf("admin.token_file: %w", err)
+		}
+		if t := strings.TrimSpace(string(b)); t != "" {
+			return t, nil
+		}
+		return "", fmt.Errorf("admin.token_file: %s is empty", a.TokenFile)
+	case a.TokenEnv != "":
+		if v := getenv(a.TokenEnv); v != "" {
+			return v, nil
+		}
+		return "", fmt.Errorf("admin.token_env: %s is empty", a.TokenEnv)
+	}
+	return c.BearerToken(getenv)
 }
 
 // BearerToken resolves the receivers' token from its source ("" = no auth).

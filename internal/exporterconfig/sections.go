@@ -33,3 +33,13 @@ type Dify struct {
 	Queues       []string `yaml:"queues"`
 	Interval     Duration `yaml:"interval"`
 }
+
+// Admin protects the admin endpoints of the metrics port (GET /deadletters,
+// POST /deadletters/replay). They take a bearer token: this one, else the
+// receivers' (receivers.otlp.auth); with neither they are off, and the
+// `deadletter` command works on the queue file while the exporter is
+// stopped.
+type Admin struct {
+	TokenFile string `yaml:"token_file"`
+	TokenEnv  string `yaml:"token_env"`
+}

@@ -27,6 +27,11 @@ import (
 // now; receivers answer with a retryable status so the sender retries.
 var ErrOverloaded = errors.New("exporter overloaded")
 
+// ErrNoRoom is returned (wrapped) by a Sink whose durable storage is full;
+// receivers answer 503 / UNAVAILABLE (retryable) and count the refusal as
+// queue_disk_full, and /ready turns 503 while it lasts.
+var ErrNoRoom = errors.New("the durable queue's volume is full")
+
 // Sink receives the sampled traces.
 type Sink interface {
 	ConsumeTraces(ctx context.Context, td ptrace.Traces) error

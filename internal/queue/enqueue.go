@@ -58,7 +58,7 @@ func (s *Store) Enqueue(puts []Put) error {
 	}
 	vals, segs, err := s.encodePuts(puts, time.Now())
 	if err != nil {
-		return err
+		return s.failed(puts, err)
 	}
 	res := make([]putResult, len(puts))
 	err = s.db.Batch(func(tx *bolt.Tx) error {
@@ -75,13 +75,28 @@ func (s *Store) Enqueue(puts []Put) error {
 	})
 	if err != nil {
 		s.unwrite(segs)
-		return err
+		return s.failed(puts, err)
 	}
+	s.disk.written()
 	for i, p := range puts {
 		p.Queue.committed(p.Spans, res[i])
 		s.release(res[i].released)
 	}
 	return nil
+}
+
+// failed notes a request refused for lack of room (ErrDiskFull, and
+// DiskFull until there is room again).
+func (s *Store) failed(puts []Put, err error) error {
+	if !isNoSpace(err) {
+		return err
+	}
+	var need int64
+	for _, p := range puts {
+		need += int64(len(p.Data))
+	}
+	s.disk.refused(need, err)
+	return fmt.Errorf("%w: %w", ErrDiskFull, err)
 }
 
 // encodePuts encodes each put's record, writing each distinct large data

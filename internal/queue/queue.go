@@ -42,6 +42,7 @@ const (
 type Store struct {
 	db   *bolt.DB
 	segs *segments
+	disk diskState
 }
 
 // Close closes the store.
@@ -191,7 +192,7 @@ func (q *Queue) PeekAfter(seq uint64, maxSpans int, maxBytes int) ([]Item, error
 		}
 		data, rerr := segs.read(*l)
 		if rerr != nil {
-			out[i].Corrupt, out[i].Spans = rerr.Error(), 0
+			out[i].Corrupt = rerr.Error() // its record (and span count) is sound
 			continue
 		}
 		out[i].Data = data

@@ -127,7 +127,10 @@ func decode(k, v []byte) (Item, *location, error) {
 		err = verify(v)
 	}
 	if err != nil {
-		return Item{Seq: seq, Corrupt: err.Error()}, nil, nil
+		// The span count as the header says, when it can be read: damage
+		// is likelier in the data than in these 4 bytes, and a dead letter
+		// that says 0 spans hides a loss.
+		return Item{Seq: seq, Corrupt: err.Error(), Spans: h.spans}, nil, nil
 	}
 	it := Item{Seq: seq, Enqueued: time.Unix(0, h.at), Spans: h.spans}
 	if h.ext != nil {

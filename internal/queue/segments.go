@@ -30,6 +30,7 @@ type segments struct {
 	active   *os.File
 	activeID uint64
 	size     int64 // bytes written to the active segment
+	limit    int64 // size at which the active segment is closed (segmentLimit)
 	refs     map[uint64]int
 	files    map[uint64]*os.File // open for reading
 
@@ -111,6 +112,7 @@ func (s *segments) rotate(id uint64) error {
 		}
 	}
 	s.active, s.activeID, s.size, s.synced = f, id, 0, 0
+	s.limit = segmentLimit(s.dir)
 	s.files[id] = f
 	return nil
 }
@@ -122,7 +124,7 @@ func (s *segments) rotate(id uint64) error {
 func (s *segments) append(data []byte, refs int) (location, error) {
 	crc := crc32.Checksum(data, castagnoli) // outside the lock: other appends wait on it
 	s.mu.Lock()
-	if s.size > 0 && s.size+int64(len(data)) > segmentSize {
+	if s.size > 0 && s.size+int64(len(data)) > s.limit {
 		if err := s.finishActive(); err != nil {
 			s.mu.Unlock()
 			return location{}, err
@@ -185,11 +187,22 @@ func (s *segments) syncTo(segment uint64, end int64) error {
 
 // release gives back refs of segment's items, removed by a committed
 // transaction (or never committed); a segment no item refers to any more
-// is removed, unless it is the active one.
+// is removed. The active one too, once a quarter full: a new one is
+// started, so that on a steady load with a healthy destination delivered
+// data is given back long before the segment would fill (refs count
+// uncommitted appends too, so none is in flight).
 func (s *segments) release(segment uint64, refs int) {
 	s.mu.Lock()
 	s.refs[segment] -= refs
-	gone := s.refs[segment] <= 0 && segment != s.activeID
+	unused := s.refs[segment] <= 0
+	if unused && segment == s.activeID && s.size >= s.limit/4 {
+		// rotate removes the old active segment, unused; when it fails
+		// (no room for even an empty file) the next append tries again.
+		_ = s.rotate(s.activeID + 1)
+		s.mu.Unlock()
+		return
+	}
+	gone := unused && segment != s.activeID
 	s.mu.Unlock()
 	if gone {
 		s.removeLater(segment)

@@ -105,6 +105,11 @@ func (g *grpcReceiver) exportTraces(ctx context.Context, body []byte) (*rawMessa
 			g.o.Metrics.refused("grpc", "overloaded", n)
 			return nil, retryLater(err.Error())
 		}
+		if errors.Is(err, pipeline.ErrNoRoom) {
+			g.o.Metrics.refused("grpc", "queue_disk_full", n)
+			g.o.throttle.Log(g.o.Logger, slog.LevelError, "no-room", "request refused: the queue's volume is full", "transport", "grpc", "err", err)
+			return nil, status.Error(codes.Unavailable, noRoomMessage)
+		}
 		g.o.Metrics.refused("grpc", "internal", n)
 		g.o.throttle.Log(g.o.Logger, slog.LevelError, "grpc", "processing traces failed", "transport", "grpc", "err", err)
 		return nil, status.Error(codes.Unavailable, "temporary failure, retry later")

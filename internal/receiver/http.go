@@ -296,10 +296,20 @@ func TokenEqual(presented, expected string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
+// noRoomMessage is what a sender is told when the queue's volume is full
+// (the volume's path and the OS error are in the log, not in the answer).
+const noRoomMessage = "the exporter's durable queue has no room left on its volume; retry later"
+
 func writeConsumeError(o Options, w http.ResponseWriter, ct string, n int, err error) {
 	if errors.Is(err, pipeline.ErrOverloaded) {
 		o.Metrics.refused("http", "overloaded", n)
 		writeStatus(w, ct, &httpError{http.StatusTooManyRequests, "overloaded", err.Error()})
+		return
+	}
+	if errors.Is(err, pipeline.ErrNoRoom) {
+		o.Metrics.refused("http", "queue_disk_full", n)
+		o.throttle.Log(o.Logger, slog.LevelError, "no-room", "request refused: the queue's volume is full", "transport", "http", "err", err)
+		writeStatus(w, ct, &httpError{http.StatusServiceUnavailable, "queue_disk_full", noRoomMessage})
 		return
 	}
 	o.Metrics.refused("http", "internal", n)

@@ -47,8 +47,9 @@ type Server struct {
 	reg      *prometheus.Registry
 	ready    atomic.Bool
 
-	token     string
-	admission *receiver.Admission
+	token      string
+	adminToken string // "" = admin endpoints off
+	admission  *receiver.Admission
 
 	fanout                    *delivery.Fanout
 	httpSrv, metricsSrv       *http.Server
@@ -71,6 +72,10 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 	if err != nil {
 		return nil, err
 	}
+	adminToken, err := cfg.AdminToken(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "llmops_exporter_build_info", Help: "Build information; always 1."}, []string{"version", "goversion"})
@@ -81,6 +86,7 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 		if s.fanout, err = delivery.New(cfg, os.Getenv, log, reg); err != nil {
 			return nil, err
 		}
+		registerDiskMetrics(reg, s.fanout.Store())
 		sink = s.fanout
 	} else if sink == nil {
 		sink = pipeline.Discard{}
@@ -125,7 +131,7 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 	if inFlight == 0 {
 		inFlight = memlimit.DefaultInFlightWithoutLimit
 	}
-	s.token = token
+	s.token, s.adminToken = token, adminToken
 	s.admission = receiver.NewAdmission(inFlight)
 	opts := receiver.Options{Token: token, MaxBytes: o.MaxRequestBytes, Admission: s.admission, Logger: log, Metrics: receiver.NewMetrics(reg),
 		MaxConcurrentStreams: o.MaxConcurrentStreams, IdleTimeout: time.Duration(o.IdleTimeout), HandshakeTimeout: time.Duration(o.ReadTimeout)}
@@ -209,6 +215,7 @@ func (s *Server) Start() error {
 		s.fanout.Start()
 	}
 	s.ready.Store(true)
+	s.warnIfOpen()
 	s.log.Info("llmops-exporter started", "version", s.version, "otlp_http", s.HTTPAddr(), "otlp_grpc", s.GRPCAddr(), "metrics", s.MetricsAddr())
 	return nil
 }
