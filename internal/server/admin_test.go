@@ -85,4 +85,3 @@ func TestAdminTokenFile(t *testing.T) {
 		}
 	}
 }
-
