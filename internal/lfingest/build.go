@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -48,8 +49,8 @@ func (b *builder) root(s ptrace.Span, t *traceBody, lastEnd time.Time) {
 	if lastEnd.After(end) {
 		end = lastEnd
 	}
-	s.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
-	s.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	s.SetStartTimestamp(timestamp(start))
+	s.SetEndTimestamp(timestamp(end))
 	a := s.Attributes()
 	a.PutStr("langfuse.trace.name", t.Name)
 	putNonEmpty(a, "langfuse.user.id", t.UserID)
@@ -97,8 +98,8 @@ func (b *builder) observation(s ptrace.Span, o *obsBody, kind string) {
 	if !ok || end.Before(start) {
 		end = start
 	}
-	s.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
-	s.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	s.SetStartTimestamp(timestamp(start))
+	s.SetEndTimestamp(timestamp(end))
 	a := s.Attributes()
 	a.PutStr("langfuse.observation.type", kind)
 	putNonEmpty(a, "langfuse.observation.model.name", o.Model)
@@ -141,6 +142,20 @@ func usageDetails(o *obsBody) map[string]float64 {
 		return nil
 	}
 	return out
+}
+
+// timestamp is t in OTLP's nanoseconds since 1970, clamped to what they
+// can hold (1970 to 2262): a time outside would wrap around, and a span
+// from 1970 to 2540 would become one that ends before it starts. Clamped,
+// it stays absurd, and the pipeline keeps its duration out of the metrics.
+func timestamp(t time.Time) pcommon.Timestamp {
+	switch {
+	case t.Before(time.Unix(0, 0)):
+		return 0
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return pcommon.Timestamp(math.MaxInt64)
+	}
+	return pcommon.NewTimestampFromTime(t)
 }
 
 func normalizeTime(s string) string {

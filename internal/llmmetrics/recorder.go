@@ -79,6 +79,7 @@ type Recorder struct {
 	// traceLabels counts how LLM calls got their app (tracectx outcomes).
 	traceLabels *prometheus.CounterVec
 	audit       *prometheus.CounterVec
+	outOfBounds *prometheus.CounterVec
 	kinds       sync.Map // [4]string{service, app, kind, status} -> prometheus.Counter
 }
 
@@ -149,10 +150,24 @@ func NewRecorder(reg prometheus.Registerer, maxLabelValues int, opts ...Option) 
 	r.audit = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llm_audit_events_total",
 		Help: "Sensitive operations marked with audit.action / audit.status (the user and the resource are never labels)."},
 		[]string{"service", "action", "status"})
-	reg.MustRegister(r.traceLabels, r.audit)
+	r.outOfBounds = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "llmops_exporter_spans_out_of_bounds_total",
+		Help: "Model calls with a value no real call has, kept out of the metrics it would corrupt (the span is still delivered): " +
+			"tokens (a count above 10,000,000 or negative: usage and cost not recorded), duration (above 3600 s) and reversed_time " +
+			"(ends before it starts): duration not observed; ttft (negative or above 3600 s): not observed."}, []string{"reason"})
+	for _, why := range []string{llmspan.OutOfBoundsTokens, llmspan.OutOfBoundsDuration, llmspan.OutOfBoundsReversed, llmspan.OutOfBoundsTTFT} {
+		r.outOfBounds.WithLabelValues(why)
+	}
+	reg.MustRegister(r.traceLabels, r.audit, r.outOfBounds)
 	r.limiter = NewLimiter(reg, maxLabelValues)
 	reg.MustRegister(r.opDuration, r.tokenUsage, r.ttft, r.reqDuration, r.requests, r.tokens, r.cost, r.unpriced, r.errors, r.spanKind)
 	return r
+}
+
+// OutOfBounds counts a model call's values taken out by llmspan.Bound.
+func (r *Recorder) OutOfBounds(reasons []string) {
+	for _, why := range reasons {
+		r.outOfBounds.WithLabelValues(why).Inc()
+	}
 }
 
 // TraceContext counts one LLM call's tracectx outcome.
@@ -219,15 +234,21 @@ func (r *Recorder) Flush(t *SpanTally) {
 func (r *Recorder) Call(c Call) {
 	s := c.Span
 	se := r.callSeries(s)
-	se.reqDur.Observe(s.Seconds)
+	if !s.NoDuration {
+		se.reqDur.Observe(s.Seconds)
+	}
 	if s.IsError {
 		se.reqErr.Inc()
 		es := r.errSeriesFor(se, s)
-		es.opDur.Observe(s.Seconds)
+		if !s.NoDuration {
+			es.opDur.Observe(s.Seconds)
+		}
 		es.count.Inc()
 	} else {
 		se.reqOK.Inc()
-		se.opDurOK.Observe(s.Seconds)
+		if !s.NoDuration {
+			se.opDurOK.Observe(s.Seconds)
+		}
 	}
 	if s.TTFT > 0 {
 		se.ttft.Observe(s.TTFT)

@@ -75,6 +75,11 @@ type Span struct {
 	Usage     Usage
 	// Seconds is the span's duration.
 	Seconds float64
+	// NoDuration says Seconds is not to be observed: the span's times are
+	// reversed or absurd (Bound).
+	NoDuration bool
+	// reversed: the span ends before it starts.
+	reversed bool
 	// TTFT is the time to first token in seconds (0 = unknown).
 	TTFT      float64
 	IsError   bool
@@ -140,6 +145,7 @@ func (s *Span) times(start, end uint64) {
 	if end > start {
 		s.Seconds = float64(end-start) / 1e9
 	}
+	s.reversed = end < start
 }
 
 // serviceFallback: service.name, else the Phoenix project, else the app name.

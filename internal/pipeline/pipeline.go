@@ -242,7 +242,12 @@ func (p *Pipeline) emit(released []tracectx.Released[HeldCall]) {
 	}
 }
 
+// price bounds a model call's values (llmspan.Bound: what is out of
+// bounds is counted and kept out of the metrics) and prices its usage.
 func (p *Pipeline) price(s *llmspan.Span) llmmetrics.Call {
+	if why := s.Bound(); why != nil {
+		p.Metrics.OutOfBounds(why)
+	}
 	c := llmmetrics.Call{Span: s}
 	price, ok := p.Prices.Lookup(s.Model)
 	if !ok {
