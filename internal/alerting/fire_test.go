@@ -67,6 +67,17 @@ func fireCases() map[string]fireCase {
   llmops_exporter_destination_dead_letter_spans{instance="e:1",destination="lf"} 0+0x30
   llmops_exporter_destination_queue_spans{instance="e:1",destination="lf"} 5+0x30
   llmops_exporter_destination_queue_oldest_age_seconds{instance="e:1",destination="lf"} 1+0x30`},
+		DeliveryFailures + "_auth": {spec: Spec{Preset: DeliveryFailures}, quiet: 10, end: 30, firing: 1, load: `
+  llmops_exporter_requests_refused_total{instance="e:1",transport="http",reason="auth"} 0+0x10 0+5x20
+  llmops_exporter_requests_refused_total{instance="e:1",transport="http",reason="overloaded"} 0+9x30`},
+		DeliveryFailures + "_disk_full": {spec: Spec{Preset: DeliveryFailures}, quiet: 10, end: 30, firing: 1, load: `
+  llmops_exporter_queue_disk_full{instance="e:1"} 0+0x10 1+0x20
+  llmops_exporter_queue_disk_free_bytes{instance="e:1"} -1+0x30
+  llmops_exporter_queue_disk_size_bytes{instance="e:1"} -1+0x30`},
+		DeliveryFailures + "_disk_low": {spec: Spec{Preset: DeliveryFailures}, quiet: 10, end: 30, firing: 1, load: `
+  llmops_exporter_queue_disk_free_bytes{instance="e:1"} 900+0x10 40+0x20
+  llmops_exporter_queue_disk_size_bytes{instance="e:1"} 1000+0x30
+  llmops_exporter_queue_disk_full{instance="e:1"} 0+0x30`},
 		ExporterDown: {spec: Spec{Preset: ExporterDown}, quiet: 10, end: 30, firing: 1, load: `
   up{job="llmops-exporter",instance="e:1"} 1+0x10 0+0x20
   up{job="node",instance="n:1"} 0+0x30`},

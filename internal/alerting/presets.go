@@ -128,12 +128,17 @@ var presets = map[string]preset{
 	DeliveryFailures: {
 		alert: "LLMOpsDeliveryFailures", op: OpAbove, threshold: 0, forDur: 5 * time.Minute, severity: "warning",
 		summary: `llmops-exporter {{ $labels.instance }} is losing spans ({{ $labels.reason }}: {{ $value }})`,
-		desc: `Spans refused at ingest or dead-lettered in the last 10 minutes, or spans queued for a destination ` +
-			`for more than 15 minutes (reason: refused, dead_letter, stale_queue).`,
+		desc: `Spans refused at ingest or dead-lettered in the last 10 minutes, spans queued for a destination ` +
+			`for more than 15 minutes, requests refused for auth or size (a wrong OTLP_API_KEY in Dify: their spans cannot be counted), ` +
+			`or the queue's volume full (requests refused) or nearly full (under 5 % free) ` +
+			`(reason: refused, dead_letter, stale_queue, refused_requests, queue_disk_full, queue_disk_low).`,
 		value: func(string, string) string {
 			return `label_replace(sum by (instance) (increase(llmops_exporter_spans_refused_total[10m])), "reason", "refused", "", "")` +
 				` or label_replace(sum by (instance, destination) (delta(llmops_exporter_destination_dead_letter_spans[10m])), "reason", "dead_letter", "", "")` +
-				` or label_replace(max by (instance, destination) (llmops_exporter_destination_queue_spans) and on (instance, destination) (max by (instance, destination) (llmops_exporter_destination_queue_oldest_age_seconds) > 900), "reason", "stale_queue", "", "")`
+				` or label_replace(max by (instance, destination) (llmops_exporter_destination_queue_spans) and on (instance, destination) (max by (instance, destination) (llmops_exporter_destination_queue_oldest_age_seconds) > 900), "reason", "stale_queue", "", "")` +
+				` or label_replace(sum by (instance) (increase(llmops_exporter_requests_refused_total{reason=~"auth|too_large"}[10m])), "reason", "refused_requests", "", "")` +
+				` or label_replace(max by (instance) (llmops_exporter_queue_disk_full) > 0, "reason", "queue_disk_full", "", "")` +
+				` or label_replace(count by (instance) (llmops_exporter_queue_disk_free_bytes < 0.05 * llmops_exporter_queue_disk_size_bytes and llmops_exporter_queue_disk_size_bytes > 0), "reason", "queue_disk_low", "", "")`
 		},
 	},
 	AuditFailures: {

@@ -124,6 +124,13 @@ var catalogue = []preset{
 			{title: "Retries and dead letters", unit: "short", width: 8, targets: []target{
 				{"sum by (destination) (rate(llmops_exporter_destination_retries_total" + ri + "))", "retries {{destination}}"},
 				{"sum by (destination) (llmops_exporter_destination_dead_letter_spans)", "dead letters {{destination}}"}}},
+			{title: "Requests refused by reason", unit: "reqps", width: 8,
+				desc: "auth: a wrong or missing token (a wrong OTLP_API_KEY in Dify); too_large: above max_request_bytes; " +
+					"queue_disk_full: the durable queue's volume is full; overloaded/memory: back-pressure the sender retries.",
+				targets: []target{{"sum by (reason) (rate(llmops_exporter_requests_refused_total" + ri + "))", "{{reason}}"}}},
+			{title: "Queue volume free", unit: "bytes", width: 8,
+				desc:    "Free bytes on the durable queue's volume per exporter; requests are refused (and /ready is 503) when it is full.",
+				targets: []target{{"min by (instance) (llmops_exporter_queue_disk_free_bytes)", "{{instance}}"}}},
 			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, targets: []target{
 				{`sum(up{job=~".*llmops.*"})`, "up"}}},
 		}

@@ -70,12 +70,17 @@ func (d *diskState) refused(need int64, err error) {
 	d.mu.Unlock()
 }
 
-func (d *diskState) written() {
+// written forgets a refusal once a request at least as large as the
+// refused one was written: a small request that fits says nothing of the
+// large ones still refused.
+func (d *diskState) written(size int64) {
 	if !d.flagged.Load() {
 		return
 	}
 	d.mu.Lock()
-	d.clear()
+	if size >= d.need {
+		d.clear()
+	}
 	d.mu.Unlock()
 }
 
@@ -86,8 +91,8 @@ func (d *diskState) clear() {
 }
 
 // DiskFull reports whether the store refuses requests for lack of room
-// now, with the reason. It refuses from a refused write until a write
-// succeeds again, or until the volume has room again for what was
+// now, with the reason. It refuses from a refused write until a write as
+// large succeeds, or until the volume has room again for what was
 // refused (with a segment's margin, since the next write may start one):
 // so it says so exactly while a request like the refused one would be
 // refused.

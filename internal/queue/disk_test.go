@@ -47,6 +47,7 @@ func TestASmallVolumeSustainsASteadyLoad(t *testing.T) {
 	if full, why := s.DiskFull(); full {
 		t.Fatalf("DiskFull after a steady load: %s", why)
 	}
+	waitRemovals(s)
 	if n := segmentBytes(t, path); n > 4<<20 {
 		t.Fatalf("segments hold %d bytes with nothing queued", n)
 	}

@@ -77,7 +77,7 @@ func (s *Store) Enqueue(puts []Put) error {
 		s.unwrite(segs)
 		return s.failed(puts, err)
 	}
-	s.disk.written()
+	s.disk.written(sizeOfPuts(puts))
 	for i, p := range puts {
 		p.Queue.committed(p.Spans, res[i])
 		s.release(res[i].released)
@@ -91,11 +91,7 @@ func (s *Store) failed(puts []Put, err error) error {
 	if !isNoSpace(err) {
 		return err
 	}
-	var need int64
-	for _, p := range puts {
-		need += int64(len(p.Data))
-	}
-	s.disk.refused(need, err)
+	s.disk.refused(sizeOfPuts(puts), err)
 	return fmt.Errorf("%w: %w", ErrDiskFull, err)
 }
 
@@ -278,4 +274,13 @@ func nextKey(tx *bolt.Tx) ([]byte, error) {
 		return nil, fmt.Errorf("numbering a queue item: %w", err)
 	}
 	return seqKey(seq), nil
+}
+
+// sizeOfPuts is the bytes of a request's items.
+func sizeOfPuts(puts []Put) int64 {
+	var n int64
+	for _, p := range puts {
+		n += int64(len(p.Data))
+	}
+	return n
 }
