@@ -80,6 +80,11 @@ destinations:
 		m = p.scrape(t)
 		return sumWhere(m, "llm_requests_total", `app="app-lf",model="gpt-4o-mini"`) == 1 && sumWhere(m, "llm_requests_total", `app="app-otel"`) == 1
 	})
+	// The ingested calls have a service: the trace's Dify app name (not
+	// unknown_service, which would merge every Langfuse-traced app).
+	if got := sumWhere(m, "llm_requests_total", `app="app-lf",model="gpt-4o-mini",operation="chat",provider="openai",service="Support"`); got != 1 {
+		t.Errorf("llm_requests_total with service=\"Support\": %v", got)
+	}
 	if got := sumWhere(m, "llm_tokens_total", `app="app-lf",model="gpt-4o-mini",type="input"`); got != 1000 {
 		t.Errorf("input tokens %v", got)
 	}
@@ -93,14 +98,20 @@ destinations:
 	// retrieval) and the OTLP route's one, as ordinary OTLP spans.
 	for name, f := range map[string]*platformtest.Fake{"jaeger": jaeger, "tempo": tempo} {
 		waitUntil(t, name+" to receive 4 spans", func() bool { return f.ReceivedSpans() == 4 })
-		var gen ptrace.Span
+		var gen, root ptrace.Span
 		rss := f.Received().ResourceSpans()
 		for i := 0; i < rss.Len(); i++ {
 			sss := rss.At(i).ScopeSpans()
 			for j := 0; j < sss.Len(); j++ {
 				for k := 0; k < sss.At(j).Spans().Len(); k++ {
-					if sp := sss.At(j).Spans().At(k); sp.Name() == "generation_7c9e6679" {
+					switch sp := sss.At(j).Spans().At(k); sp.Name() {
+					case "generation_7c9e6679":
 						gen = sp
+						if v, _ := rss.At(i).Resource().Attributes().Get("service.name"); v.Str() != "Support" {
+							t.Errorf("%s received the generation with service.name %q, want Support", name, v.Str())
+						}
+					case "message_7c9e6679":
+						root = sp
 					}
 				}
 			}
@@ -108,6 +119,16 @@ destinations:
 		if v, _ := gen.Attributes().Get("langfuse.observation.model.name"); v.Str() != "gpt-4o-mini" ||
 			gen.TraceID().String() != "7c9e6679742540de944be07fc1f90ae7" {
 			t.Errorf("%s received generation %v (trace %s)", name, gen.Attributes().AsRaw(), gen.TraceID())
+		}
+		if v, _ := gen.Attributes().Get("gen_ai.request.model"); v.Str() != "gpt-4o-mini" {
+			t.Errorf("%s received a generation without gen_ai.request.model: %v", name, gen.Attributes().AsRaw())
+		}
+		// Dify sent trace-create after its children ended (10:00:03.2):
+		// the forwarded root still spans them (10:00:00.1 to 10:00:03).
+		if root.StartTimestamp() > gen.StartTimestamp() || root.EndTimestamp() < gen.EndTimestamp() ||
+			root.StartTimestamp().AsTime().UTC().Format("15:04:05.000") != "10:00:00.100" {
+			t.Errorf("%s received the root from %s to %s, around its generation from %s to %s", name,
+				root.StartTimestamp().AsTime().UTC(), root.EndTimestamp().AsTime().UTC(), gen.StartTimestamp().AsTime().UTC(), gen.EndTimestamp().AsTime().UTC())
 		}
 	}
 }

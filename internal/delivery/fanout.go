@@ -116,7 +116,9 @@ func (f *Fanout) add(d exporterconfig.Destination, getenv func(string) string, l
 		return err
 	}
 	f.metrics.watchQueue(d.Name, q)
-	f.dests = append(f.dests, &dest{name: d.Name, q: q, prep: destination.NewPreparer(d.Type, attrs, d.Include, d.Exclude, d.Content == "none")})
+	prep := destination.NewPreparer(d.Type, attrs, d.Include, d.Exclude, d.Content == "none")
+	prep.DefaultService = d.DefaultServiceName
+	f.dests = append(f.dests, &dest{name: d.Name, q: q, prep: prep})
 	f.workers = append(f.workers, &Worker{Name: d.Name, Queue: q, Sender: sender, MaxSpans: d.Batch.MaxSpans, MaxBytes: d.Batch.MaxBytes,
 		RetryInitial: time.Duration(d.Retry.Initial), RetMax: time.Duration(d.Retry.Max), Log: log, Metrics: f.metrics})
 	return nil

@@ -5,6 +5,7 @@
 package destination
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -21,9 +22,13 @@ import (
 type Preparer struct {
 	Type               platform.Type
 	ResourceAttributes map[string]string
-	include, exclude   map[llmspan.Kind]bool
-	dropContent        bool
-	ancestors          *memory
+	// DefaultService is set as service.name on resources that have none
+	// (or an SDK's unknown_service default): Dify's Phoenix provider sends
+	// none, and a generic back end then shows missing-service-name.
+	DefaultService   string
+	include, exclude map[llmspan.Kind]bool
+	dropContent      bool
+	ancestors        *memory
 }
 
 // NewPreparer builds a Preparer. include and exclude are kind names; empty
@@ -53,7 +58,7 @@ func NewPreparer(t platform.Type, resourceAttrs map[string]string, include, excl
 // whose attributes are not mapped (OTLP, console). The request's bytes can
 // then be forwarded as received.
 func (p *Preparer) Untouched() bool {
-	if p.include != nil || p.exclude != nil || p.dropContent || len(p.ResourceAttributes) > 0 {
+	if p.include != nil || p.exclude != nil || p.dropContent || len(p.ResourceAttributes) > 0 || p.DefaultService != "" {
 		return false
 	}
 	return !mapsAttributes(p.Type)
@@ -73,6 +78,11 @@ func (p *Preparer) Prepare(td ptrace.Traces, now time.Time) (ptrace.Traces, int)
 		attrs := out.ResourceSpans().At(i).Resource().Attributes()
 		for k, v := range p.ResourceAttributes {
 			attrs.PutStr(k, v)
+		}
+		if p.DefaultService != "" {
+			if v, ok := attrs.Get("service.name"); !ok || v.Str() == "" || strings.HasPrefix(v.Str(), "unknown_service") {
+				attrs.PutStr("service.name", p.DefaultService)
+			}
 		}
 	}
 	return out, out.SpanCount()

@@ -259,9 +259,35 @@ func TestUntouchedAgreesWithTheMapping(t *testing.T) {
 		"exclude":       NewPreparer(platform.OTLP, nil, nil, []string{"tool"}, false),
 		"content none":  NewPreparer(platform.OTLP, nil, nil, nil, true),
 		"resource attr": NewPreparer(platform.OTLP, map[string]string{"k": "v"}, nil, nil, false),
+		"default svc":   withDefaultService(NewPreparer(platform.OTLP, nil, nil, nil, false), "bot"),
 	} {
 		if p.Untouched() {
 			t.Errorf("%s: must not be untouched", name)
+		}
+	}
+}
+
+func withDefaultService(p *Preparer, name string) *Preparer {
+	p.DefaultService = name
+	return p
+}
+
+// Dify's Phoenix provider sends no service.name: default_service_name fills
+// it on the forwarded copy, and never replaces one the app set.
+func TestDefaultServiceName(t *testing.T) {
+	p := withDefaultService(NewPreparer(platform.OTLP, nil, nil, nil, false), "support-bot")
+	td := difyTrace()
+	res := td.ResourceSpans().At(0).Resource().Attributes()
+	res.Remove("service.name")
+	out, _ := p.Prepare(td, time.Now())
+	if v, _ := out.ResourceSpans().At(0).Resource().Attributes().Get("service.name"); v.Str() != "support-bot" {
+		t.Fatalf("service.name %q on a resource that had none", v.Str())
+	}
+	for set, want := range map[string]string{"unknown_service:python": "support-bot", "dify-api": "dify-api"} {
+		res.PutStr("service.name", set)
+		out, _ = p.Prepare(td, time.Now())
+		if v, _ := out.ResourceSpans().At(0).Resource().Attributes().Get("service.name"); v.Str() != want {
+			t.Errorf("service.name %q became %q, want %q", set, v.Str(), want)
 		}
 	}
 }

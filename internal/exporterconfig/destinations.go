@@ -35,6 +35,9 @@ type Destination struct {
 	Exclude []string `yaml:"exclude,omitempty"`
 	// Content is "full" (default) or "none": drop prompts and completions.
 	Content string `yaml:"content,omitempty"`
+	// DefaultServiceName is set as service.name on forwarded resources
+	// that have none (Dify's Phoenix provider sends none).
+	DefaultServiceName string `yaml:"default_service_name,omitempty"`
 	// Compression is "gzip", "none", or "" for the platform's default
 	// (gzip only where the platform is known to accept it).
 	Compression string `yaml:"compression,omitempty"`

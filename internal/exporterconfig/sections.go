@@ -8,6 +8,10 @@ type LangfuseIngest struct {
 	PublicKey   string `yaml:"public_key"`
 	ProjectID   string `yaml:"project_id"`
 	ProjectName string `yaml:"project_name"`
+	// ServiceName is service.name on ingested spans (metrics' service
+	// label, and what forwarded spans carry); default: the trace's Dify
+	// app name when it names one, else project_name.
+	ServiceName string `yaml:"service_name"`
 }
 
 // TraceContext bounds how trace-level labels (Dify's app) reach the LLM

@@ -13,30 +13,64 @@ import (
 )
 
 // build emits the root span of each trace-create and one span per
-// observation.
+// observation, under one resource per service (see Options).
 func (b *builder) build() ptrace.Traces {
 	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	rs.Resource().Attributes().PutStr("telemetry.sdk.name", "langfuse")
-	ss := rs.ScopeSpans().AppendEmpty()
-	ss.Scope().SetName("langfuse-ingestion")
-	spans := ss.Spans()
-	ends := map[string]time.Time{} // latest end per trace, for the root
+	spansOf := map[string]ptrace.SpanSlice{}
+	spans := func(traceID string) ptrace.SpanSlice {
+		svc := b.service(traceID)
+		if ss, ok := spansOf[svc]; ok {
+			return ss
+		}
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("telemetry.sdk.name", "langfuse")
+		if svc != "" {
+			rs.Resource().Attributes().PutStr("service.name", svc)
+		}
+		ss := rs.ScopeSpans().AppendEmpty()
+		ss.Scope().SetName("langfuse-ingestion")
+		spansOf[svc] = ss.Spans()
+		return ss.Spans()
+	}
+	// Each trace's earliest start and latest end, for the root.
+	starts, ends := map[string]time.Time{}, map[string]time.Time{}
 	for _, id := range b.order {
 		o := b.obs[id]
-		s := spans.AppendEmpty()
+		s := spans(o.TraceID).AppendEmpty()
 		b.observation(s, o, b.kinds[id])
+		if start := s.StartTimestamp().AsTime(); starts[o.TraceID].IsZero() || start.Before(starts[o.TraceID]) {
+			starts[o.TraceID] = start
+		}
 		if end := s.EndTimestamp().AsTime(); end.After(ends[o.TraceID]) {
 			ends[o.TraceID] = end
 		}
 	}
 	for _, id := range b.traceOrder {
-		b.root(spans.AppendEmpty(), b.traces[id], ends[id])
+		b.root(spans(id).AppendEmpty(), b.traces[id], starts[id], ends[id])
 	}
 	return td
 }
 
-func (b *builder) root(s ptrace.Span, t *traceBody, lastEnd time.Time) {
+// service is the service.name of a trace's spans (Options.ServiceName).
+func (b *builder) service(traceID string) string {
+	if b.opts.ServiceName != "" {
+		return b.opts.ServiceName
+	}
+	if t := b.traces[traceID]; t != nil {
+		if md, ok := t.Metadata.(map[string]any); ok {
+			if name, ok := md["app_name"].(string); ok && name != "" {
+				return name
+			}
+		}
+	}
+	return b.opts.Project
+}
+
+// root is a trace-create's span. It spans its observations: Dify sends
+// trace-create when the trace is done, so its timestamp usually comes after
+// every child ended; a root starting then would make its children start
+// before their parent in every back end.
+func (b *builder) root(s ptrace.Span, t *traceBody, firstStart, lastEnd time.Time) {
 	s.SetTraceID(TraceID(t.ID))
 	s.SetSpanID(SpanID(t.ID, true))
 	s.SetName(cmp.Or(t.Name, "trace"))
@@ -44,6 +78,9 @@ func (b *builder) root(s ptrace.Span, t *traceBody, lastEnd time.Time) {
 	start, ok := ParseTime(t.Timestamp)
 	if !ok {
 		start = time.Now()
+	}
+	if !firstStart.IsZero() && firstStart.Before(start) {
+		start = firstStart
 	}
 	end := start
 	if lastEnd.After(end) {
@@ -109,6 +146,9 @@ func (b *builder) observation(s ptrace.Span, o *obsBody, kind string) {
 	if u := usageDetails(o); u != nil {
 		b, _ := json.Marshal(u)
 		a.PutStr("langfuse.observation.usage_details", string(b))
+	}
+	if kind == "generation" {
+		putGenAI(a, o)
 	}
 	putJSON(a, "langfuse.observation.cost_details", o.CostDetails)
 	putJSON(a, "langfuse.observation.model.parameters", o.ModelParameters)
@@ -182,6 +222,25 @@ func putJSON(a pcommon.Map, k string, v any) {
 	default:
 		if b, err := json.Marshal(v); err == nil && string(b) != "null" && string(b) != "{}" {
 			a.PutStr(k, string(b))
+		}
+	}
+}
+
+// putGenAI gives a generation the GenAI semantic conventions' attributes
+// (operation, model, usage), for destinations that do not read
+// langfuse.observation.*: a generic OTLP back end, LangSmith, Phoenix.
+// The counts are the usage_details ones, so the metrics read the same.
+func putGenAI(a pcommon.Map, o *obsBody) {
+	a.PutStr("gen_ai.operation.name", "chat")
+	putNonEmpty(a, "gen_ai.request.model", o.Model)
+	u := usageDetails(o)
+	for attr, v := range map[string]float64{"gen_ai.usage.input_tokens": u["input"], "gen_ai.usage.output_tokens": u["output"],
+		"gen_ai.usage.total_tokens": u["total"], "gen_ai.usage.cache_read.input_tokens": u["input_cached_tokens"] + u["input_cache_read"],
+		"gen_ai.usage.reasoning.output_tokens": u["output_reasoning_tokens"]} {
+		if v != 0 {
+			// Clamped below int64's overflow: an absurd count stays absurd
+			// (and out of the metrics, see llmspan.Bound) rather than wrapping.
+			a.PutInt(attr, int64(max(min(v, 1<<62), -(1<<62))))
 		}
 	}
 }

@@ -100,10 +100,26 @@ var obsTypes = map[string]string{
 // sdk-log is the SDK's own logging).
 var ignored = map[string]bool{"score-create": true, "sdk-log": true}
 
+// Options say who the ingested spans are.
+type Options struct {
+	// ServiceName is service.name on every ingested span's resource; when
+	// empty, a trace's Dify app name (its metadata's app_name) when it
+	// names one, else Project.
+	ServiceName string
+	// Project is the Langfuse project name the ingest answers with.
+	Project string
+}
+
 // Convert builds the spans of a batch; every event gets a Result, 201 for
 // those taken (or ignored on purpose), 400 with the reason for the others.
 func Convert(events []Event) (ptrace.Traces, []Result) {
+	return ConvertWith(events, Options{})
+}
+
+// ConvertWith is Convert with the ingest's identity.
+func ConvertWith(events []Event, opts Options) (ptrace.Traces, []Result) {
 	b := newBuilder()
+	b.opts = opts
 	results := make([]Result, 0, len(events))
 	for _, ev := range events {
 		results = append(results, b.add(ev))
@@ -118,6 +134,7 @@ type builder struct {
 	order  []string // observation ids, in arrival order
 	// traceOrder lists trace ids that have a trace-create.
 	traceOrder []string
+	opts       Options
 }
 
 func newBuilder() *builder {

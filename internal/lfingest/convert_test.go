@@ -70,6 +70,17 @@ func TestDifyMessageBatch(t *testing.T) {
 	if got := root.EndTimestamp().AsTime().Sub(root.StartTimestamp().AsTime()).Seconds(); got != 3 {
 		t.Errorf("root covers its observations: %v s", got)
 	}
+	// Forwarded generations carry the GenAI attributes too.
+	for k, want := range map[string]any{"gen_ai.request.model": "gpt-4o-mini", "gen_ai.operation.name": "chat",
+		"gen_ai.usage.input_tokens": int64(1000), "gen_ai.usage.output_tokens": int64(200)} {
+		if v, ok := gen.Attributes().Get(k); !ok || v.AsRaw() != want {
+			t.Errorf("generation %s = %v, want %v", k, v.AsRaw(), want)
+		}
+	}
+	// The service: the trace's Dify app name.
+	if v, _ := td.ResourceSpans().At(0).Resource().Attributes().Get("service.name"); v.Str() != "Support" {
+		t.Errorf("service.name %q, want the app name", v.Str())
+	}
 	var s llmspan.Span
 	llmspan.Decode(llmspan.Resource{}, gen, &s)
 	if s.Kind != llmspan.KindLLM || s.Model != "gpt-4o-mini" || s.Usage.Input != 1000 || s.Usage.Output != 200 || s.Seconds != 2.5 || s.TTFT < 0.59 || s.TTFT > 0.61 {
@@ -163,5 +174,39 @@ func TestDifyWorkflowBatch(t *testing.T) {
 	llmspan.Decode(llmspan.Resource{}, tool, &s)
 	if !s.IsError || s.ErrorType != llmspan.ErrTimeout {
 		t.Errorf("tool error: %+v", s)
+	}
+}
+
+// Dify sends trace-create when the trace is done: its timestamp comes after
+// every observation ended. The forwarded root still spans its children.
+// A workflow trace names no app name: the service is the configured one,
+// else the project.
+func TestRootSpansItsChildrenAndServiceName(t *testing.T) {
+	batch := `{"batch": [
+ {"id": "e1", "type": "span-create", "timestamp": "2026-11-27T10:00:01Z", "body": {"id": "s1", "traceId": "t1",
+   "startTime": "2026-11-27T10:00:01Z", "endTime": "2026-11-27T10:00:04Z"}},
+ {"id": "e2", "type": "generation-create", "timestamp": "2026-11-27T10:00:02Z", "body": {"id": "g1", "traceId": "t1", "parentObservationId": "s1",
+   "startTime": "2026-11-27T10:00:02Z", "endTime": "2026-11-27T10:00:03Z", "model": "gpt-4o", "usage": {"input": 5, "output": 1}}},
+ {"id": "e3", "type": "trace-create", "timestamp": "2026-11-27T10:00:09Z", "body": {"id": "t1", "name": "workflow", "metadata": {"app_id": "app-wf"}}}
+]}`
+	var req struct{ Batch []Event }
+	if err := json.Unmarshal([]byte(batch), &req); err != nil {
+		t.Fatal(err)
+	}
+	for opts, want := range map[Options]string{{Project: "dify-prod"}: "dify-prod", {ServiceName: "support", Project: "dify-prod"}: "support"} {
+		td, _ := ConvertWith(req.Batch, opts)
+		rs := td.ResourceSpans()
+		if rs.Len() != 1 {
+			t.Fatalf("%d resources", rs.Len())
+		}
+		if v, _ := rs.At(0).Resource().Attributes().Get("service.name"); v.Str() != want {
+			t.Errorf("%+v: service.name %q, want %q", opts, v.Str(), want)
+		}
+		spans := rs.At(0).ScopeSpans().At(0).Spans()
+		root := spans.At(spans.Len() - 1)
+		start, end := root.StartTimestamp().AsTime().UTC(), root.EndTimestamp().AsTime().UTC()
+		if start.Format("15:04:05") != "10:00:01" || end.Format("15:04:05") != "10:00:04" {
+			t.Errorf("root from %s to %s, want 10:00:01 to 10:00:04 (its children)", start.Format("15:04:05"), end.Format("15:04:05"))
+		}
 	}
 }

@@ -19,7 +19,7 @@ type decoder struct {
 	provider, system, llmProvider, llmSystem        string
 	lfModel, reqModel, llmModel, respModel          string
 	genai, oi, tl                                   Usage
-	lfUsage, lfStart, metadata                      string
+	lfUsage, lfStart, metadata, outputValue         string
 	appID, appName, errType, lfLevel                string
 	auditAction, auditStatus                        string
 	ttft, ttftNanos                                 float64
@@ -113,6 +113,8 @@ func (d *decoder) attr(k string, v value) bool {
 		d.appName = v.AsString()
 	case "metadata": // OpenInference: a JSON object (Dify puts app_id here)
 		d.metadata = v.Str()
+	case "output.value": // OpenInference: Dify's workflow node outputs (usage, TTFT)
+		d.outputValue = v.Str()
 
 	case "error.type":
 		d.errType = v.Str()
@@ -147,6 +149,7 @@ func (d *decoder) finish(start pcommon.Timestamp, s *Span) {
 		s.TTFT = d.ttftNanos / 1e9
 	}
 	d.fromMetadata(s)
+	d.fromOutputs(s)
 	if s.TTFT == 0 && d.lfStart != "" {
 		if t, err := time.Parse(time.RFC3339Nano, d.lfStart); err == nil {
 			if delta := t.Sub(start.AsTime()).Seconds(); delta > 0 {
@@ -171,10 +174,12 @@ func (d *decoder) fromMetadata(s *Span) {
 		return
 	}
 	var md struct {
-		AppID   string   `json:"app_id"`
-		AppName string   `json:"app_name"`
-		TTFT    *float64 `json:"gen_ai_server_time_to_first_token"`
-		TTFT2   *float64 `json:"time_to_first_token"`
+		AppID   string       `json:"app_id"`
+		AppName string       `json:"app_name"`
+		TTFT    *float64     `json:"gen_ai_server_time_to_first_token"`
+		TTFT2   *float64     `json:"time_to_first_token"`
+		Usage   nodeUsage    `json:"usage"`
+		Outputs *nodeOutputs `json:"outputs"`
 	}
 	if json.Unmarshal([]byte(d.metadata), &md) != nil {
 		return
@@ -182,11 +187,41 @@ func (d *decoder) fromMetadata(s *Span) {
 	if s.AppID == "" {
 		s.AppID, s.AppName = md.AppID, cmp.Or(s.AppName, md.AppName)
 	}
-	for _, v := range []*float64{md.TTFT, md.TTFT2} {
+	ttft := []*float64{md.TTFT, md.TTFT2, md.Usage.TTFT}
+	if md.Outputs != nil {
+		ttft = append(ttft, md.Outputs.Usage.TTFT)
+	}
+	for _, v := range ttft {
 		if s.TTFT == 0 && v != nil && *v > 0 {
 			s.TTFT = *v
 		}
 	}
+}
+
+// nodeUsage is a Dify LLM node's usage (its outputs' `usage`): the time
+// to first token in seconds.
+type nodeUsage struct {
+	TTFT *float64 `json:"time_to_first_token"`
+}
+
+type nodeOutputs struct {
+	Usage nodeUsage `json:"usage"`
+}
+
+// fromOutputs reads the time to first token of a Dify workflow LLM node
+// from its outputs, which Dify's Phoenix provider sends as OpenInference's
+// `output.value` JSON (`{"text": ..., "usage": {"time_to_first_token":
+// 0.8, ...}}`); chat messages carry it in metadata instead. Parsed only
+// for a model call still missing it.
+func (d *decoder) fromOutputs(s *Span) {
+	if s.TTFT != 0 || d.outputValue == "" || (s.Kind != KindLLM) || !strings.Contains(d.outputValue, "time_to_first_token") {
+		return
+	}
+	var out nodeOutputs
+	if json.Unmarshal([]byte(d.outputValue), &out) != nil || out.Usage.TTFT == nil || *out.Usage.TTFT <= 0 {
+		return
+	}
+	s.TTFT = *out.Usage.TTFT
 }
 
 func (d *decoder) kind() Kind {

@@ -49,6 +49,15 @@ func TestErrorTypes(t *testing.T) {
 		{"aliyun context", errSpan("This model's maximum context length is 128000 tokens", nil), ErrContextLength},
 		{"content filter", errSpan("The response was filtered due to the prompt triggering Azure OpenAI's content management policy", nil), ErrContentFilter},
 		{"server", errSpan("Error code: 503 - The engine is currently overloaded", nil), ErrServer},
+		// Aliyun (DashScope) error codes, passed on by Dify as they are.
+		{"dashscope internal", errSpan("[tongyi] Error: code: InternalError.Algo, message: An internal error has occured", nil), ErrServer},
+		{"dashscope unavailable", errSpan("ServiceUnavailable: The service is temporarily unavailable", nil), ErrServer},
+		{"dashscope throttling", errSpan("code: Throttling.RateQuota, message: Requests rate limit exceeded", nil), ErrRateLimit},
+		{"dashscope allocation quota", errSpan("Throttling.AllocationQuota", nil), ErrRateLimit},
+		{"dashscope invalid key", errSpan("code: InvalidApiKey, message: Invalid API-key provided.", nil), ErrAuth},
+		{"dashscope access denied", errSpan("AccessDenied.Unpurchased", nil), ErrAuth},
+		{"dashscope arrearage", errSpan("Arrearage: Access denied, please make sure your account is in good standing", nil), ErrAuth},
+		{"dashscope inspection", errSpan("DataInspectionFailed: Input data may contain inappropriate content.", nil), ErrContentFilter},
 		{"other", errSpan("something odd", nil), ErrOther},
 		{"real exception type kept", errSpan("", map[string]any{"exception.type": "openai.RateLimitError", "exception.message": "x"}), "openai.RateLimitError"},
 	}
@@ -79,6 +88,29 @@ func TestTimeToFirstTokenFromDify(t *testing.T) {
 		"metadata": `{"app_id":"a1","gen_ai_server_time_to_first_token":0.615,"ls_model_name":"gpt-4o"}`}), &s)
 	if s.TTFT != 0.615 || s.AppID != "a1" {
 		t.Errorf("phoenix ttft %v app %q", s.TTFT, s.AppID)
+	}
+	// Phoenix provider, workflow LLM node: the node's outputs as
+	// output.value, with usage.time_to_first_token in seconds; the
+	// metadata carries the node's ids, not the usage.
+	node := map[string]any{"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.token_count.prompt": int64(120),
+		"metadata":     `{"workflow_run_id":"r1","node_id":"n1","node_type":"llm","status":"succeeded"}`,
+		"output.value": `{"text":"Hello","usage":{"prompt_tokens":120,"completion_tokens":30,"total_tokens":150,"latency":2.1,"time_to_first_token":0.73,"time_to_generate":1.3},"finish_reason":"stop"}`}
+	Decode(Resource{}, mkSpan(3*time.Second, node), &s)
+	if s.TTFT != 0.73 {
+		t.Errorf("phoenix workflow node ttft %v, want 0.73", s.TTFT)
+	}
+	// The same in metadata's outputs, and through the wire reader.
+	node["output.value"] = "Hello"
+	node["metadata"] = `{"node_type":"llm","outputs":{"usage":{"time_to_first_token":0.5}}}`
+	Decode(Resource{}, mkSpan(3*time.Second, node), &s)
+	if s.TTFT != 0.5 {
+		t.Errorf("phoenix workflow node ttft from metadata outputs %v, want 0.5", s.TTFT)
+	}
+	// Not a model call: never parsed.
+	Decode(Resource{}, mkSpan(3*time.Second, map[string]any{"openinference.span.kind": "CHAIN",
+		"output.value": `{"usage":{"time_to_first_token":0.9}}`}), &s)
+	if s.TTFT != 0 {
+		t.Errorf("a chain span got ttft %v", s.TTFT)
 	}
 }
 

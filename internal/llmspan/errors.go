@@ -8,6 +8,11 @@ import (
 )
 
 // Error classes derived from a message when a span names no usable type.
+// Besides the usual messages and HTTP codes they read the error codes of
+// Dify's Aliyun (DashScope) models, which Dify passes on as they are:
+// InternalError.*, ServiceUnavailable (server_error), Throttling.* (rate_limit),
+// InvalidApiKey, AccessDenied, Arrearage (auth), DataInspectionFailed
+// (content_filter).
 // The vocabulary is fixed, so error_type stays bounded whatever the
 // messages say.
 const (
@@ -31,10 +36,10 @@ var classes = []struct {
 }{
 	{ErrTimeout, regexp.MustCompile(`(?i)time(d)?[ _-]?out|deadline[ _]exceeded|\b408\b|\b504\b`)},
 	{ErrRateLimit, regexp.MustCompile(`(?i)rate[ _-]?limit|too many requests|\b429\b|quota|throttl`)},
-	{ErrAuth, regexp.MustCompile(`(?i)\b40[13]\b|unauthori[sz]ed|forbidden|api[ _-]?key|authenticat|permission denied|access denied`)},
+	{ErrAuth, regexp.MustCompile(`(?i)\b40[13]\b|unauthori[sz]ed|forbidden|api[ _-]?key|access[ _-]?key|authenticat|permission[ _-]?denied|access[ _-]?denied|signature[ _-]?does[ _-]?not[ _-]?match|arrearage`)},
 	{ErrContextLength, regexp.MustCompile(`(?i)context[ _-]?(length|window)|maximum context|too many tokens|token limit|max_tokens|prompt is too long`)},
-	{ErrContentFilter, regexp.MustCompile(`(?i)content[ _-]?(filter|policy|management)|safety|moderation|responsibleai`)},
-	{ErrServer, regexp.MustCompile(`(?i)\b50[0-3]\b|internal server error|bad gateway|service unavailable|overloaded|server error`)},
+	{ErrContentFilter, regexp.MustCompile(`(?i)content[ _-]?(filter|policy|management)|safety|moderation|responsibleai|data[ _-]?inspection`)},
+	{ErrServer, regexp.MustCompile(`(?i)\b50[0-3]\b|internal[ _-]?(server[ _-]?)?error|bad[ _-]?gateway|service[ _-]?unavailable|overloaded|server[ _-]?error`)},
 }
 
 // Classify maps a failure message to the fixed vocabulary.

@@ -45,6 +45,8 @@ func wireTraces() []ptrace.Traces {
 		"metadata": `{"app_id":"a1","app_name":"bot","gen_ai_server_time_to_first_token":0.3}`}, true)
 	add(map[string]any{"gen_ai.span.kind": "LLM", "gen_ai.request.model": "deepseek-chat", "gen_ai.usage.input_tokens": "7",
 		"gen_ai.response.time_to_first_token": 250000000, "audit.action": "delete_app", "audit.status": "failed", "dify.app_id": 7.5}, true)
+	add(map[string]any{"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "metadata": `{"node_type":"llm"}`,
+		"output.value": `{"text":"hi","usage":{"total_tokens":9,"time_to_first_token":0.42}}`}, false)
 	add(map[string]any{"llm.request.type": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.system": "OpenAI",
 		"gen_ai.usage.prompt_tokens": 3.0, "error.type": "timeout", "app_name": map[string]any{"n": 1}}, true)
 	out = append(out, td)

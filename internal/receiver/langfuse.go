@@ -14,6 +14,8 @@ import (
 // with PublicKey as the user and the receivers' token as the secret key.
 type Langfuse struct {
 	PublicKey, ProjectID, ProjectName string
+	// ServiceName is service.name on ingested spans (lfingest.Options).
+	ServiceName string
 }
 
 type langfuseAuthKey struct{}
@@ -88,7 +90,7 @@ func handleIngestion(c Consumer, o Options, w http.ResponseWriter, r *http.Reque
 		writeJSONBody(w, http.StatusBadRequest, map[string]any{"message": "invalid ingestion request: " + err.Error()})
 		return
 	}
-	td, results := lfingest.Convert(req.Batch)
+	td, results := lfingest.ConvertWith(req.Batch, lfingest.Options{ServiceName: o.Langfuse.ServiceName, Project: o.Langfuse.ProjectName})
 	n := td.SpanCount()
 	if n > 0 {
 		if err := otlpwire.CheckNesting(td); err != nil {

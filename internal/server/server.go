@@ -136,7 +136,7 @@ func New(cfg *exporterconfig.Config, version string, log *slog.Logger, sink pipe
 	opts := receiver.Options{Token: token, MaxBytes: o.MaxRequestBytes, Admission: s.admission, Logger: log, Metrics: receiver.NewMetrics(reg),
 		MaxConcurrentStreams: o.MaxConcurrentStreams, IdleTimeout: time.Duration(o.IdleTimeout), HandshakeTimeout: time.Duration(o.ReadTimeout)}
 	if lf := o.Langfuse; lf.Enabled {
-		opts.Langfuse = &receiver.Langfuse{PublicKey: lf.PublicKey, ProjectID: lf.ProjectID, ProjectName: lf.ProjectName}
+		opts.Langfuse = &receiver.Langfuse{PublicKey: lf.PublicKey, ProjectID: lf.ProjectID, ProjectName: lf.ProjectName, ServiceName: lf.ServiceName}
 	}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "llmops_exporter_in_flight_request_bytes",
 		Help: "Request bytes held in memory now, against receivers.otlp.max_in_flight_bytes."}, func() float64 { return float64(s.admission.InFlight()) }))

@@ -150,16 +150,19 @@ func (c *Cache[T]) release(e *entry[T], outcome string) []Released[T] {
 // Observe records what a batch tells about a trace: its labels (empty
 // fields ignored) and whether its root was in the batch. Items held for the
 // trace are released when its app becomes known or its root arrives. A
-// trace whose root came is remembered only if something was waiting for
-// it: roots end last, so later children are rare, and remembering every
-// finished trace would cost memory on every request.
+// trace whose spans name its app is remembered (for TTL, bounded by
+// MaxTraces) even when nothing waits for it yet: Dify's Aliyun client sends
+// each trace's root first, in batches of 50 spans that split traces, so the
+// LLM calls of a root just seen often come in the next request. A root
+// naming no app is remembered only if something was waiting for it: there
+// is nothing to inherit from it, and every generic OTel trace has one.
 func (c *Cache[T]) Observe(id pcommon.TraceID, l Labels, root bool, now time.Time) []Released[T] {
 	if l == (Labels{}) && !root {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if root && c.traces[id] == nil {
+	if root && l.AppID == "" && c.traces[id] == nil {
 		return nil
 	}
 	e, out := c.get(id, now)

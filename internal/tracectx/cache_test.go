@@ -92,3 +92,24 @@ func TestBoundsNeverDropAnItem(t *testing.T) {
 		t.Fatalf("bounds exceeded: %d traces, %d held", len(c.traces), c.Held())
 	}
 }
+
+// Dify's Aliyun client sends each trace's root first, in batches of at
+// most 50 spans that split traces: a root naming its app arrives with
+// nothing waiting, and the trace's LLM calls come in a later request. They
+// inherit at once, not after Wait.
+func TestRootFirstThenChildrenInALaterRequest(t *testing.T) {
+	c := New[string](30*time.Second, time.Minute, 10, 10)
+	now := time.Unix(0, 0)
+	if rel := c.Observe(tid(7), Labels{AppID: "app-aliyun", AppName: "Support"}, true, now); len(rel) != 0 {
+		t.Fatalf("released %+v", rel)
+	}
+	l, outcome, ok := c.Resolve(tid(7), Labels{}, "llm", now.Add(100*time.Millisecond))
+	if !ok || l.AppID != "app-aliyun" || l.AppName != "Support" || outcome != Inherited {
+		t.Fatalf("child after its root: %+v %s %v (held: %d)", l, outcome, ok, c.Held())
+	}
+	// A root naming no app with nothing waiting is not remembered.
+	c.Observe(tid(8), Labels{}, true, now)
+	if _, _, ok := c.Resolve(tid(8), Labels{}, "llm", now); ok {
+		t.Fatal("a root without an app was remembered")
+	}
+}
