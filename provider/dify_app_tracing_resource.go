@@ -63,6 +63,12 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 		diags.Append(m.Settings.ElementsAs(ctx, &out, false)...)
 	}
 	p := difyconsole.Providers[m.Provider.ValueString()]
+	if !m.Collector.IsNull() && p.NoCollector {
+		diags.AddAttributeError(path.Root("collector"), "No collector for this provider",
+			fmt.Sprintf("Dify's %s provider writes through MLflow's own API, which a collector does not serve: set settings.%s to the MLflow server instead, "+
+				"and give the collector an llmops_tracing_provider of the same type as a destination for traces from other apps", m.Provider.ValueString(), p.Endpoint))
+		return nil, false
+	}
 	if !m.Collector.IsNull() {
 		env := map[string]string{}
 		diags.Append(m.Collector.ElementsAs(ctx, &env, false)...)
@@ -80,9 +86,11 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 			out["public_key"] = fromcollector.LangfusePublicKey // what the collector's Langfuse ingest expects
 		}
 	}
-	if _, set := out[p.Secret]; set {
-		diags.AddAttributeError(path.Root("settings"), "Secret in settings", fmt.Sprintf("settings.%s is a secret: give it as secret_wo (write-only, never stored)", p.Secret))
-		return nil, false
+	for k := range out {
+		if p.IsSecret(k) {
+			diags.AddAttributeError(path.Root("settings"), "Secret in settings", fmt.Sprintf("settings.%s is a secret: give it as secret_wo (write-only, never stored)", k))
+			return nil, false
+		}
 	}
 	var missing []string
 	for _, k := range p.Required {
@@ -169,11 +177,12 @@ func (r *difyAppTracingResource) apply(ctx context.Context, plan planGetter, cfg
 	}
 	send := maps.Clone(eff)
 	p := difyconsole.Providers[provider]
+	secretKey := p.SecretFor(eff)
 	switch {
 	case secret.ValueString() != "":
-		send[p.Secret] = secret.ValueString()
-	case exists && current[p.Secret] != "":
-		send[p.Secret] = current[p.Secret] // masked: Dify keeps what it has
+		send[secretKey] = secret.ValueString()
+	case exists && current[secretKey] != "":
+		send[secretKey] = current[secretKey] // masked: Dify keeps what it has
 	}
 	for _, k := range p.Masked { // masked non-secret settings (public_key...) we did not change
 		if v, ok := current[k]; ok && difyconsole.IsMasked(v) && send[k] == "" {
@@ -251,7 +260,7 @@ func observed(current, prior map[string]string, provider string) map[string]stri
 	out := map[string]string{}
 	for k, v := range current {
 		switch {
-		case k == p.Secret || v == "":
+		case p.IsSecret(k) || v == "":
 		case difyconsole.IsMasked(v):
 			if pv, ok := prior[k]; ok {
 				out[k] = pv

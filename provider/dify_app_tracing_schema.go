@@ -55,14 +55,16 @@ func difyAppTracingSchema() schema.Schema {
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "The provider's non-secret settings as Dify names them, e.g. `project` and `endpoint` (phoenix), `app_name` and `endpoint` (aliyun), " +
-					"`public_key` and `host` (langfuse), `space_id` and `project` (arize), `project` and `workspace` (opik), `entity` and `project` (weave).",
+					"`public_key` and `host` (langfuse), `space_id` and `project` (arize), `project` and `workspace` (opik), `entity` and `project` (weave), " +
+					"`tracking_uri`, `experiment_id` and `username` (mlflow), `host`, `experiment_id` and `client_id` (databricks; no `collector` for these two: Dify writes through MLflow's API).",
 			},
 			"secret_wo": schema.StringAttribute{
 				Optional:  true,
 				WriteOnly: true,
 				Sensitive: true,
 				MarkdownDescription: "The provider's secret: `api_key` (phoenix, arize, langsmith, opik, weave), `license_key` (aliyun; the exporter's token when " +
-					"pointing at a collector), `secret_key` (langfuse), `token` (tencent). Write-only; bump `secret_wo_version` to send a new one.",
+					"pointing at a collector), `secret_key` (langfuse), `token` (tencent), `password` (mlflow), `personal_access_token` (databricks), or `client_secret` " +
+					"(databricks with `client_id`). Write-only; bump `secret_wo_version` to send a new one.",
 			},
 			"secret_wo_version": schema.Int64Attribute{
 				Optional:            true,

@@ -18,21 +18,24 @@ import (
 )
 
 type tracingProviderModel struct {
-	ID          types.String `tfsdk:"id"`
-	Name        types.String `tfsdk:"name"`
-	Type        types.String `tfsdk:"type"`
-	Host        types.String `tfsdk:"host"`
-	Endpoint    types.String `tfsdk:"endpoint"`
-	URL         types.String `tfsdk:"url"`
-	PublicKey   types.String `tfsdk:"public_key"`
-	Project     types.String `tfsdk:"project"`
-	Workspace   types.String `tfsdk:"workspace"`
-	Entity      types.String `tfsdk:"entity"`
-	AppName     types.String `tfsdk:"app_name"`
-	ServiceName types.String `tfsdk:"service_name"`
-	Protocol    types.String `tfsdk:"protocol"`
-	Headers     types.Map    `tfsdk:"headers"`
-	Verify      types.Bool   `tfsdk:"verify"`
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	Type         types.String `tfsdk:"type"`
+	Host         types.String `tfsdk:"host"`
+	Endpoint     types.String `tfsdk:"endpoint"`
+	URL          types.String `tfsdk:"url"`
+	PublicKey    types.String `tfsdk:"public_key"`
+	Project      types.String `tfsdk:"project"`
+	Workspace    types.String `tfsdk:"workspace"`
+	Entity       types.String `tfsdk:"entity"`
+	AppName      types.String `tfsdk:"app_name"`
+	ServiceName  types.String `tfsdk:"service_name"`
+	ExperimentID types.String `tfsdk:"experiment_id"`
+	Username     types.String `tfsdk:"username"`
+	ClientID     types.String `tfsdk:"client_id"`
+	Protocol     types.String `tfsdk:"protocol"`
+	Headers      types.Map    `tfsdk:"headers"`
+	Verify       types.Bool   `tfsdk:"verify"`
 
 	SecretKeyWO      types.String `tfsdk:"secret_key_wo"`
 	SecretKey        types.String `tfsdk:"secret_key"`
@@ -42,6 +45,10 @@ type tracingProviderModel struct {
 	LicenseKey       types.String `tfsdk:"license_key"`
 	TokenWO          types.String `tfsdk:"token_wo"`
 	Token            types.String `tfsdk:"token"`
+	PasswordWO       types.String `tfsdk:"password_wo"`
+	Password         types.String `tfsdk:"password"`
+	ClientSecretWO   types.String `tfsdk:"client_secret_wo"`
+	ClientSecret     types.String `tfsdk:"client_secret"`
 	SecretHeadersWO  types.Map    `tfsdk:"secret_headers_wo"`
 	SecretHeaders    types.Map    `tfsdk:"secret_headers"`
 	SecretsWOVersion types.Int64  `tfsdk:"secrets_wo_version"`
@@ -58,6 +65,7 @@ func (m *tracingProviderModel) stringFields() map[string]*types.String {
 		platform.FieldHost: &m.Host, platform.FieldEndpoint: &m.Endpoint, platform.FieldURL: &m.URL,
 		platform.FieldPublicKey: &m.PublicKey, platform.FieldProject: &m.Project, platform.FieldWorkspace: &m.Workspace,
 		platform.FieldEntity: &m.Entity, platform.FieldAppName: &m.AppName, platform.FieldServiceName: &m.ServiceName,
+		platform.FieldExperimentID: &m.ExperimentID, platform.FieldUsername: &m.Username, platform.FieldClientID: &m.ClientID,
 		platform.FieldProtocol: &m.Protocol,
 	}
 }
@@ -67,6 +75,7 @@ func (m *tracingProviderModel) secretFields() map[string][2]*types.String {
 	return map[string][2]*types.String{
 		"secret_key": {&m.SecretKeyWO, &m.SecretKey}, "api_key": {&m.APIKeyWO, &m.APIKey},
 		"license_key": {&m.LicenseKeyWO, &m.LicenseKey}, "token": {&m.TokenWO, &m.Token},
+		"password": {&m.PasswordWO, &m.Password}, "client_secret": {&m.ClientSecretWO, &m.ClientSecret},
 	}
 }
 
@@ -75,7 +84,8 @@ func (m *tracingProviderModel) platformConfig(diags *diag.Diagnostics) platform.
 		Type: platform.Type(m.Type.ValueString()), Host: m.Host.ValueString(), Endpoint: m.Endpoint.ValueString(),
 		URL: m.URL.ValueString(), PublicKey: m.PublicKey.ValueString(), Project: m.Project.ValueString(),
 		Workspace: m.Workspace.ValueString(), Entity: m.Entity.ValueString(), AppName: m.AppName.ValueString(),
-		ServiceName: m.ServiceName.ValueString(), Protocol: platform.Protocol(m.Protocol.ValueString()),
+		ServiceName: m.ServiceName.ValueString(), ExperimentID: m.ExperimentID.ValueString(), Username: m.Username.ValueString(),
+		ClientID: m.ClientID.ValueString(), Protocol: platform.Protocol(m.Protocol.ValueString()),
 		Headers: mapOf(context.Background(), m.Headers, diags),
 	}
 	return c
@@ -94,7 +104,7 @@ func (m *tracingProviderModel) fieldUnknown(field string) bool {
 // secrets returns the secret values from configuration (write-only first).
 func (m *tracingProviderModel) secrets(diags *diag.Diagnostics) platform.Secrets {
 	s := platform.Secrets{}
-	if name := platform.SecretName(platform.Type(m.Type.ValueString())); name != "" {
+	if name := m.secretName(); name != "" {
 		pair := m.secretFields()[name]
 		s.Key = pair[0].ValueString()
 		if s.Key == "" {
@@ -111,7 +121,7 @@ func (m *tracingProviderModel) secrets(diags *diag.Diagnostics) platform.Secrets
 // hasSecret reports whether configuration supplies the platform's secret
 // (unknown counts as supplied: it will be known at apply time).
 func (m *tracingProviderModel) hasSecret() bool {
-	name := platform.SecretName(platform.Type(m.Type.ValueString()))
+	name := m.secretName()
 	if name == "" {
 		return false
 	}
@@ -128,7 +138,7 @@ func (m *tracingProviderModel) hasSecret() bool {
 func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
 	var diags diag.Diagnostics
 	t := platform.Type(m.Type.ValueString())
-	own := platform.SecretName(t)
+	own := m.secretName()
 	for name, pair := range m.secretFields() {
 		if name == own {
 			continue
@@ -151,8 +161,42 @@ func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
 		diags.AddAttributeError(path.Root(own+"_wo"), "Missing tracing provider secret",
 			fmt.Sprintf("type %q needs %s_wo (Terraform 1.11+) or %s", t, own, own))
 	}
+	if t == platform.MLflow {
+		diags.Append(m.validateMLflowAuth()...)
+	}
 	if !platform.AcceptsHeaders(t) && (!m.SecretHeadersWO.IsNull() || !m.SecretHeaders.IsNull()) {
 		diags.AddAttributeError(path.Root("secret_headers_wo"), "Invalid tracing provider setting", fmt.Sprintf("secret headers are only used by type %q", platform.OTLP))
+	}
+	return diags
+}
+
+// secretName is the attribute name of the configured platform's secret
+// (a Databricks service principal's is client_secret).
+func (m *tracingProviderModel) secretName() string {
+	return platform.SecretNameFor(platform.Config{Type: platform.Type(m.Type.ValueString()), ClientID: m.ClientID.ValueString()})
+}
+
+// secretImplied reports whether the settings alone say a secret is
+// configured: the type requires one, or MLflow has a user (whose password
+// must be set). An import assumes it.
+func (m *tracingProviderModel) secretImplied() bool {
+	t := platform.Type(m.Type.ValueString())
+	return platform.SecretRequired(t) || (t == platform.MLflow && m.Username.ValueString() != "")
+}
+
+// validateMLflowAuth: MLflow's basic-auth app takes a user and a password
+// together; either alone would be sent as a wrong Basic header, or not at
+// all.
+func (m *tracingProviderModel) validateMLflowAuth() diag.Diagnostics {
+	var diags diag.Diagnostics
+	user := !m.Username.IsNull() && m.Username.ValueString() != ""
+	switch {
+	case user && !m.hasSecret():
+		diags.AddAttributeError(path.Root("password_wo"), "Missing tracing provider secret",
+			"type \"mlflow\" with username needs password_wo (Terraform 1.11+) or password: MLflow's basic auth takes both")
+	case !user && !m.Username.IsUnknown() && m.hasSecret():
+		diags.AddAttributeError(path.Root("username"), "Missing tracing provider setting",
+			"type \"mlflow\" sends the password only with a username (HTTP Basic): set username, or remove password_wo")
 	}
 	return diags
 }

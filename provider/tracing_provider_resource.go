@@ -133,7 +133,7 @@ func (r *tracingProviderResource) Read(ctx context.Context, req resource.ReadReq
 		// Just imported: derive the outputs the way a create would, assuming
 		// the secret the type requires is configured.
 		assumed := state
-		if name := platform.SecretName(platform.Type(state.Type.ValueString())); name != "" && platform.SecretRequired(platform.Type(state.Type.ValueString())) {
+		if name := state.secretName(); name != "" && state.secretImplied() {
 			*assumed.secretFields()[name][0] = types.StringValue("set")
 		}
 		state.setOutputs(&assumed, &resp.Diagnostics)

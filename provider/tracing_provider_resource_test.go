@@ -111,6 +111,8 @@ func TestAccTracingProvider_defaultsPerType(t *testing.T) {
 		{"aliyun", `license_key_wo = "k"`, "https://tracing-analysis-dc-hz.aliyuncs.com/adapt_{license_key}/api/otlp/traces"},
 		{"opik", `workspace = "ws"`, "https://www.comet.com/opik/api/v1/private/otel/v1/traces"},
 		{"tencent", `token_wo = "k"` + "\n  endpoint = \"http://ap-guangzhou.apm.tencentcs.com\"", "ap-guangzhou.apm.tencentcs.com:4317"},
+		{"mlflow", ``, "http://localhost:5000/v1/traces"},
+		{"databricks", `token_wo = "k"` + "\n  endpoint = \"https://dbc-1.cloud.databricks.com\"\n  experiment_id = \"42\"", "https://dbc-1.cloud.databricks.com/api/2.0/otel/v1/traces"},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
@@ -165,11 +167,17 @@ func TestAccTracingProvider_invalidInput(t *testing.T) {
 		{"doubled path", `type = "phoenix"` + "\n endpoint = \"http://px:6006/v1/traces\"", `endpoint: must be the base URL`},
 		{"bad type", `type = "datadog"`, `value must be one of`},
 		{"bad name", `type = "phoenix"` + "\n name = \"Prod Phoenix\"", `must be 1-63 lower-case`},
+		{"experiment name", `type = "mlflow"` + "\n experiment_id = \"my-experiment\"", `experiment_id: must be the experiment's numeric id`},
+		{"mlflow user without password", `type = "mlflow"` + "\n username = \"bot\"", `with username needs password_wo`},
+		{"mlflow password without user", `type = "mlflow"` + "\n password_wo = \"pw\"", `sends the password only with a username`},
+		{"databricks workspace as mlflow", `type = "mlflow"` + "\n endpoint = \"https://adb-1.azuredatabricks.net\"", `use type "databricks"`},
+		{"databricks without experiment", `type = "databricks"` + "\n endpoint = \"https://dbc-1.cloud.databricks.com\"\n token_wo = \"t\"", `experiment_id: is required for type "databricks"`},
+		{"databricks principal with a token", `type = "databricks"` + "\n endpoint = \"https://dbc-1.cloud.databricks.com\"\n experiment_id = \"1\"\n client_id = \"sp\"\n token_wo = \"t\"", `token_wo is not used by type "databricks"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			name := `name = "x"`
-			if strings.Contains(c.body, "name =") {
+			if strings.Contains(c.body, " name =") {
 				name = ""
 			}
 			resource.Test(t, resource.TestCase{
@@ -287,10 +295,13 @@ func verifyHCL(fake *platformtest.Fake, secret string) string {
 	add("project", c.Project)
 	add("workspace", c.Workspace)
 	add("entity", c.Entity)
+	add("experiment_id", c.ExperimentID)
+	add("username", c.Username)
+	add("client_id", c.ClientID)
 	if c.Protocol != "" {
 		add("protocol", string(c.Protocol))
 	}
-	if name := platform.SecretName(c.Type); name != "" && secret != "" {
+	if name := platform.SecretNameFor(c); name != "" && secret != "" {
 		add(name+"_wo", secret)
 	}
 	if c.Type == platform.OTLP {
@@ -314,10 +325,15 @@ func TestAccTracingProvider_verify(t *testing.T) {
 	good := map[platform.Type]platform.Config{
 		platform.Langfuse: {PublicKey: "pk-lf-1"}, platform.LangSmith: {Project: "demo"}, platform.Phoenix: {},
 		platform.Weave: {Entity: "team", Project: "app"}, platform.Aliyun: {}, platform.Opik: {Workspace: "ws"},
-		platform.Tencent: {}, platform.OTLP: {},
+		platform.Tencent: {}, platform.OTLP: {}, platform.MLflow: {ExperimentID: "7", Username: "bot"},
+		platform.Databricks: {ExperimentID: "1234567890"}, "databricks-oauth": {ExperimentID: "1234567890", ClientID: "sp-1"},
 	}
-	for typ, cfg := range good {
-		t.Run(string(typ), func(t *testing.T) {
+	for name, cfg := range good {
+		typ := name
+		if name == "databricks-oauth" {
+			typ = platform.Databricks
+		}
+		t.Run(string(name), func(t *testing.T) {
 			fake := platformtest.New(t, typ, cfg, platform.Secrets{Key: "GOOD-KEY", Headers: map[string]string{"authorization": "Bearer GOOD-KEY"}})
 			dead := &platformtest.Fake{Config: pointAtDead(fake.Config, deadAddr)}
 			resource.Test(t, resource.TestCase{
@@ -343,7 +359,7 @@ func TestAccTracingProvider_verify(t *testing.T) {
 // LangSmith and Weave keep https (they refuse http).
 func pointAtDead(c platform.Config, deadAddr string) platform.Config {
 	scheme := "http://"
-	if c.Type == platform.LangSmith || c.Type == platform.Weave {
+	if c.Type == platform.LangSmith || c.Type == platform.Weave || c.Type == platform.Databricks {
 		scheme = "https://"
 	}
 	switch c.Type {

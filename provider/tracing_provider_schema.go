@@ -30,7 +30,9 @@ var secretPairs = []struct {
 	{"secret_key", "`langfuse` (the `sk-lf-...` key)"},
 	{"api_key", "`langsmith`, `phoenix`, `weave` and `opik`"},
 	{"license_key", "`aliyun`"},
-	{"token", "`tencent`"},
+	{"token", "`tencent`, and `databricks` (a personal access token)"},
+	{"password", "`mlflow` (with `username`: MLflow's basic auth)"},
+	{"client_secret", "`databricks` with `client_id` (a service principal's OAuth secret, machine-to-machine)"},
 }
 
 func tracingProviderSchema() schema.Schema {
@@ -56,10 +58,24 @@ func tracingProviderSchema() schema.Schema {
 		"project":      projectAttribute(),
 		"app_name":     defaulted("Service name reported to ARMS (`aliyun`).", platform.Aliyun),
 		"service_name": defaulted("Service name reported to Tencent APM (`tencent`).", platform.Tencent),
+		"experiment_id": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "MLflow experiment id, the number in the experiment's URL, sent as `x-mlflow-experiment-id` (`mlflow`: default `0`, MLflow's default experiment; `databricks`: required). " +
+				"The experiment must exist.",
+		},
+		"username": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "MLflow user for its basic auth (`mlflow`), sent with `password_wo` as HTTP Basic. Leave unset for a tracking server without auth.",
+		},
+		"client_id": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Application id of a Databricks service principal (`databricks`): the exporter then gets its bearer tokens from the workspace's OAuth endpoint with `client_secret_wo` (machine-to-machine) instead of using a personal access token (`token_wo`).",
+		},
 		"protocol": schema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
-			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse` and `langsmith` take both HTTP forms; `phoenix`, `weave` and `opik` only `http/protobuf` (Opik reads OTLP/JSON ids as base64); `tencent` only `grpc`.",
+			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse` and `langsmith` take both HTTP forms; `phoenix`, `weave`, `opik`, `mlflow` and `databricks` only `http/protobuf` (Opik reads OTLP/JSON ids as base64); `tencent` only `grpc`.",
 			Validators:          []validator.String{stringvalidator.OneOf(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
 		},
 		"public_key": schema.StringAttribute{
@@ -147,7 +163,7 @@ func tracingProviderSchema() schema.Schema {
 		}
 	}
 	return schema.Schema{
-		MarkdownDescription: "The endpoint and credentials of one LLM tracing platform (Langfuse, LangSmith, Arize Phoenix, W&B Weave, Alibaba Cloud ARMS, Opik, Tencent APM, or any OTLP back end), validated and normalised, for collectors to export to.\n\n" +
+		MarkdownDescription: "The endpoint and credentials of one LLM tracing platform (Langfuse, LangSmith, Arize Phoenix, W&B Weave, Alibaba Cloud ARMS, Opik, Tencent APM, MLflow, Databricks-managed MLflow, or any OTLP back end), validated and normalised, for collectors to export to.\n\n" +
 			"Secrets are write-only (`*_wo`, Terraform 1.11+): they never reach the state or the plan. The resource computes the exact OTLP endpoint, protocol and header names the platform needs. With `verify = true` it checks the credentials against the platform and tells an unreachable host, a wrong URL or path, and rejected credentials apart.",
 		Attributes: attrs,
 	}
@@ -166,14 +182,14 @@ func defaulted(desc string, t platform.Type) schema.StringAttribute {
 
 func endpointAttribute() schema.StringAttribute {
 	var defs []string
-	for _, t := range []platform.Type{platform.LangSmith, platform.Phoenix, platform.Weave, platform.Aliyun, platform.Tencent} {
+	for _, t := range []platform.Type{platform.LangSmith, platform.Phoenix, platform.Weave, platform.Aliyun, platform.MLflow} {
 		defs = append(defs, fmt.Sprintf("`%s`: `%s`", t, platform.Default(t, platform.FieldEndpoint)))
 	}
 	return schema.StringAttribute{
 		Optional: true,
 		Computed: true,
-		MarkdownDescription: "Base URL of the platform (`langsmith`, `phoenix`, `weave`, `aliyun`, `tencent`, `otlp`). The traces path is appended, so give the base, not `.../v1/traces`. " +
-			"`langsmith` and `weave` need `https://`; `tencent` takes `scheme://host[:port]` only (`http://` means gRPC without TLS); for `otlp` over gRPC give `scheme://host:port`. Required for `otlp` and `tencent` (the region's ingest host). Defaults: " + strings.Join(defs, ", ") + ".",
+		MarkdownDescription: "Base URL of the platform (`langsmith`, `phoenix`, `weave`, `aliyun`, `tencent`, `mlflow`: the tracking URI, `databricks`: the workspace URL, `otlp`). The traces path is appended, so give the base, not `.../v1/traces`. " +
+			"`langsmith`, `weave` and `databricks` need `https://`; `tencent` takes `scheme://host[:port]` only (`http://` means gRPC without TLS); for `otlp` over gRPC give `scheme://host:port`. Required for `otlp`, `tencent` (the region's ingest host) and `databricks`. Defaults: " + strings.Join(defs, ", ") + ".",
 	}
 }
 

@@ -31,6 +31,7 @@ type capture struct {
 	model       [3]string // model, input tokens, output tokens attribute keys
 	spanExtra   map[string]string
 	hasProvider string // attribute that carries the provider, when the convention has one
+	oauth       bool   // the export is preceded by one token request
 }
 
 func captures() map[string]capture {
@@ -68,6 +69,17 @@ func captures() map[string]capture {
 			method: "gRPC", path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export", model: genai,
 			headers:  map[string]string{"Authorization": "Bearer tc-GOOD"},
 			resource: map[string]string{"service.name": "dify_app", "token": "tc-GOOD"}},
+		"mlflow": {cfg: platform.Config{Type: platform.MLflow, ExperimentID: "7", Username: "bot"}, sec: platform.Secrets{Key: "mlflow-GOOD"},
+			method: "POST", path: "/v1/traces", resource: app, model: genai,
+			headers: map[string]string{"Authorization": basic("bot", "mlflow-GOOD"), "X-Mlflow-Experiment-Id": "7", "Content-Type": "application/x-protobuf"}},
+		"databricks-pat": {cfg: platform.Config{Type: platform.Databricks, ExperimentID: "1234"}, sec: platform.Secrets{Key: "dapi-GOOD"},
+			method: "POST", path: "/api/2.0/otel/v1/traces", resource: app, model: genai,
+			headers: map[string]string{"Authorization": "Bearer dapi-GOOD", "X-Mlflow-Experiment-Id": "1234"}},
+		// A service principal: the sender fetches its token first (the
+		// token request is the fake's first request).
+		"databricks-oauth": {cfg: platform.Config{Type: platform.Databricks, ExperimentID: "1234", ClientID: "sp-1"}, sec: platform.Secrets{Key: "dose-GOOD"},
+			method: "POST", path: "/api/2.0/otel/v1/traces", resource: app, model: genai, oauth: true,
+			headers: map[string]string{"Authorization": "Bearer dbx-oauth-c3AtMQ", "X-Mlflow-Experiment-Id": "1234"}},
 		"otlp-http": {cfg: platform.Config{Type: platform.OTLP, Headers: map[string]string{"x-scope-orgid": "t1"}},
 			sec:    platform.Secrets{Headers: map[string]string{"authorization": "Bearer GOOD"}},
 			method: "POST", path: "/v1/traces", gzip: true, resource: app,
@@ -125,6 +137,12 @@ func TestCaptureEveryPlatformEveryConvention(t *testing.T) {
 
 func checkRequest(t *testing.T, reqs []platformtest.Request, want capture) {
 	t.Helper()
+	if want.oauth {
+		if len(reqs) != 2 || reqs[0].Path != "/oidc/v1/token" {
+			t.Fatalf("fake saw %d requests, want a token request then the export", len(reqs))
+		}
+		reqs = reqs[1:]
+	}
 	if len(reqs) != 1 {
 		t.Fatalf("fake saw %d requests, want 1", len(reqs))
 	}

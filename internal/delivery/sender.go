@@ -7,6 +7,7 @@ package delivery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -19,6 +20,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -65,7 +68,40 @@ func NewSender(exp platform.Export, timeout time.Duration, secrets []string) (Se
 	if exp.Protocol == platform.GRPC {
 		return newGRPCSender(exp, timeout, secrets)
 	}
-	return &httpSender{exp: exp, client: &http.Client{Timeout: timeout}, scrub: newScrubber(secrets)}, nil
+	client := &http.Client{Timeout: timeout}
+	if exp.OAuth != nil {
+		client = oauthClient(exp.OAuth, timeout)
+		secrets = append(secrets, exp.OAuth.ClientSecret)
+	}
+	return &httpSender{exp: exp, client: client, scrub: newScrubber(secrets)}, nil
+}
+
+// oauthClient fetches a bearer token with the client-credentials grant,
+// reuses it until it expires, and adds it to every request
+// (golang.org/x/oauth2, as the Databricks SDKs do).
+func oauthClient(o *platform.OAuthClient, timeout time.Duration) *http.Client {
+	cc := clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.TokenURL, Scopes: o.Scopes,
+		AuthStyle: oauth2.AuthStyleInHeader}
+	base := &http.Client{Timeout: timeout}
+	c := cc.Client(context.WithValue(context.Background(), oauth2.HTTPClient, base))
+	c.Timeout = timeout
+	return c
+}
+
+// tokenError classifies a failed token request: a client the token
+// endpoint refuses (400/401/403) is a permanent error, like a rejected key;
+// anything else is retried.
+func tokenError(err error, display string) *SendError {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	return &SendError{Retryable: status == 0 || retryableHTTP[status] || status >= 500, Status: fmt.Sprintf("OAuth token HTTP %d", status),
+		Msg: fmt.Sprintf("the token endpoint refused the client (%s) for %s", cmp.Or(re.ErrorCode, http.StatusText(status)), display)}
 }
 
 type httpSender struct {
@@ -115,6 +151,9 @@ func (s *httpSender) Send(ctx context.Context, body []byte) (int64, error) {
 	}
 	resp, err := s.client.Do(hr)
 	if err != nil {
+		if te := tokenError(err, s.exp.DisplayURL); te != nil {
+			return 0, te
+		}
 		var ue interface{ Unwrap() error }
 		msg := err.Error()
 		if errors.As(err, &ue) {

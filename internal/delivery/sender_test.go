@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
 )
 
 // TestCompressionFollowsTheExport: gzip only when the export says so (the
@@ -134,5 +135,41 @@ func TestLangfuseSuspendedAnd500AreRetried(t *testing.T) {
 	var se *SendError
 	if _, err := other.Send(context.Background(), body); !errors.As(err, &se) || se.Retryable {
 		t.Errorf("generic 403 retried: %+v", se)
+	}
+}
+
+// A Databricks service principal the token endpoint refuses is a permanent
+// failure (dead-lettered, like a rejected key), and the message holds no
+// secret; a good one gets its token once and reuses it.
+func TestDatabricksOAuthSender(t *testing.T) {
+	cfg := platform.Config{Type: platform.Databricks, ExperimentID: "1", ClientID: "sp-1"}
+	fake := platformtest.New(t, platform.Databricks, cfg, platform.Secrets{Key: "dose-GOOD"})
+	norm, err := platform.Normalize(fake.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := ptraceotlp.NewExportRequest().MarshalProto()
+	bad, _ := NewSender(platform.ExportFor(norm, platform.Secrets{Key: "dose-WRONG"}), 5*time.Second, nil)
+	defer bad.Close()
+	_, err = bad.Send(context.Background(), body)
+	var se *SendError
+	if !errors.As(err, &se) || se.Retryable || !strings.Contains(se.Status, "OAuth token HTTP 401") || strings.Contains(se.Error(), "dose-") {
+		t.Fatalf("refused client: %#v", err)
+	}
+	good, _ := NewSender(platform.ExportFor(norm, platform.Secrets{Key: "dose-GOOD"}), 5*time.Second, nil)
+	defer good.Close()
+	for range 3 {
+		if _, err := good.Send(context.Background(), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokens := 0
+	for _, r := range fake.Requests() {
+		if r.Path == "/oidc/v1/token" {
+			tokens++
+		}
+	}
+	if tokens != 2 { // one refused, one for the three sends
+		t.Fatalf("%d token requests, want 2", tokens)
 	}
 }

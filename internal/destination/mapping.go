@@ -14,7 +14,8 @@ import (
 // mapsAttributes reports whether mapAttributes changes t's copies.
 func mapsAttributes(t platform.Type) bool {
 	switch t {
-	case platform.Langfuse, platform.Phoenix, platform.LangSmith, platform.Aliyun, platform.Tencent, platform.Opik, platform.Weave:
+	case platform.Langfuse, platform.Phoenix, platform.LangSmith, platform.Aliyun, platform.Tencent, platform.Opik, platform.Weave,
+		platform.MLflow, platform.Databricks:
 		return true
 	}
 	return false
@@ -39,10 +40,12 @@ func mapAttributes(t platform.Type, td ptrace.Traces, kinds map[pcommon.SpanID]l
 			putIfAbsent(s.Attributes(), "gen_ai.framework", "dify")
 			genAI(r, s, kinds[s.SpanID()])
 		})
-	case platform.Tencent, platform.Opik, platform.Weave:
+	case platform.Tencent, platform.Opik, platform.Weave, platform.MLflow, platform.Databricks:
 		// Opik (its GenAIMappingRules) and Weave read GenAI natively, and
-		// OpenInference too; a model call in Langfuse's own attributes would
-		// reach them without model or usage, so GenAI is added.
+		// OpenInference too; MLflow's OTLP ingest translates GenAI
+		// attributes into its span types and token usage. A model call in
+		// Langfuse's own attributes would reach them without model or
+		// usage, so GenAI is added.
 		eachSpan(td, func(r llmspan.Resource, s ptrace.Span) { genAI(r, s, kinds[s.SpanID()]) })
 	}
 }

@@ -22,6 +22,13 @@ var Providers = map[string]Provider{
 	"phoenix":   {Secret: "api_key", Masked: []string{"api_key"}, Endpoint: "endpoint", Required: []string{"project", "endpoint"}},
 	"aliyun":    {Secret: "license_key", Masked: []string{"license_key"}, Endpoint: "endpoint", Required: []string{"endpoint", "app_name"}},
 	"tencent":   {Secret: "token", Masked: []string{"token"}, Endpoint: "endpoint", Required: []string{"endpoint", "service_name"}},
+	// MLflowConfig: tracking_uri and experiment_id have defaults
+	// (http://localhost:5000, "0"); the password goes with a username.
+	"mlflow": {Secret: "password", Masked: []string{"password"}, Endpoint: "tracking_uri", NoCollector: true},
+	// DatabricksConfig: a personal access token, or client_id with
+	// client_secret (both masked).
+	"databricks": {Secret: "personal_access_token", AltSecret: "client_secret", AltWhen: "client_id",
+		Masked: []string{"personal_access_token", "client_secret"}, Endpoint: "host", Required: []string{"host", "experiment_id"}, NoCollector: true},
 }
 
 // Provider describes one of Dify's tracing providers.
@@ -30,6 +37,25 @@ type Provider struct {
 	Masked   []string // settings Dify returns obfuscated
 	Endpoint string   // the setting naming where Dify sends traces
 	Required []string // non-secret settings Dify requires
+	// AltSecret is filled instead of Secret when the setting AltWhen is
+	// set (Databricks: client_secret with a client_id).
+	AltSecret, AltWhen string
+	// NoCollector: Dify's provider talks to the platform's own API (MLflow's
+	// REST API), which a collector does not serve.
+	NoCollector bool
+}
+
+// SecretFor is the setting the write-only secret fills for settings.
+func (p Provider) SecretFor(settings map[string]string) string {
+	if p.AltSecret != "" && settings[p.AltWhen] != "" {
+		return p.AltSecret
+	}
+	return p.Secret
+}
+
+// IsSecret reports whether setting k holds a secret of p.
+func (p Provider) IsSecret(k string) bool {
+	return k == p.Secret || (p.AltSecret != "" && k == p.AltSecret)
 }
 
 // ProviderNames lists Providers' keys, sorted.

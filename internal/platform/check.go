@@ -11,6 +11,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Problem classifies why a credential check failed. Dify reports all of these
@@ -78,14 +81,16 @@ type probe struct {
 
 // credentialHint names the fields to fix when credentials are rejected.
 var credentialHint = map[Type]string{
-	Langfuse:  "public_key and secret_key (and that they belong to this host's region)",
-	LangSmith: "api_key (and workspace, sent as x-tenant-id, for keys of several workspaces)",
-	Phoenix:   "api_key",
-	Weave:     "api_key, entity and project",
-	Aliyun:    "license_key",
-	Opik:      "api_key and workspace",
-	Tencent:   "token",
-	OTLP:      "headers and secret_headers",
+	Langfuse:   "public_key and secret_key (and that they belong to this host's region)",
+	LangSmith:  "api_key (and workspace, sent as x-tenant-id, for keys of several workspaces)",
+	Phoenix:    "api_key",
+	Weave:      "api_key, entity and project",
+	Aliyun:     "license_key",
+	Opik:       "api_key and workspace",
+	Tencent:    "token",
+	MLflow:     "username and password (and experiment_id: the experiment must exist)",
+	Databricks: "token, or client_id and client_secret (and experiment_id: the experiment must exist and the principal may write to it)",
+	OTLP:       "headers and secret_headers",
 }
 
 // Check asks the platform whether c and s work, using the cheapest
@@ -103,6 +108,13 @@ func Check(ctx context.Context, c Config, s Secrets, opts CheckOptions) error {
 	client := opts.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: opts.Timeout}
+	}
+	if exp.OAuth != nil {
+		auth, err := oauthHeader(ctx, client, c.Type, exp.OAuth)
+		if err != nil {
+			return err
+		}
+		exp.Headers = append(exp.Headers, auth)
 	}
 	for _, p := range probes(c, s, exp) {
 		if err := runProbe(ctx, client, c.Type, p); err != nil {
@@ -177,6 +189,16 @@ func probes(c Config, s Secrets, exp Export) []probe {
 		p.method, p.contentType, p.body = http.MethodPost, "application/json", []byte("{}")
 		p.accept = func(st int, _ string) bool { return st == http.StatusNoContent || st == http.StatusOK }
 		return []probe{p}
+	case MLflow, Databricks:
+		// MLflow's REST API: the experiment, read with the export's
+		// credentials (404 RESOURCE_DOES_NOT_EXIST for a wrong id).
+		var hs []Header
+		for _, h := range exp.Headers {
+			if h.Name == "Authorization" {
+				hs = append(hs, h)
+			}
+		}
+		return []probe{get(c.Endpoint+"/api/2.0/mlflow/experiments/get?experiment_id="+url.QueryEscape(c.ExperimentID), hs...)}
 	default: // generic OTLP over HTTP: an empty export is valid and harmless
 		p := probe{method: http.MethodPost, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
 			contentType: "application/x-protobuf", accept: func(st int, _ string) bool { return st/100 == 2 }}
@@ -218,6 +240,8 @@ func classifyHTTP(t Type, reqText string, status int, ct string) error {
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		e.Problem, e.Detail = Rejected, credentialHint[t]
+	case (status == http.StatusNotFound) && (t == MLflow || t == Databricks):
+		e.Problem, e.Detail = WrongURL, "check the endpoint and experiment_id (MLflow answers 404 RESOURCE_DOES_NOT_EXIST for an unknown experiment)"
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		e.Problem, e.Detail = WrongURL, "check the endpoint and any path prefix"
 	case status/100 == 2 || status/100 == 3:
@@ -252,4 +276,25 @@ func mediaType(ct string) string {
 		return ct
 	}
 	return mt
+}
+
+// oauthHeader fetches a client-credentials token (Databricks service
+// principals) and returns it as the Authorization header; a refused client
+// is Rejected, an unreachable token endpoint Unreachable.
+func oauthHeader(ctx context.Context, client *http.Client, t Type, o *OAuthClient) (Header, error) {
+	cc := clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.TokenURL, Scopes: o.Scopes,
+		AuthStyle: oauth2.AuthStyleInHeader}
+	tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
+	if err == nil {
+		return Header{Name: "Authorization", Value: "Bearer " + tok.AccessToken, Secret: true}, nil
+	}
+	reqText := http.MethodPost + " " + o.TokenURL
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		if st := re.Response.StatusCode; st == http.StatusBadRequest || st == http.StatusUnauthorized || st == http.StatusForbidden {
+			return Header{}, &CheckError{Type: t, Problem: Rejected, Request: reqText, Status: st, Detail: "client_id and client_secret (the OAuth token endpoint refused them)"}
+		}
+		return Header{}, classifyHTTP(t, reqText, re.Response.StatusCode, re.Response.Header.Get("Content-Type"))
+	}
+	return Header{}, &CheckError{Type: t, Problem: Unreachable, Request: reqText, Detail: transportDetail(err)}
 }

@@ -24,14 +24,38 @@ func goodConfigs() map[platform.Type]struct {
 		sec platform.Secrets
 	}
 	return map[platform.Type]pair{
-		platform.Langfuse:  {platform.Config{PublicKey: "pk-lf-1"}, platform.Secrets{Key: "sk-lf-GOOD"}},
-		platform.LangSmith: {platform.Config{Project: "demo"}, platform.Secrets{Key: "lsv2_GOOD"}},
-		platform.Phoenix:   {platform.Config{}, platform.Secrets{Key: "px-GOOD"}},
-		platform.Weave:     {platform.Config{Entity: "team", Project: "app"}, platform.Secrets{Key: "wb-GOOD"}},
-		platform.Aliyun:    {platform.Config{}, platform.Secrets{Key: "arms-GOOD"}},
-		platform.Opik:      {platform.Config{Workspace: "ws"}, platform.Secrets{Key: "opik-GOOD"}},
-		platform.Tencent:   {platform.Config{}, platform.Secrets{Key: "tc-GOOD"}},
-		platform.OTLP:      {platform.Config{Headers: map[string]string{"x-scope-orgid": "t1"}}, platform.Secrets{Headers: map[string]string{"authorization": "Bearer GOOD"}}},
+		platform.Langfuse:   {platform.Config{PublicKey: "pk-lf-1"}, platform.Secrets{Key: "sk-lf-GOOD"}},
+		platform.LangSmith:  {platform.Config{Project: "demo"}, platform.Secrets{Key: "lsv2_GOOD"}},
+		platform.Phoenix:    {platform.Config{}, platform.Secrets{Key: "px-GOOD"}},
+		platform.Weave:      {platform.Config{Entity: "team", Project: "app"}, platform.Secrets{Key: "wb-GOOD"}},
+		platform.Aliyun:     {platform.Config{}, platform.Secrets{Key: "arms-GOOD"}},
+		platform.Opik:       {platform.Config{Workspace: "ws"}, platform.Secrets{Key: "opik-GOOD"}},
+		platform.Tencent:    {platform.Config{}, platform.Secrets{Key: "tc-GOOD"}},
+		platform.MLflow:     {platform.Config{ExperimentID: "7", Username: "bot"}, platform.Secrets{Key: "mlflow-GOOD"}},
+		platform.Databricks: {platform.Config{ExperimentID: "1234567890"}, platform.Secrets{Key: "dapi-GOOD"}},
+		"databricks-oauth":  {platform.Config{ExperimentID: "1234567890", ClientID: "sp-app-1"}, platform.Secrets{Key: "dose-GOOD"}},
+		platform.OTLP:       {platform.Config{Headers: map[string]string{"x-scope-orgid": "t1"}}, platform.Secrets{Headers: map[string]string{"authorization": "Bearer GOOD"}}},
+	}
+}
+
+// platformOf is the platform of a goodConfigs entry ("databricks-oauth"
+// is Databricks with a service principal).
+func platformOf(name platform.Type) platform.Type {
+	if name == "databricks-oauth" {
+		return platform.Databricks
+	}
+	return name
+}
+
+// MLflow's check reads the experiment: a wrong experiment_id is a wrong
+// URL, said with the experiment's name in the hint.
+func TestCheckMLflowWrongExperiment(t *testing.T) {
+	fake := platformtest.New(t, platform.MLflow, platform.Config{ExperimentID: "7"}, platform.Secrets{})
+	cfg := fake.Config
+	cfg.ExperimentID = "8"
+	err := platform.Check(context.Background(), normalize(t, cfg), platform.Secrets{}, platform.CheckOptions{HTTPClient: fake.HTTPClient()})
+	if p := problemOf(t, err); p != platform.WrongURL || !strings.Contains(err.Error(), "experiment_id") {
+		t.Fatalf("wrong experiment: %v", err)
 	}
 }
 
@@ -54,8 +78,9 @@ func problemOf(t *testing.T, err error) platform.Problem {
 }
 
 func TestCheckEveryPlatform(t *testing.T) {
-	for typ, good := range goodConfigs() {
-		t.Run(string(typ), func(t *testing.T) {
+	for name, good := range goodConfigs() {
+		typ := platformOf(name)
+		t.Run(string(name), func(t *testing.T) {
 			fake := platformtest.New(t, typ, good.cfg, good.sec)
 			cfg := normalize(t, fake.Config)
 			ctx := context.Background()
@@ -90,12 +115,13 @@ func TestCheckUnreachable(t *testing.T) {
 	}
 	dead := "http://" + lis.Addr().String()
 	lis.Close()
-	for typ, good := range goodConfigs() {
-		t.Run(string(typ), func(t *testing.T) {
+	for name, good := range goodConfigs() {
+		typ := platformOf(name)
+		t.Run(string(name), func(t *testing.T) {
 			cfg := good.cfg
 			cfg.Type = typ
 			base := dead
-			if typ == platform.LangSmith || typ == platform.Weave {
+			if typ == platform.LangSmith || typ == platform.Weave || typ == platform.Databricks {
 				base = "https://" + lis.Addr().String() // they refuse plain HTTP
 			}
 			switch typ {

@@ -132,6 +132,38 @@ func tencentExport(c Config, s Secrets) Export {
 	}
 }
 
+// mlflowExport: the tracking server's root /v1/traces (not under /api),
+// the experiment in x-mlflow-experiment-id, Basic auth when a user is set
+// (MLflow's basic-auth app).
+func mlflowExport(c Config, s Secrets) Export {
+	e := Export{
+		URL:          c.Endpoint + "/v1/traces",
+		ProtobufOnly: true,
+		Headers:      []Header{{Name: "x-mlflow-experiment-id", Value: c.ExperimentID}},
+	}
+	if c.Username != "" {
+		e.Headers = append(e.Headers, Header{Name: "Authorization", Value: basic(c.Username, s.Key), Secret: true})
+	}
+	return e
+}
+
+// databricksExport: Databricks-managed MLflow's OTLP endpoint with a bearer
+// token: a personal access token, or one the sender fetches from the
+// workspace's OAuth endpoint for a service principal (client_id).
+func databricksExport(c Config, s Secrets) Export {
+	e := Export{
+		URL:          c.Endpoint + "/api/2.0/otel/v1/traces",
+		ProtobufOnly: true,
+		Headers:      []Header{{Name: "x-mlflow-experiment-id", Value: c.ExperimentID}},
+	}
+	if c.ClientID != "" {
+		e.OAuth = &OAuthClient{TokenURL: c.Endpoint + "/oidc/v1/token", ClientID: c.ClientID, ClientSecret: s.Key, Scopes: []string{"all-apis"}}
+		return e
+	}
+	e.Headers = append(e.Headers, Header{Name: "Authorization", Value: "Bearer " + s.Key, Secret: true})
+	return e
+}
+
 func otlpExport(c Config, s Secrets) Export {
 	var e Export
 	if c.Protocol == GRPC {

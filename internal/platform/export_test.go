@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -106,8 +107,14 @@ func TestSecretHeadersAreMarked(t *testing.T) {
 		if typ != Weave {
 			cfg.Entity = ""
 		}
-		if typ == Langfuse || typ == Aliyun || typ == Tencent || typ == OTLP {
+		if typ == Langfuse || typ == Aliyun || typ == Tencent || typ == OTLP || typ == MLflow || typ == Databricks {
 			cfg.Project = ""
+		}
+		if typ == MLflow {
+			cfg.Username = "u" // Basic auth carries the password
+		}
+		if typ == Databricks {
+			cfg.ExperimentID = "42"
 		}
 		n := mustNormalize(t, cfg)
 		e := ExportFor(n, Secrets{Key: "S3CR3T"})
@@ -118,6 +125,57 @@ func TestSecretHeadersAreMarked(t *testing.T) {
 		}
 		if strings.Contains(e.DisplayURL, "S3CR3T") {
 			t.Errorf("%s: display URL leaks the secret", typ)
+		}
+	}
+}
+
+// MLflow and Databricks as Dify configures them: the OTLP endpoint at the
+// tracking server's root (MLflow) or /api/2.0/otel (Databricks), the
+// experiment in x-mlflow-experiment-id, Basic or Bearer auth, and a
+// Databricks service principal through the OAuth client-credentials grant.
+func TestMLflowAndDatabricksExports(t *testing.T) {
+	m := mustNormalize(t, Config{Type: MLflow})
+	if m.Endpoint != "http://localhost:5000" || m.ExperimentID != "0" {
+		t.Fatalf("mlflow defaults: %+v", m)
+	}
+	e := ExportFor(m, Secrets{})
+	if e.URL != "http://localhost:5000/v1/traces" || len(e.Headers) != 1 || e.Headers[0].Name != "x-mlflow-experiment-id" || e.Headers[0].Value != "0" || !e.ProtobufOnly {
+		t.Fatalf("mlflow without a user: %+v", e)
+	}
+	m = mustNormalize(t, Config{Type: MLflow, Endpoint: "https://mlflow.example/prefix/", ExperimentID: "7", Username: "bot"})
+	e = ExportFor(m, Secrets{Key: "pw"})
+	if e.URL != "https://mlflow.example/prefix/v1/traces" || strings.Join(e.HeaderNames(), ",") != "Authorization,x-mlflow-experiment-id" ||
+		e.Headers[1].Value != basic("bot", "pw") {
+		t.Fatalf("mlflow with a user: %+v", e)
+	}
+	d := mustNormalize(t, Config{Type: Databricks, Endpoint: "https://dbc-1.cloud.databricks.com", ExperimentID: "123"})
+	e = ExportFor(d, Secrets{Key: "dapi"})
+	if e.URL != "https://dbc-1.cloud.databricks.com/api/2.0/otel/v1/traces" || e.Headers[1].Value != "Bearer dapi" || e.OAuth != nil {
+		t.Fatalf("databricks with a token: %+v", e)
+	}
+	d.ClientID = "sp-1"
+	if SecretNameFor(d) != "client_secret" || SecretNameFor(Config{Type: Databricks}) != "token" {
+		t.Fatal("SecretNameFor")
+	}
+	e = ExportFor(d, Secrets{Key: "sp-secret"})
+	if e.OAuth == nil || e.OAuth.TokenURL != "https://dbc-1.cloud.databricks.com/oidc/v1/token" || e.OAuth.ClientSecret != "sp-secret" ||
+		strings.Join(e.HeaderNames(), ",") != "Authorization,x-mlflow-experiment-id" {
+		t.Fatalf("databricks with a service principal: %+v", e)
+	}
+	for _, bad := range []struct {
+		c     Config
+		field string
+	}{
+		{Config{Type: MLflow, ExperimentID: "my-experiment"}, FieldExperimentID},
+		{Config{Type: MLflow, Endpoint: "https://adb-1.azuredatabricks.net"}, FieldEndpoint},
+		{Config{Type: Databricks, Endpoint: "https://dbc-1.cloud.databricks.com"}, FieldExperimentID},
+		{Config{Type: Databricks, Endpoint: "http://dbc-1.cloud.databricks.com", ExperimentID: "1"}, FieldEndpoint},
+		{Config{Type: Databricks, ExperimentID: "1"}, FieldEndpoint},
+	} {
+		_, err := Normalize(bad.c)
+		var es Errors
+		if !errors.As(err, &es) || len(es) != 1 || es[0].Field != bad.field {
+			t.Errorf("%+v: %v, want one error on %s", bad.c, err, bad.field)
 		}
 	}
 }

@@ -21,19 +21,21 @@ type Type string
 // The supported platforms. The names are the ones Dify uses where Dify has the
 // platform, so that users recognise them.
 const (
-	Langfuse  Type = "langfuse"
-	LangSmith Type = "langsmith"
-	Phoenix   Type = "phoenix"
-	Weave     Type = "weave"
-	Aliyun    Type = "aliyun"
-	Opik      Type = "opik"
-	Tencent   Type = "tencent"
-	OTLP      Type = "otlp"
+	Langfuse   Type = "langfuse"
+	LangSmith  Type = "langsmith"
+	Phoenix    Type = "phoenix"
+	Weave      Type = "weave"
+	Aliyun     Type = "aliyun"
+	Opik       Type = "opik"
+	Tencent    Type = "tencent"
+	MLflow     Type = "mlflow"
+	Databricks Type = "databricks"
+	OTLP       Type = "otlp"
 )
 
 // Types lists every supported platform in documentation order.
 func Types() []Type {
-	return []Type{Langfuse, LangSmith, Phoenix, Weave, Aliyun, Opik, Tencent, OTLP}
+	return []Type{Langfuse, LangSmith, Phoenix, Weave, Aliyun, Opik, Tencent, MLflow, Databricks, OTLP}
 }
 
 // TypeNames is Types as strings, for validators and messages.
@@ -58,42 +60,53 @@ const (
 // Field names. They are the Terraform attribute names and the exporter's YAML
 // keys, so that an error names exactly what the user typed.
 const (
-	FieldType        = "type"
-	FieldHost        = "host"
-	FieldEndpoint    = "endpoint"
-	FieldURL         = "url"
-	FieldPublicKey   = "public_key"
-	FieldProject     = "project"
-	FieldWorkspace   = "workspace"
-	FieldEntity      = "entity"
-	FieldAppName     = "app_name"
-	FieldServiceName = "service_name"
-	FieldProtocol    = "protocol"
-	FieldHeaders     = "headers"
+	FieldType         = "type"
+	FieldHost         = "host"
+	FieldEndpoint     = "endpoint"
+	FieldURL          = "url"
+	FieldPublicKey    = "public_key"
+	FieldProject      = "project"
+	FieldWorkspace    = "workspace"
+	FieldEntity       = "entity"
+	FieldAppName      = "app_name"
+	FieldServiceName  = "service_name"
+	FieldProtocol     = "protocol"
+	FieldHeaders      = "headers"
+	FieldExperimentID = "experiment_id"
+	FieldUsername     = "username"
+	FieldClientID     = "client_id"
 )
 
 // Config is the non-secret part of a platform's settings. Empty strings mean
 // "not set"; Normalize fills defaults.
 type Config struct {
-	Type        Type              `yaml:"type" json:"type"`
-	Host        string            `yaml:"host,omitempty" json:"host,omitempty"`
-	Endpoint    string            `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
-	URL         string            `yaml:"url,omitempty" json:"url,omitempty"`
-	PublicKey   string            `yaml:"public_key,omitempty" json:"public_key,omitempty"`
-	Project     string            `yaml:"project,omitempty" json:"project,omitempty"`
-	Workspace   string            `yaml:"workspace,omitempty" json:"workspace,omitempty"`
-	Entity      string            `yaml:"entity,omitempty" json:"entity,omitempty"`
-	AppName     string            `yaml:"app_name,omitempty" json:"app_name,omitempty"`
-	ServiceName string            `yaml:"service_name,omitempty" json:"service_name,omitempty"`
-	Protocol    Protocol          `yaml:"protocol,omitempty" json:"protocol,omitempty"`
-	Headers     map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	Type        Type   `yaml:"type" json:"type"`
+	Host        string `yaml:"host,omitempty" json:"host,omitempty"`
+	Endpoint    string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
+	URL         string `yaml:"url,omitempty" json:"url,omitempty"`
+	PublicKey   string `yaml:"public_key,omitempty" json:"public_key,omitempty"`
+	Project     string `yaml:"project,omitempty" json:"project,omitempty"`
+	Workspace   string `yaml:"workspace,omitempty" json:"workspace,omitempty"`
+	Entity      string `yaml:"entity,omitempty" json:"entity,omitempty"`
+	AppName     string `yaml:"app_name,omitempty" json:"app_name,omitempty"`
+	ServiceName string `yaml:"service_name,omitempty" json:"service_name,omitempty"`
+	// ExperimentID routes MLflow traces (mlflow, databricks).
+	ExperimentID string `yaml:"experiment_id,omitempty" json:"experiment_id,omitempty"`
+	// Username is MLflow's Basic-auth user; ClientID a Databricks OAuth
+	// service principal (machine-to-machine).
+	Username string            `yaml:"username,omitempty" json:"username,omitempty"`
+	ClientID string            `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	Protocol Protocol          `yaml:"protocol,omitempty" json:"protocol,omitempty"`
+	Headers  map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 }
 
 // Secrets holds a platform's secret values. They never leave the process
 // except as the header or path the platform needs.
 type Secrets struct {
 	// Key is the platform's one secret: Langfuse secret_key, the api_key of
-	// LangSmith, Phoenix, Weave and Opik, Aliyun license_key, Tencent token.
+	// LangSmith, Phoenix, Weave and Opik, Aliyun license_key, Tencent token,
+	// MLflow password, Databricks token (or OAuth client secret with a
+	// client_id: SecretNameFor).
 	Key string
 	// Headers are extra secret headers (generic OTLP only).
 	Headers map[string]string
@@ -155,13 +168,26 @@ type Export struct {
 	// Retry500: the platform's 500 is transient (Langfuse answers 500 when
 	// publishing to its queue fails).
 	Retry500 bool
+	// OAuth, when set, makes the sender fetch a bearer token with the
+	// client-credentials grant and refresh it (Databricks service
+	// principals).
+	OAuth *OAuthClient
+}
+
+// OAuthClient is an OAuth 2.0 client-credentials grant.
+type OAuthClient struct {
+	TokenURL, ClientID, ClientSecret string
+	Scopes                           []string
 }
 
 // HeaderNames returns the sorted names of the export headers.
 func (e Export) HeaderNames() []string {
-	names := make([]string, 0, len(e.Headers))
+	names := make([]string, 0, len(e.Headers)+1)
 	for _, h := range e.Headers {
 		names = append(names, h.Name)
+	}
+	if e.OAuth != nil {
+		names = append(names, "Authorization") // the bearer token, fetched at send time
 	}
 	sort.Strings(names)
 	return names

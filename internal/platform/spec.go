@@ -34,15 +34,18 @@ type spec struct {
 	export    func(Config, Secrets) Export
 }
 
-func host(c *Config) *string        { return &c.Host }
-func endpoint(c *Config) *string    { return &c.Endpoint }
-func rawURL(c *Config) *string      { return &c.URL }
-func publicKey(c *Config) *string   { return &c.PublicKey }
-func project(c *Config) *string     { return &c.Project }
-func workspace(c *Config) *string   { return &c.Workspace }
-func entity(c *Config) *string      { return &c.Entity }
-func appName(c *Config) *string     { return &c.AppName }
-func serviceName(c *Config) *string { return &c.ServiceName }
+func host(c *Config) *string         { return &c.Host }
+func endpoint(c *Config) *string     { return &c.Endpoint }
+func rawURL(c *Config) *string       { return &c.URL }
+func publicKey(c *Config) *string    { return &c.PublicKey }
+func project(c *Config) *string      { return &c.Project }
+func workspace(c *Config) *string    { return &c.Workspace }
+func entity(c *Config) *string       { return &c.Entity }
+func appName(c *Config) *string      { return &c.AppName }
+func serviceName(c *Config) *string  { return &c.ServiceName }
+func experimentID(c *Config) *string { return &c.ExperimentID }
+func username(c *Config) *string     { return &c.Username }
+func clientID(c *Config) *string     { return &c.ClientID }
 
 var anyURL = &urlRule{}
 
@@ -120,6 +123,32 @@ var specs = map[Type]spec{
 		protocols: []Protocol{GRPC},
 		export:    tencentExport,
 	},
+	// MLflow >= 3.6 ingests OTLP/HTTP protobuf at the tracking server's root
+	// and routes by the x-mlflow-experiment-id header (Dify's MLflowConfig:
+	// tracking_uri default http://localhost:5000, experiment_id "0").
+	MLflow: {
+		fields: []fieldSpec{
+			{name: FieldEndpoint, def: "http://localhost:5000", url: anyURL, get: endpoint},
+			{name: FieldExperimentID, def: "0", get: experimentID},
+			{name: FieldUsername, get: username},
+		},
+		secret:    "password",
+		protocols: []Protocol{HTTPProtobuf},
+		export:    mlflowExport,
+	},
+	// Databricks-managed MLflow (Dify's DatabricksConfig: host and
+	// experiment_id required; a personal access token, or client_id and
+	// client_secret of a service principal).
+	Databricks: {
+		fields: []fieldSpec{
+			{name: FieldEndpoint, required: true, url: &urlRule{httpsOnly: true}, get: endpoint},
+			{name: FieldExperimentID, required: true, get: experimentID},
+			{name: FieldClientID, get: clientID},
+		},
+		secret: "token", secretRequired: true,
+		protocols: []Protocol{HTTPProtobuf},
+		export:    databricksExport,
+	},
 	OTLP: {
 		fields: []fieldSpec{
 			{name: FieldEndpoint, required: true, url: anyURL, get: endpoint},
@@ -137,11 +166,22 @@ var allFields = []struct {
 }{
 	{FieldHost, host}, {FieldEndpoint, endpoint}, {FieldURL, rawURL}, {FieldPublicKey, publicKey},
 	{FieldProject, project}, {FieldWorkspace, workspace}, {FieldEntity, entity},
-	{FieldAppName, appName}, {FieldServiceName, serviceName},
+	{FieldAppName, appName}, {FieldServiceName, serviceName}, {FieldExperimentID, experimentID},
+	{FieldUsername, username}, {FieldClientID, clientID},
 }
 
 // SecretName returns the attribute name of t's secret, or "" when t has none.
 func SecretName(t Type) string { return specs[t].secret }
+
+// SecretNameFor is SecretName for a configuration: a Databricks service
+// principal (client_id set) authenticates with its client_secret instead of
+// a personal access token.
+func SecretNameFor(c Config) string {
+	if c.Type == Databricks && c.ClientID != "" {
+		return "client_secret"
+	}
+	return SecretName(c.Type)
+}
 
 // SecretRequired reports whether t cannot work without its secret.
 func SecretRequired(t Type) bool { return specs[t].secretRequired }
@@ -272,6 +312,13 @@ func typeSpecificChecks(c Config) Errors {
 			errs = append(errs, &FieldError{FieldEndpoint, "is Tencent Cloud's management API, not an APM ingest host: use the region's ingest host, " +
 				"e.g. http://ap-guangzhou.apm.tencentcs.com:4317 (see the APM console's access guide)"})
 		}
+	case MLflow:
+		if u, err := url.Parse(c.Endpoint); err == nil && isDatabricksHost(u.Hostname()) {
+			errs = append(errs, &FieldError{FieldEndpoint, "is a Databricks workspace: use type \"databricks\" for Databricks-managed MLflow (as Dify does)"})
+		}
+		errs = append(errs, integerID(c.ExperimentID)...)
+	case Databricks:
+		errs = append(errs, integerID(c.ExperimentID)...)
 	case OTLP:
 		if c.Protocol == GRPC {
 			if u, err := url.Parse(c.Endpoint); err == nil && u.Path != "" && u.Path != "/" {
@@ -280,6 +327,25 @@ func typeSpecificChecks(c Config) Errors {
 		}
 	}
 	return errs
+}
+
+// integerID checks an MLflow experiment id: Dify and MLflow take integer
+// strings (the id, not the experiment's name or path).
+func integerID(id string) Errors {
+	if id == "" {
+		return nil
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return Errors{{FieldExperimentID, "must be the experiment's numeric id (as in its URL, e.g. \"1234567890\"), not its name or path"}}
+		}
+	}
+	return nil
+}
+
+func isDatabricksHost(h string) bool {
+	h = strings.ToLower(h)
+	return strings.HasSuffix(h, ".cloud.databricks.com") || strings.HasSuffix(h, ".azuredatabricks.net") || strings.HasSuffix(h, ".gcp.databricks.com")
 }
 
 // normalizeURL checks one URL against its rule and returns its canonical form.

@@ -49,7 +49,48 @@ type app struct {
 
 // secretOf is the setting Dify checks and masks per provider.
 var secretOf = map[string][]string{"langfuse": {"public_key", "secret_key"}, "langsmith": {"api_key"}, "opik": {"api_key"},
-	"weave": {"api_key"}, "arize": {"api_key", "space_id"}, "phoenix": {"api_key"}, "aliyun": {"license_key"}, "tencent": {"token"}}
+	"weave": {"api_key"}, "arize": {"api_key", "space_id"}, "phoenix": {"api_key"}, "aliyun": {"license_key"}, "tencent": {"token"},
+	"mlflow": {"password"}, "databricks": {"personal_access_token", "client_secret"}}
+
+// liveSecret is the secret Dify's live check uses: the last of secretOf,
+// except for a Databricks service principal (client_id set: its
+// client_secret) or personal access token.
+func liveSecret(provider string, cfg map[string]string) string {
+	switch {
+	case provider == "databricks" && cfg["client_id"] != "":
+		return cfg["client_secret"]
+	case provider == "databricks":
+		return cfg["personal_access_token"]
+	case provider == "mlflow" && cfg["username"] == "":
+		return "no-auth" // a tracking server without auth: nothing to check
+	}
+	keys := secretOf[provider]
+	return cfg[keys[len(keys)-1]]
+}
+
+// validConfig is the validation of Dify's MLflowConfig and DatabricksConfig
+// (pydantic: a 400 naming the field): experiment_id an integer string,
+// tracking_uri not a databricks URI, Databricks' host and experiment_id
+// required.
+func validConfig(provider string, cfg map[string]string) string {
+	if provider != "mlflow" && provider != "databricks" {
+		return ""
+	}
+	if provider == "databricks" {
+		for _, k := range []string{"host", "experiment_id"} {
+			if cfg[k] == "" {
+				return k + ": Field required"
+			}
+		}
+	}
+	if strings.HasPrefix(cfg["tracking_uri"], "databricks") {
+		return "tracking_uri: Please use Databricks tracing config below to record traces to Databricks-managed MLflow instances."
+	}
+	if id := cfg["experiment_id"]; id != "" && strings.Trim(id, "0123456789") != "" {
+		return "experiment_id: must be an integer"
+	}
+	return ""
+}
 
 // New starts a fake console with one account and the given apps.
 func New(t testing.TB, apps ...string) *Fake {
@@ -212,8 +253,11 @@ func (f *Fake) writeConfig(w http.ResponseWriter, r *http.Request, a *app) {
 			in.Config[k] = old[k]
 		}
 	}
-	keys := secretOf[in.Provider]
-	if !f.ValidSecret(in.Provider, in.Config[keys[len(keys)-1]]) {
+	if msg := validConfig(in.Provider, in.Config); msg != "" {
+		fail(w, http.StatusBadRequest, "invalid_param", msg)
+		return
+	}
+	if !f.ValidSecret(in.Provider, liveSecret(in.Provider, in.Config)) {
 		// Dify's live check failed: every failure is this one 400.
 		fail(w, http.StatusBadRequest, "invalid_param", "Invalid Credentials")
 		return

@@ -43,6 +43,7 @@ type Fake struct {
 	outage     int
 	retryAfter int
 	accepted   []ptrace.Traces
+	oauthToken string // the token a Databricks fake issued (mu)
 }
 
 // HTTPClient returns a client that trusts the fake (it may serve TLS).
@@ -88,8 +89,8 @@ func New(t testing.TB, typ platform.Type, cfg platform.Config, sec platform.Secr
 		r.Body = newBody(body)
 		mux.ServeHTTP(w, r)
 	}))
-	// LangSmith and Weave refuse plain HTTP, so their fakes speak TLS.
-	if typ == platform.LangSmith || typ == platform.Weave {
+	// LangSmith, Weave and Databricks refuse plain HTTP, so their fakes speak TLS.
+	if typ == platform.LangSmith || typ == platform.Weave || typ == platform.Databricks {
 		srv.StartTLS()
 	} else {
 		srv.Start()
@@ -194,6 +195,8 @@ func (f *Fake) routes(mux *http.ServeMux, cfg platform.Config, sec platform.Secr
 			}
 			w.WriteHeader(http.StatusNoContent)
 		})
+	case platform.MLflow, platform.Databricks:
+		f.mlflowRoutes(mux, cfg, sec)
 	case platform.OTLP:
 		f.otlpHTTPRoutes(mux, cfg, sec)
 	}

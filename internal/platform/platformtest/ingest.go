@@ -96,6 +96,10 @@ func (f *Fake) ingestRoute(cfg platform.Config, sec platform.Secrets) (string, f
 	case platform.Opik:
 		// protobuf only: Opik reads OTLP/JSON ids as base64 (see spec.go).
 		return "/api/v1/private/otel/v1/traces", func(r *http.Request) int { return opikAuth(cfg, sec, r) }, true
+	case platform.MLflow:
+		return "/v1/traces", experimentRule(cfg, f.mlflowAuth(cfg, sec)), true
+	case platform.Databricks:
+		return "/api/2.0/otel/v1/traces", experimentRule(cfg, f.mlflowAuth(cfg, sec)), true
 	}
 	return "", nil, false
 }
