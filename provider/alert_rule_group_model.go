@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -31,6 +32,8 @@ type alertRuleModel struct {
 	Expr        types.String  `tfsdk:"expr"`
 	Operator    types.String  `tfsdk:"operator"`
 	Threshold   types.Float64 `tfsdk:"threshold"`
+	Objective   types.Float64 `tfsdk:"objective"`
+	SLOWindow   types.String  `tfsdk:"slo_window"`
 	For         types.String  `tfsdk:"for"`
 	Severity    types.String  `tfsdk:"severity"`
 	Selector    types.String  `tfsdk:"selector"`
@@ -106,7 +109,8 @@ func (m *alertRuleGroupModel) resolve(ctx context.Context, diags *diag.Diagnosti
 }
 
 func (r alertRuleModel) spec(ctx context.Context, p path.Path, diags *diag.Diagnostics) (alerting.Spec, bool) {
-	for _, v := range []interface{ IsUnknown() bool }{r.Preset, r.Name, r.Expr, r.Operator, r.Threshold, r.For, r.Severity, r.Selector, r.Variant, r.Labels, r.Annotations, r.RunbookURL} {
+	for _, v := range []interface{ IsUnknown() bool }{r.Preset, r.Name, r.Expr, r.Operator, r.Threshold, r.Objective, r.SLOWindow, r.For, r.Severity,
+		r.Selector, r.Variant, r.Labels, r.Annotations, r.RunbookURL} {
 		if v.IsUnknown() {
 			return alerting.Spec{}, false
 		}
@@ -117,10 +121,23 @@ func (r alertRuleModel) spec(ctx context.Context, p path.Path, diags *diag.Diagn
 		v := r.Threshold.ValueFloat64()
 		s.Threshold = &v
 	}
+	if !r.Objective.IsNull() {
+		v := r.Objective.ValueFloat64()
+		s.Objective = &v
+	}
+	if !r.SLOWindow.IsNull() {
+		d, err := model.ParseDuration(r.SLOWindow.ValueString())
+		if err != nil {
+			diags.AddAttributeError(p.AtName("slo_window"), "Invalid duration", fmt.Sprintf("%s: %q is not a duration like 28d or 30d: %v", p.AtName("slo_window"), r.SLOWindow.ValueString(), err))
+			return s, false
+		}
+		w := time.Duration(d)
+		s.SLOWindow = &w
+	}
 	if !r.For.IsNull() {
 		d, err := model.ParseDuration(r.For.ValueString())
 		if err != nil {
-			diags.AddAttributeError(p.AtName("for"), "Invalid duration", err.Error())
+			diags.AddAttributeError(p.AtName("for"), "Invalid duration", fmt.Sprintf("%s: %q is not a duration like 30s, 5m or 1h: %v", p.AtName("for"), r.For.ValueString(), err))
 			return s, false
 		}
 		td := time.Duration(d)

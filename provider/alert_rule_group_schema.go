@@ -63,8 +63,9 @@ func alertRuleGroupSchema() schema.Schema {
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"preset": schema.StringAttribute{
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.OneOf(alerting.Presets()...)},
-						MarkdownDescription: "One of `" + strings.Join(alerting.Presets(), "`, `") + "`; see the guide \"Dashboards and alerts\" for each one's PromQL and defaults.",
+						Validators:          []validator.String{stringvalidator.OneOf(alerting.AllPresets()...)},
+						MarkdownDescription: "One of `" + strings.Join(alerting.AllPresets(), "`, `") + "`; see the guide \"Dashboards and alerts\" for each one's PromQL and defaults. " +
+							"`availability_slo` and `latency_slo` render multiwindow burn-rate alerts on an error budget (guide section \"SLOs\").",
 					},
 					"name": schema.StringAttribute{
 						Optional:            true,
@@ -81,7 +82,15 @@ func alertRuleGroupSchema() schema.Schema {
 					},
 					"threshold": schema.Float64Attribute{
 						Optional:            true,
-						MarkdownDescription: "Overrides the preset's threshold (raw rules: default 0).",
+						MarkdownDescription: "Overrides the preset's threshold (raw rules: default 0). `latency_slo`: the latency in seconds a good call stays under (default 5), a boundary of `llm_request_duration_seconds`.",
+					},
+					"objective": schema.Float64Attribute{
+						Optional:            true,
+						MarkdownDescription: "SLO presets: the target share of good events, 0 < objective < 1 (99.9 % is `0.999`). Defaults: `availability_slo` 0.999, `latency_slo` 0.95.",
+					},
+					"slo_window": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "SLO presets: the window the error budget spans, `3d` to `365d` (default `30d`); the burn-rate factors scale with it.",
 					},
 					"for": schema.StringAttribute{
 						Optional:            true,

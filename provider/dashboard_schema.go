@@ -68,8 +68,9 @@ func dashboardSchema() schema.Schema {
 				Computed:    true,
 				ElementType: types.StringType,
 				Default:     listdefault.StaticValue(stringList(dashboard.Presets())),
-				Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(dashboard.Presets()...)), listvalidator.UniqueValues()},
+				Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(dashboard.AllPresets()...)), listvalidator.UniqueValues()},
 				MarkdownDescription: "Preset panels, in dashboard order whatever the order here. Default: all of `" + strings.Join(dashboard.Presets(), "`, `") + "`. " +
+					"Add `slo` for the error budget and burn rate of the SLO alert presets (`availability_slo`, `latency_slo`). " +
 					"See the guide \"Dashboards and alerts\" for each panel's PromQL.",
 			},
 			"extra_panels": schema.ListAttribute{

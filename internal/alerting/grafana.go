@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -33,8 +34,8 @@ func GrafanaGroup(g Group, folderUID, datasourceUID string) *models.AlertRuleGro
 		}
 		forDur := strfmt.Duration(r.For)
 		out.Rules = append(out.Rules, &models.ProvisionedAlertRule{
-			UID:          RuleUID(folderUID, g.Name, r.Alert),
-			Title:        ptr(r.Alert),
+			UID:          RuleUID(folderUID, g.Name, r.key()),
+			Title:        ptr(cmp.Or(r.Title, r.Alert)),
 			RuleGroup:    ptr(g.Name),
 			FolderUID:    ptr(folderUID),
 			Condition:    ptr("C"),

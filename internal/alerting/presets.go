@@ -159,7 +159,14 @@ var presets = map[string]preset{
 	},
 }
 
-// Presets lists the preset names, sorted.
+// AllPresets lists every preset name, SLO presets included, sorted.
+func AllPresets() []string {
+	out := append(Presets(), AvailabilitySLO, LatencySLO)
+	sort.Strings(out)
+	return out
+}
+
+// Presets lists the threshold preset names, sorted.
 func Presets() []string {
 	out := make([]string, 0, len(presets))
 	for k := range presets {

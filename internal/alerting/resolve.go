@@ -39,21 +39,42 @@ func Resolve(name string, interval time.Duration, specs []Spec) (Group, []*Field
 	g := Group{Name: name, Interval: interval}
 	seen := map[string]int{}
 	for i, s := range specs {
-		r, recs, ferr := resolveOne(sanitize(name), s)
+		rules, recs, ferr := resolveSpec(sanitize(name), s)
 		if ferr != nil {
 			ferr.Index = i
 			errs = append(errs, ferr)
 			continue
 		}
-		if j, dup := seen[r.Alert]; dup {
-			errs = append(errs, &FieldError{Index: i, Field: "name", Err: fmt.Errorf("alert %q is already rule[%d]; give one of them a name", r.Alert, j)})
+		if j, dup := seen[rules[0].key()]; dup {
+			errs = append(errs, &FieldError{Index: i, Field: "name", Err: fmt.Errorf("alert %q is already rule[%d]; give one of them a name", rules[0].Alert, j)})
 			continue
 		}
-		seen[r.Alert] = i
+		for _, r := range rules {
+			seen[r.key()] = i
+		}
 		g.Records = appendRecords(g.Records, recs)
-		g.Rules = append(g.Rules, r)
+		g.Rules = append(g.Rules, rules...)
 	}
 	return g, errs
+}
+
+// resolveSpec resolves one declared rule: an SLO preset makes two alerts.
+func resolveSpec(group string, s Spec) ([]Rule, []Record, *FieldError) {
+	if IsSLO(s.Preset) {
+		return resolveSLO(group, s)
+	}
+	if s.Objective != nil || s.SLOWindow != nil {
+		field := "objective"
+		if s.Objective == nil {
+			field = "slo_window"
+		}
+		return nil, nil, &FieldError{Field: field, Err: fmt.Errorf("%s is for the SLO presets (%s, %s)", field, AvailabilitySLO, LatencySLO)}
+	}
+	r, recs, ferr := resolveOne(group, s)
+	if ferr != nil {
+		return nil, nil, ferr
+	}
+	return []Rule{r}, recs, nil
 }
 
 func appendRecords(have, add []Record) []Record {
@@ -86,7 +107,7 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 	} else {
 		var ok bool
 		if p, ok = presets[s.Preset]; !ok {
-			return r, nil, &FieldError{Field: "preset", Err: fmt.Errorf("unknown preset %q (one of %s)", s.Preset, strings.Join(Presets(), ", "))}
+			return r, nil, &FieldError{Field: "preset", Err: fmt.Errorf("unknown preset %q (one of %s)", s.Preset, strings.Join(AllPresets(), ", "))}
 		}
 		if s.Expr != "" {
 			return r, nil, &FieldError{Field: "expr", Err: errors.New("expr is for raw rules; a preset rule takes selector, threshold and for")}

@@ -38,6 +38,10 @@ type Spec struct {
 	Variant     string // memory: "cadvisor" (default) or "node_exporter"
 	Labels      map[string]string
 	Annotations map[string]string
+	// Objective and SLOWindow are the SLO presets' target (0 < o < 1) and
+	// the window its error budget spans (default 30d).
+	Objective *float64
+	SLOWindow *time.Duration
 }
 
 // Rule is a resolved alerting rule: everything both renderers need.
@@ -54,6 +58,18 @@ type Rule struct {
 	For          time.Duration
 	Labels       map[string]string
 	Annotations  map[string]string
+	// UIDKey names the rule for its Grafana uid when the alert name alone
+	// is not unique (the SLO presets' page and ticket rules); Title is its
+	// Grafana title then (Grafana wants titles unique in a folder).
+	UIDKey, Title string
+}
+
+// key is what makes a rule unique in its group.
+func (r Rule) key() string {
+	if r.UIDKey != "" {
+		return r.UIDKey
+	}
+	return r.Alert
 }
 
 // Expr is the Prometheus alerting expression.

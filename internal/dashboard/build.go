@@ -54,8 +54,8 @@ func Build(o Options) ([]byte, error) {
 		return nil, &FieldError{"title", errors.New("must not be empty")}
 	}
 	for _, p := range o.Presets {
-		if !slices.Contains(Presets(), p) {
-			return nil, &FieldError{"presets", fmt.Errorf("unknown preset %q (one of %v)", p, Presets())}
+		if !slices.Contains(AllPresets(), p) {
+			return nil, &FieldError{"presets", fmt.Errorf("unknown preset %q (one of %v)", p, AllPresets())}
 		}
 	}
 	ds := common.DataSourceRef{Type: cog.ToPtr("prometheus"), Uid: cog.ToPtr("${datasource}")}
@@ -76,7 +76,7 @@ func Build(o Options) ([]byte, error) {
 	}
 	l := &layout{}
 	for _, p := range catalogue {
-		if len(o.Presets) > 0 && !slices.Contains(o.Presets, p.name) {
+		if (len(o.Presets) > 0 && !slices.Contains(o.Presets, p.name)) || (len(o.Presets) == 0 && p.optional) {
 			continue
 		}
 		if p.row != l.row {

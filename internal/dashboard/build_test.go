@@ -3,8 +3,10 @@ package dashboard
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/llmops/terraform-provider-llmops/internal/alerting"
@@ -33,7 +35,9 @@ type doc struct {
 }
 
 func TestEveryPanelQueryParsesAndHasIDs(t *testing.T) {
-	raw, err := Build(opts())
+	o := opts()
+	o.Presets = AllPresets()
+	raw, err := Build(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +78,8 @@ func TestEveryPanelQueryParsesAndHasIDs(t *testing.T) {
 	if exprs < 15 {
 		t.Errorf("only %d queries", exprs)
 	}
-	for _, want := range []string{"Model latency P50 / P95 / P99", "Dify Celery queue backlog", "Exporter replicas up", "Cost per hour by app and model"} {
+	for _, want := range []string{"Model latency P50 / P95 / P99", "Dify Celery queue backlog", "Exporter replicas up", "Cost per hour by app and model",
+		"Error budget remaining", "Burn rate (1 h)", "Requests refused by reason"} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("missing panel %q", want)
 		}
@@ -163,5 +168,31 @@ func TestPresetSubset(t *testing.T) {
 	}
 	if got := strings.Join(titles, "|"); got != "Latency|Model latency P50 / P95 / P99|Dify|Dify Celery queue backlog" {
 		t.Errorf("panels %s", got)
+	}
+}
+
+// The SLO panels are opt-in: they read recording rules only an SLO rule
+// group writes, and their queries match the names those rules have.
+func TestSLOPanelsAreOptInAndReadTheSLORecords(t *testing.T) {
+	raw, err := Build(opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "Error budget remaining") {
+		t.Fatal("the default dashboard has SLO panels")
+	}
+	g, errs := alerting.Resolve("llm slo", time.Minute, []alerting.Spec{{Preset: alerting.AvailabilitySLO}, {Preset: alerting.LatencySLO}})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	re := regexp.MustCompile(`^llmops:.+:slo_[a-z]+:(error_budget_remaining|burn_rate1h)$`)
+	found := 0
+	for _, r := range g.Records {
+		if re.MatchString(r.Name) {
+			found++
+		}
+	}
+	if found != 4 {
+		t.Fatalf("%d SLO records match the dashboard's selectors, want 4", found)
 	}
 }

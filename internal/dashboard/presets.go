@@ -20,10 +20,24 @@ const (
 	ExporterHealth = "exporter_health"
 	QueueBacklog   = "queue_backlog"
 	Audit          = "audit"
+	// SLO shows the SLO presets' error budgets and burn rates; not in the
+	// default set: it reads recording rules only an SLO rule group writes.
+	SLO = "slo"
 )
 
-// Presets lists every preset in dashboard order.
+// Presets lists the default presets in dashboard order.
 func Presets() []string {
+	var out []string
+	for _, p := range catalogue {
+		if !p.optional {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+// AllPresets lists every preset, the opt-in ones included.
+func AllPresets() []string {
 	out := make([]string, len(catalogue))
 	for i, p := range catalogue {
 		out[i] = p.name
@@ -56,6 +70,7 @@ type panel struct {
 type preset struct {
 	name, row string
 	panels    func(o Options) []panel
+	optional  bool // not in the default set (Presets)
 }
 
 // Filters the template variables apply to the exporter's LLM series.
@@ -81,39 +96,39 @@ var catalogue = []preset{
 	{RequestRate, "Traffic", func(Options) []panel {
 		return []panel{{title: "Model requests per second", unit: "reqps", width: 8,
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
-	}},
+	}, false},
 	{ErrorRatio, "Traffic", func(Options) []panel {
 		return []panel{{title: "Error ratio", unit: "percentunit", width: 8,
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter, `status="error"`) + ri + ")) / sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
-	}},
+	}, false},
 	{Availability, "Traffic", func(o Options) []panel {
 		v := o.AvailabilityTarget
 		return []panel{{kind: statPanel, title: "Availability (5m)", unit: "percentunit", width: 8, threshold: &v, belowIsBad: true,
 			desc: "Non-5xx share of Dify's API responses; services without that metric: successful share of model calls.",
 			targets: []target{{`(sum by (service) (rate(http_server_response_count_total{service=~"$service", status_code!~"5.."}[5m])) / sum by (service) (rate(http_server_response_count_total{service=~"$service"}[5m])))` +
 				" or (sum by (service) (rate(" + sel("llm_requests_total", llmFilter, `status="ok"`) + "[5m])) / sum by (service) (rate(" + sel("llm_requests_total", llmFilter) + "[5m])))", "{{service}}"}}}}
-	}},
+	}, false},
 	{Latency, "Latency", func(o Options) []panel {
 		v := o.LatencyThreshold
 		return []panel{{title: "Model latency P50 / P95 / P99", unit: "s", width: 12, threshold: &v,
 			desc: "From llm_request_duration_seconds; the red line is the P95 alert threshold.", targets: quantiles("llm_request_duration_seconds_bucket", llmFilter)}}
-	}},
+	}, false},
 	{TTFT, "Latency", func(Options) []panel {
 		return []panel{{title: "Time to first token", unit: "s", width: 12, targets: quantiles("gen_ai_server_time_to_first_token_seconds_bucket", genAIFilter)}}
-	}},
+	}, false},
 	{Tokens, "Tokens and cost", func(Options) []panel {
 		return []panel{{title: "Tokens per second by model", unit: "short", width: 8,
 			targets: []target{{"sum by (model, type) (rate(" + sel("llm_tokens_total", llmFilter) + ri + "))", "{{model}} {{type}}"}}}}
-	}},
+	}, false},
 	{Cost, "Tokens and cost", func(Options) []panel {
 		return []panel{{title: "Cost per hour by app and model", unit: "currencyUSD", width: 8,
 			targets: []target{{"sum by (app, model) (rate(" + sel("llm_cost_usd_total", llmFilter) + ri + ")) * 3600", "{{app}} {{model}}"}}}}
-	}},
+	}, false},
 	{UnpricedTokens, "Tokens and cost", func(Options) []panel {
 		return []panel{{title: "Unpriced tokens per second", unit: "short", width: 8,
 			desc:    "Tokens of models missing from the price table: their cost is not counted.",
 			targets: []target{{"sum by (model) (rate(" + sel("llm_unpriced_tokens_total", llmFilter) + ri + "))", "{{model}}"}}}}
-	}},
+	}, false},
 	{ExporterHealth, "Exporter", func(Options) []panel {
 		return []panel{
 			{title: "Spans received and refused", unit: "short", width: 8, targets: []target{
@@ -134,16 +149,34 @@ var catalogue = []preset{
 			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, targets: []target{
 				{`sum(up{job=~".*llmops.*"})`, "up"}}},
 		}
-	}},
+	}, false},
 	{QueueBacklog, "Dify", func(Options) []panel {
 		v := 1000.0
 		return []panel{{title: "Dify Celery queue backlog", unit: "short", width: 12, threshold: &v,
 			desc:    "LLEN of Dify's Celery queues in Redis (dify_celery_queue_length); the seed alerts above 1000.",
 			targets: []target{{"max by (queue) (dify_celery_queue_length)", "{{queue}}"}}}}
-	}},
+	}, false},
 	{Audit, "Security", func(Options) []panel {
 		return []panel{{title: "Audited operations by outcome", unit: "ops", width: 12,
 			desc:    "Spans marked with audit.action and audit.status (the seed's audit_log); failures are what the audit_failures alert counts.",
 			targets: []target{{`sum by (action, status) (rate(llm_audit_events_total{service=~"$service"}` + ri + "))", "{{action}} {{status}}"}}}}
-	}},
+	}, false},
+	{SLO, "SLOs", func(Options) []panel {
+		zero, page := 0.0, 14.4
+		return []panel{
+			{title: "Error budget remaining", unit: "percentunit", width: 12, threshold: &zero, belowIsBad: true,
+				desc: "Share of each SLO's error budget left over its window (availability_slo / latency_slo recording rules); below 0 the objective is missed.",
+				targets: []target{{sloSeries("error_budget_remaining"), "{{slo}} {{service}} {{model}}"}}},
+			{title: "Burn rate (1 h)", unit: "none", width: 12, threshold: &page,
+				desc: "Error ratio over the last hour divided by the error budget: 1 uses the budget exactly over the SLO window; the red line is the " +
+					"workbook's page rate over 1 h for a 30-day window (14.4x: 2 % of the budget in an hour).",
+				targets: []target{{sloSeries("burn_rate1h"), "{{slo}} {{service}} {{model}}"}}},
+		}
+	}, true},
+}
+
+// sloSeries reads one recording rule of every SLO rule group, with the SLO
+// it belongs to as a label.
+func sloSeries(suffix string) string {
+	return `label_replace({__name__=~"llmops:.+:slo_[a-z]+:` + suffix + `", service=~"$service"}, "slo", "$1", "__name__", "llmops:.+:slo_([a-z]+):.+")`
 }

@@ -18,6 +18,9 @@ resource "llmops_alert_rule_group" "slo" {
     { preset = "cost_budget", threshold = 250 }, # USD per day
     { preset = "delivery_failures" },
     { preset = "exporter_down", runbook_url = "https://wiki.example/llmops-exporter" },
+    # Error-budget burn rates (page: critical, ticket: warning), see "SLOs":
+    { preset = "availability_slo", objective = 0.999, slo_window = "30d" },
+    { preset = "latency_slo", threshold = 5, objective = 0.95 },
     {
       name      = "DifyWorkflowErrors"
       expr      = "sum(rate(llm_spans_total{kind=\"workflow\",status=\"error\"}[5m]))"
