@@ -62,8 +62,8 @@ func alertRuleGroupSchema() schema.Schema {
 				MarkdownDescription: "The rules, each a `preset` with overrides or a raw `expr`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"preset": schema.StringAttribute{
-						Optional:            true,
-						Validators:          []validator.String{stringvalidator.OneOf(alerting.AllPresets()...)},
+						Optional:   true,
+						Validators: []validator.String{stringvalidator.OneOf(alerting.AllPresets()...)},
 						MarkdownDescription: "One of `" + strings.Join(alerting.AllPresets(), "`, `") + "`; see the guide \"Dashboards and alerts\" for each one's PromQL and defaults. " +
 							"`availability_slo` and `latency_slo` render multiwindow burn-rate alerts on an error budget (guide section \"SLOs\").",
 					},

@@ -165,7 +165,7 @@ var catalogue = []preset{
 		zero, page := 0.0, 14.4
 		return []panel{
 			{title: "Error budget remaining", unit: "percentunit", width: 12, threshold: &zero, belowIsBad: true,
-				desc: "Share of each SLO's error budget left over its window (availability_slo / latency_slo recording rules); below 0 the objective is missed.",
+				desc:    "Share of each SLO's error budget left over its window (availability_slo / latency_slo recording rules); below 0 the objective is missed.",
 				targets: []target{{sloSeries("error_budget_remaining"), "{{slo}} {{service}} {{model}}"}}},
 			{title: "Burn rate (1 h)", unit: "none", width: 12, threshold: &page,
 				desc: "Error ratio over the last hour divided by the error budget: 1 uses the budget exactly over the SLO window; the red line is the " +
