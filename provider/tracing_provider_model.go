@@ -138,6 +138,9 @@ func (m *tracingProviderModel) hasSecret() bool {
 func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
 	var diags diag.Diagnostics
 	t := platform.Type(m.Type.ValueString())
+	if t == platform.Databricks && m.ClientID.IsUnknown() {
+		return diags // token_wo or client_secret_wo: known once client_id is
+	}
 	own := m.secretName()
 	for name, pair := range m.secretFields() {
 		if name == own {
