@@ -185,6 +185,20 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 			t.Fatalf("drift-check %s right after apply: exit %d\n%s", env, code, out)
 		}
 	}
+	checkEnvironmentAlerting(t, r, devVars, prodVars, prod)
+
+	// Drift in dev's alerting: the rules file Prometheus reads is deleted.
+	rulesFile := strings.TrimSpace(r.tf("environments/dev", devVars, "output", "-raw", "rules_file"))
+	if err := os.Remove(rulesFile); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := r.driftCheck("dev", devVars); code != 2 || !strings.Contains(out, "module.llmops.llmops_alert_rule_group.this") {
+		t.Fatalf("drift-check after the rules file was deleted: exit %d, want 2 naming the rule group\n%s", code, out)
+	}
+	r.tf("environments/dev", devVars, "apply", "-auto-approve", "-input=false")
+	if _, err := os.Stat(rulesFile); err != nil {
+		t.Fatalf("apply did not write the rules file back: %v", err)
+	}
 
 	// Drift in prod: one replica removed, a rendered config edited in another.
 	gone := docker.ContainerName(prodSet, prodSet, 2)
@@ -223,5 +237,46 @@ func editConfig(t *testing.T, cli *client.Client, name, dir string) {
 	_ = tw.Close()
 	if err := cli.CopyToContainer(context.Background(), name, dir, &buf, container.CopyToContainerOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkEnvironmentAlerting: the module is the whole stack. Each environment
+// has its dashboard file and a rules file promtool accepts, with the
+// environment's thresholds; prod pages (PagerDuty for critical, mail for
+// warning) and has the SLO burn-rate alerts, dev mails; the scrape
+// configuration names one target per replica under a job the exporter_down
+// alert selects.
+func checkEnvironmentAlerting(t *testing.T, r *cliRun, devVars, prodVars []string, prod string) {
+	t.Helper()
+	out := func(env string, vars []string, name string) string {
+		return r.tf("environments/"+env, vars, "output", "-raw", name)
+	}
+	for env, vars := range map[string][]string{"dev": devVars, "prod": prodVars} {
+		if _, err := os.Stat(out(env, vars, "dashboard_file")); err != nil {
+			t.Errorf("%s: dashboard file: %v", env, err)
+		}
+		rules := out(env, vars, "rules_file")
+		b, err := os.ReadFile(rules)
+		if err != nil || !strings.Contains(string(b), "LLMP95LatencyHigh") || !strings.Contains(string(b), "environment: "+env+"-") {
+			t.Errorf("%s: rules file %s: %v\n%s", env, rules, err, b)
+		}
+		if p, err := exec.LookPath("promtool"); err == nil {
+			if o, err := exec.Command(p, "check", "rules", rules).CombinedOutput(); err != nil {
+				t.Errorf("%s: promtool check rules: %v\n%s", env, err, o)
+			}
+		}
+	}
+	prodRules, _ := os.ReadFile(out("prod", prodVars, "rules_file"))
+	devRules, _ := os.ReadFile(out("dev", devVars, "rules_file"))
+	if !strings.Contains(string(prodRules), "SLOErrorBudgetBurn") || strings.Contains(string(devRules), "SLOErrorBudgetBurn") {
+		t.Error("the SLO alerts are prod's only")
+	}
+	prodAM, devAM := out("prod", prodVars, "alertmanager_yaml"), out("dev", devVars, "alertmanager_yaml")
+	if !strings.Contains(prodAM, "pagerduty_configs") || !strings.Contains(prodAM, "email_configs") || strings.Contains(devAM, "pagerduty") || !strings.Contains(devAM, "email_configs") {
+		t.Errorf("routing: prod must page and mail, dev only mail\nprod:\n%s\ndev:\n%s", prodAM, devAM)
+	}
+	scrape := out("prod", prodVars, "prometheus_scrape_yaml")
+	if strings.Count(scrape, "llmops-"+prod+"-llmops-"+prod+"-") != 3 || !strings.Contains(scrape, "job_name: llmops-"+prod) {
+		t.Errorf("prod scrape configuration:\n%s", scrape)
 	}
 }

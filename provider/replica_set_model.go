@@ -45,6 +45,7 @@ type replicaSetModel struct {
 	SecretFileNames    types.List      `tfsdk:"secret_file_names"`
 	ComposeYAML        types.String    `tfsdk:"compose_yaml"`
 	KubernetesYAML     types.String    `tfsdk:"kubernetes_yaml"`
+	KubernetesImage    types.String    `tfsdk:"kubernetes_image"`
 	SpecSHA256         types.String    `tfsdk:"spec_sha256"`
 	Containers         types.List      `tfsdk:"containers"`
 	PortsPublished     types.Map       `tfsdk:"ports_published"`

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -78,7 +79,7 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		if withEnvFile(&spec, &resp.Diagnostics); resp.Diagnostics.HasError() {
 			return
 		}
-		if plan.render(ctx, spec, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		if plan.render(ctx, spec, r.kubernetesImage(ctx, &plan, &resp.Diagnostics), &resp.Diagnostics); resp.Diagnostics.HasError() {
 			return
 		}
 		plan.SpecSHA256 = types.StringValue(spec.Hash())
@@ -154,7 +155,12 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	}
 	plan.SpecSHA256 = types.StringValue(spec.Hash())
 	spec.ExpectHash = ""
-	if plan.render(ctx, spec, diags); diags.HasError() {
+	var imageDiags diag.Diagnostics // its warning was shown at plan
+	k8sImage := r.kubernetesImage(ctx, &plan, &imageDiags)
+	if diags.Append(imageDiags.Errors()...); diags.HasError() {
+		return
+	}
+	if plan.render(ctx, spec, k8sImage, diags); diags.HasError() {
 		return
 	}
 	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
@@ -278,17 +284,43 @@ func backendFor(mode string, cli client.APIClient) replicaset.Backend {
 	return docker.Engine{Client: cli}
 }
 
-// render sets compose_yaml and kubernetes_yaml from spec.
-func (m *replicaSetModel) render(ctx context.Context, spec replicaset.Spec, diags *diag.Diagnostics) {
+// render sets compose_yaml and kubernetes_yaml from spec; k8sImage is the
+// reference the manifests carry (kubernetesImage).
+func (m *replicaSetModel) render(ctx context.Context, spec replicaset.Spec, k8sImage string, diags *diag.Diagnostics) {
 	compose, err := backendFor(m.Mode.ValueString(), nil).Render(ctx, spec)
 	if err != nil {
 		diags.AddError("Invalid replica set", err.Error())
 		return
 	}
-	manifests, err := kubernetes.Kubernetes{}.Render(ctx, spec)
+	manifests, err := kubernetes.Kubernetes{Image: k8sImage}.Render(ctx, spec)
 	if err != nil {
-		diags.AddError("Invalid replica set", err.Error())
+		diags.AddAttributeError(path.Root("kubernetes_image"), "Invalid replica set", err.Error())
 		return
 	}
 	m.ComposeYAML, m.KubernetesYAML = types.StringValue(compose), types.StringValue(manifests)
+}
+
+// kubernetesImage is the reference kubernetes_yaml carries: kubernetes_image,
+// else image when it is a reference, else the tag of the engine image it
+// names (never an ID, which no cluster can pull), with a warning that the
+// tag must be pushed.
+func (r *replicaSetResource) kubernetesImage(ctx context.Context, m *replicaSetModel, diags *diag.Diagnostics) string {
+	image := m.Image.ValueString()
+	if v := m.KubernetesImage.ValueString(); v != "" || !strings.HasPrefix(image, "sha256:") {
+		return cmp.Or(v, image)
+	}
+	cli := r.meta.dockerOrDiag(ctx, diags)
+	if cli == nil {
+		return ""
+	}
+	tag, err := docker.TagOf(ctx, cli, image)
+	if err != nil {
+		diags.AddAttributeError(path.Root("kubernetes_image"), "No pullable image for kubernetes_yaml",
+			fmt.Sprintf("image is an engine image ID and %v: set kubernetes_image to the reference pushed to a registry the cluster reaches", err))
+		return ""
+	}
+	diags.AddAttributeWarning(path.Root("kubernetes_image"), "kubernetes_yaml names a local tag",
+		fmt.Sprintf("image is the engine image %s; kubernetes_yaml names its tag %s, which a cluster can pull only once it is pushed to a registry "+
+			"the cluster reaches: push it there and set kubernetes_image to that reference", image, tag))
+	return tag
 }

@@ -246,8 +246,15 @@ func replicaSetSchema() schema.Schema {
 				MarkdownDescription: "An equivalent Compose file, validated with compose-go (secret values are not in it).",
 			},
 			"kubernetes_yaml": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The same layout as Kubernetes manifests (a Deployment, or a StatefulSet when `volumes` gives replicas their own storage; a Service named `name` when there are `ports`; a ConfigMap for `config_files`), to apply with the Kubernetes provider. It references, and never holds, a Secret `<name>-secrets` for `secret_files` and a ConfigMap `<name>-env` for `env_file`.",
+				Computed: true,
+				MarkdownDescription: "The same layout as Kubernetes manifests a cluster accepts (a Deployment, or a StatefulSet with its headless Service `<name>-headless` when `volumes` gives replicas their own storage; a ClusterIP Service named `name` when there are `ports`; a PodDisruptionBudget of one when `replicas` > 1; a ConfigMap for `config_files`), to apply with the Kubernetes provider. " +
+					"No field the API server owns (`status`, `creationTimestamp`); requests equal the limits; every pod has the runtime's default seccomp profile and no privilege escalation, and the exporter's image runs as its user 65532 (non-root, read-only root filesystem, no capabilities) with readiness on `/ready` and liveness on `/health` of its metrics port. " +
+					"It references, and never holds, a Secret `<name>-secrets` for `secret_files` and a ConfigMap `<name>-env` for `env_file`.",
+			},
+			"kubernetes_image": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The pullable image reference written into `kubernetes_yaml` (e.g. `registry.example.com/llmops-exporter:1.2.0`). Without it, `image` when that is a reference, " +
+					"or the tag of the engine image `image` names when it is an image ID (as `llmops_exporter_image.x.image_id` is), with a plan warning that the tag must be pushed to a registry the cluster reaches: an image ID is never written.",
 			},
 			"containers": schema.ListNestedAttribute{
 				Computed:            true,

@@ -159,6 +159,13 @@ var presets = map[string]preset{
 	},
 }
 
+// DefaultThreshold is a threshold preset's default threshold (false for an
+// unknown or SLO preset), for dashboards that draw it.
+func DefaultThreshold(name string) (float64, bool) {
+	p, ok := presets[name]
+	return p.threshold, ok
+}
+
 // AllPresets lists every preset name, SLO presets included, sorted.
 func AllPresets() []string {
 	out := append(Presets(), AvailabilitySLO, LatencySLO)

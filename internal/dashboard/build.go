@@ -207,6 +207,9 @@ func withExtraPanels(raw []byte, extra []string, l *layout) ([]byte, error) {
 		return yi < yj || yi == yj && xi < xj
 	})
 	doc["panels"] = panels
+	if _, ok := doc["tags"]; !ok {
+		doc["tags"] = []any{} // the SDK omits empty tags; Grafana would store null
+	}
 	return json.Marshal(doc)
 }
 

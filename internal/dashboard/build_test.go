@@ -196,3 +196,64 @@ func TestSLOPanelsAreOptInAndReadTheSLORecords(t *testing.T) {
 		t.Fatalf("%d SLO records match the dashboard's selectors, want 4", found)
 	}
 }
+
+// Every alert preset with a panel draws the preset's default threshold on
+// it (a line, or a stat's red step): what the dashboard calls red is what
+// the alert calls a problem. Presets whose value no panel shows (token
+// z-scores, delivery failure counts, audit failures per 5 minutes) are
+// named, so that a new preset must be placed one way or the other.
+func TestEveryPresetThresholdIsOnItsPanel(t *testing.T) {
+	o := opts()
+	o.Presets = AllPresets()
+	raw, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title       string
+			FieldConfig struct {
+				Defaults struct {
+					Thresholds struct {
+						Steps []struct {
+							Color string
+							Value *float64
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	panelOf := map[string]string{
+		alerting.P95Latency: "Model latency P50 / P95 / P99", alerting.Availability: "Availability (5m)", alerting.Memory: "Memory use of the limit",
+		alerting.ErrorRate: "Error ratio", alerting.QueueBacklog: "Dify Celery queue backlog", alerting.CostBudget: "Cost, last 24 h",
+		alerting.ExporterDown: "Exporter replicas up",
+	}
+	noPanel := map[string]bool{alerting.TokenRateAnomaly: true, alerting.DeliveryFailures: true, alerting.AuditFailures: true}
+	for _, preset := range alerting.Presets() {
+		if noPanel[preset] {
+			continue
+		}
+		title, ok := panelOf[preset]
+		if !ok {
+			t.Errorf("alert preset %s has no dashboard panel showing its threshold", preset)
+			continue
+		}
+		want, _ := alerting.DefaultThreshold(preset)
+		found := false
+		for _, p := range d.Panels {
+			if p.Title != title {
+				continue
+			}
+			for _, st := range p.FieldConfig.Defaults.Thresholds.Steps {
+				found = found || (st.Value != nil && *st.Value == want)
+			}
+		}
+		if !found {
+			t.Errorf("panel %q does not draw the %s threshold %v", title, preset, want)
+		}
+	}
+}

@@ -24,6 +24,9 @@ func Owned(remote, shape []byte) (string, error) {
 	if err := json.Unmarshal(shape, &s); err != nil {
 		return "", fmt.Errorf("decode dashboard shape: %w", err)
 	}
+	if m, ok := r.(map[string]any); ok && m["tags"] == nil {
+		m["tags"] = []any{} // no tags, whether omitted, null or empty
+	}
 	out, err := json.Marshal(project(r, s))
 	if err != nil {
 		return "", fmt.Errorf("encode dashboard: %w", err)

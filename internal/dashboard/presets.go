@@ -20,6 +20,7 @@ const (
 	ExporterHealth = "exporter_health"
 	QueueBacklog   = "queue_backlog"
 	Audit          = "audit"
+	Memory         = "memory"
 	// SLO shows the SLO presets' error budgets and burn rates; not in the
 	// default set: it reads recording rules only an SLO rule group writes.
 	SLO = "slo"
@@ -98,7 +99,9 @@ var catalogue = []preset{
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
 	}, false},
 	{ErrorRatio, "Traffic", func(Options) []panel {
-		return []panel{{title: "Error ratio", unit: "percentunit", width: 8,
+		v := 0.05 // the error_rate alert's default
+		return []panel{{title: "Error ratio", unit: "percentunit", width: 8, threshold: &v,
+			desc: "Failed over all model calls; the red line is the error_rate alert's default (5 %).",
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter, `status="error"`) + ri + ")) / sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
 	}, false},
 	{Availability, "Traffic", func(o Options) []panel {
@@ -121,8 +124,12 @@ var catalogue = []preset{
 			targets: []target{{"sum by (model, type) (rate(" + sel("llm_tokens_total", llmFilter) + ri + "))", "{{model}} {{type}}"}}}}
 	}, false},
 	{Cost, "Tokens and cost", func(Options) []panel {
+		budget := 100.0 // the cost_budget alert's default, USD per day
 		return []panel{{title: "Cost per hour by app and model", unit: "currencyUSD", width: 8,
-			targets: []target{{"sum by (app, model) (rate(" + sel("llm_cost_usd_total", llmFilter) + ri + ")) * 3600", "{{app}} {{model}}"}}}}
+			targets: []target{{"sum by (app, model) (rate(" + sel("llm_cost_usd_total", llmFilter) + ri + ")) * 3600", "{{app}} {{model}}"}}},
+			{kind: statPanel, title: "Cost, last 24 h", unit: "currencyUSD", width: 8, threshold: &budget,
+				desc:    "Model cost over a sliding day per service; red from the cost_budget alert's default (100 USD per day).",
+				targets: []target{{"sum by (service) (increase(" + sel("llm_cost_usd_total", llmFilter) + "[1d]))", "{{service}}"}}}}
 	}, false},
 	{UnpricedTokens, "Tokens and cost", func(Options) []panel {
 		return []panel{{title: "Unpriced tokens per second", unit: "short", width: 8,
@@ -130,6 +137,7 @@ var catalogue = []preset{
 			targets: []target{{"sum by (model) (rate(" + sel("llm_unpriced_tokens_total", llmFilter) + ri + "))", "{{model}}"}}}}
 	}, false},
 	{ExporterHealth, "Exporter", func(Options) []panel {
+		one := 1.0 // the exporter_down alert: up < 1
 		return []panel{
 			{title: "Spans received and refused", unit: "short", width: 8, targets: []target{
 				{"sum(rate(llmops_exporter_spans_received_total" + ri + "))", "received"},
@@ -146,9 +154,18 @@ var catalogue = []preset{
 			{title: "Queue volume free", unit: "bytes", width: 8,
 				desc:    "Free bytes on the durable queue's volume per exporter; requests are refused (and /ready is 503) when it is full.",
 				targets: []target{{"min by (instance) (llmops_exporter_queue_disk_free_bytes)", "{{instance}}"}}},
-			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, targets: []target{
-				{`sum(up{job=~".*llmops.*"})`, "up"}}},
+			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, threshold: &one, belowIsBad: true,
+				desc: "Exporters Prometheus scrapes (job matching .*llmops.*, as the exporter_down alert); red at 0.",
+				targets: []target{{`sum(up{job=~".*llmops.*"}) or vector(0)`, "up"}}},
 		}
+	}, false},
+	{Memory, "Resources", func(Options) []panel {
+		v := 0.8 // the memory alert's default
+		return []panel{{title: "Memory use of the limit", unit: "percentunit", width: 12, threshold: &v,
+			desc: "Working set over the container's memory limit (cAdvisor), and used over total memory per host (node exporter); the red line is the memory alert's default (80 %).",
+			targets: []target{
+				{`max by (name) (container_memory_working_set_bytes{name!=""} / (container_spec_memory_limit_bytes{name!=""} > 0))`, "{{name}}"},
+				{`1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)`, "host {{instance}}"}}}}
 	}, false},
 	{QueueBacklog, "Dify", func(Options) []panel {
 		v := 1000.0

@@ -3,6 +3,7 @@ package docker
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -152,6 +154,36 @@ func InspectImage(ctx context.Context, cli client.APIClient, ref string) (img Im
 		img.BinarySHA256 = ins.Config.Labels[LabelBinarySHA]
 	}
 	return img, true, nil
+}
+
+// TagOf returns a tag of the image ref names (an image ID, usually): the
+// reference a Kubernetes manifest can carry once pushed. Tags the provider
+// builds (llmops-exporter:<version>-<hash>) come first.
+func TagOf(ctx context.Context, cli client.APIClient, ref string) (string, error) {
+	ins, err := cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return "", fmt.Errorf("inspecting image %s: %w", ref, err)
+	}
+	var tags []string
+	for _, t := range ins.RepoTags {
+		if t != "" && t != "<none>:<none>" {
+			tags = append(tags, t)
+		}
+	}
+	if len(tags) == 0 {
+		return "", fmt.Errorf("image %s has no tag", ref)
+	}
+	slices.SortStableFunc(tags, func(a, b string) int {
+		return cmp.Compare(boolRank(!strings.HasPrefix(a, "llmops-exporter:")), boolRank(!strings.HasPrefix(b, "llmops-exporter:")))
+	})
+	return tags[0], nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // labelManagedBy marks images this provider built.

@@ -6,6 +6,7 @@ package kubernetes
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,11 +18,12 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
 
 	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 )
@@ -41,7 +43,12 @@ const (
 var ErrRenderOnly = errors.New("the Kubernetes backend only renders manifests: apply kubernetes_yaml with the Kubernetes provider")
 
 // Kubernetes is the render-only replica set backend.
-type Kubernetes struct{}
+type Kubernetes struct {
+	// Image is the pullable reference written into the manifests (a
+	// registry the cluster reaches); empty: the spec's image, which must
+	// then be a reference, never an engine's image ID.
+	Image string
+}
 
 var _ replicaset.Backend = Kubernetes{}
 
@@ -56,20 +63,63 @@ func (Kubernetes) Reconcile(context.Context, replicaset.Spec) error { return Err
 // Destroy is not supported.
 func (Kubernetes) Destroy(context.Context, replicaset.Spec) error { return ErrRenderOnly }
 
-// Render returns the manifests as one YAML stream.
-func (Kubernetes) Render(_ context.Context, spec replicaset.Spec) (string, error) {
-	objs := Objects(spec)
-	ser := json.NewSerializerWithOptions(json.DefaultMetaFactory, Scheme, Scheme, json.SerializerOptions{Yaml: true})
+// Render returns the manifests as one YAML stream: what a cluster (and the
+// Kubernetes provider's kubernetes_manifest) accepts, with none of the
+// fields the API server owns (status, creationTimestamp).
+func (k Kubernetes) Render(_ context.Context, spec replicaset.Spec) (string, error) {
+	image := cmp.Or(k.Image, spec.Image)
+	if strings.HasPrefix(image, "sha256:") {
+		return "", fmt.Errorf("image %q is an engine's image ID, which no cluster can pull: set kubernetes_image to the reference "+
+			"pushed to a registry the cluster reaches", image)
+	}
+	spec.Image = image
 	var out bytes.Buffer
-	for i, o := range objs {
+	for i, o := range Objects(spec) {
 		if i > 0 {
 			out.WriteString("---\n")
 		}
-		if err := ser.Encode(o, &out); err != nil {
+		b, err := manifest(o)
+		if err != nil {
 			return "", fmt.Errorf("encoding %T: %w", o, err)
 		}
+		out.Write(b)
 	}
 	return out.String(), nil
+}
+
+// manifest is o as YAML without the fields the API server owns: the
+// typed objects always carry a status, and empty structs (resources: {})
+// that mean nothing.
+func manifest(o runtime.Object) ([]byte, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+	if err != nil {
+		return nil, err
+	}
+	prune(m)
+	return yaml.Marshal(m)
+}
+
+// prune removes status, metadata.creationTimestamp and empty maps, at
+// every depth (claim templates and pod templates have them too).
+func prune(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		delete(t, "status")
+		if md, ok := t["metadata"].(map[string]any); ok {
+			delete(md, "creationTimestamp")
+		}
+		for k, c := range t {
+			if prune(c) {
+				delete(t, k)
+			}
+		}
+		return len(t) == 0
+	case []any:
+		for _, c := range t {
+			prune(c)
+		}
+	}
+	return false
 }
 
 // Scheme knows the kinds Objects returns.
@@ -79,6 +129,9 @@ var Scheme = func() *runtime.Scheme {
 		panic(err)
 	}
 	if err := corev1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := policyv1.AddToScheme(s); err != nil {
 		panic(err)
 	}
 	return s
@@ -101,10 +154,13 @@ func Objects(spec replicaset.Spec) []runtime.Object {
 	replicas := int32(spec.Replicas)
 	var objs []runtime.Object
 	if len(spec.Volumes) > 0 {
+		// A StatefulSet's serviceName must be a headless Service: its pods'
+		// DNS names; the ClusterIP Service below serves the ports.
 		objs = append(objs, &appsv1.StatefulSet{TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: meta,
-			Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name, Selector: &metav1.LabelSelector{MatchLabels: selector},
+			Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name + "-headless", Selector: &metav1.LabelSelector{MatchLabels: selector},
 				Template: tmpl, VolumeClaimTemplates: claims(spec), PodManagementPolicy: appsv1.ParallelPodManagement,
-				UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType}}})
+				UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType}}},
+			headless(spec, name, labels, selector))
 	} else {
 		objs = append(objs, &appsv1.Deployment{TypeMeta: typeMeta("apps/v1", "Deployment"), ObjectMeta: meta,
 			Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: selector}, Template: tmpl,
@@ -112,6 +168,12 @@ func Objects(spec replicaset.Spec) []runtime.Object {
 	}
 	if svc := service(spec, meta, selector); svc != nil {
 		objs = append(objs, svc)
+	}
+	if spec.Replicas > 1 {
+		// Voluntary disruptions (node drains) take one replica at a time.
+		one := intstr.FromInt32(1)
+		objs = append(objs, &policyv1.PodDisruptionBudget{TypeMeta: typeMeta("policy/v1", "PodDisruptionBudget"), ObjectMeta: meta,
+			Spec: policyv1.PodDisruptionBudgetSpec{MaxUnavailable: &one, Selector: &metav1.LabelSelector{MatchLabels: selector}}})
 	}
 	if len(spec.ConfigFiles) > 0 {
 		data := map[string]string{}
@@ -152,7 +214,8 @@ func podTemplate(spec replicaset.Spec, name string, selector map[string]string) 
 	}
 	grace := int64(spec.StopGrace / time.Second)
 	c := container(spec, name)
-	pod := corev1.PodSpec{Containers: []corev1.Container{c}, RestartPolicy: corev1.RestartPolicyAlways, TerminationGracePeriodSeconds: &grace}
+	pod := corev1.PodSpec{Containers: []corev1.Container{c}, RestartPolicy: corev1.RestartPolicyAlways, TerminationGracePeriodSeconds: &grace,
+		SecurityContext: podSecurity(spec)}
 	if len(spec.SecretFiles) > 0 {
 		mode := int32(0o400)
 		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: "secrets", VolumeSource: corev1.VolumeSource{
@@ -181,6 +244,8 @@ func container(spec replicaset.Spec, name string) corev1.Container {
 		c.Ports = append(c.Ports, corev1.ContainerPort{Name: portName(p), ContainerPort: int32(p.Container), Protocol: corev1.Protocol(strings.ToUpper(p.Protocol))})
 	}
 	if spec.CPUs > 0 || spec.MemoryBytes > 0 {
+		// Requests as the limits: the scheduler places what the exporter
+		// sizes itself for (GOMEMLIMIT from the memory limit).
 		c.Resources.Limits = corev1.ResourceList{}
 		if spec.CPUs > 0 {
 			c.Resources.Limits[corev1.ResourceCPU] = *resource.NewMilliQuantity(int64(spec.CPUs*1000), resource.DecimalSI)
@@ -188,8 +253,14 @@ func container(spec replicaset.Spec, name string) corev1.Container {
 		if spec.MemoryBytes > 0 {
 			c.Resources.Limits[corev1.ResourceMemory] = *resource.NewQuantity(spec.MemoryBytes, resource.BinarySI)
 		}
+		c.Resources.Requests = c.Resources.Limits.DeepCopy()
 	}
-	c.ReadinessProbe, c.LivenessProbe, c.StartupProbe = probes(spec.Health)
+	c.SecurityContext = containerSecurity(spec)
+	if port, ok := exporterMetricsPort(spec); ok {
+		c.ReadinessProbe, c.LivenessProbe, c.StartupProbe = exporterProbes(spec.Health, port)
+	} else {
+		c.ReadinessProbe, c.LivenessProbe, c.StartupProbe = probes(spec.Health)
+	}
 	if len(spec.SecretFiles) > 0 {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: "secrets", MountPath: replicaset.SecretsDir, ReadOnly: true})
 	}

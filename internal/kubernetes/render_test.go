@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
@@ -105,23 +106,32 @@ func TestRenderMapping(t *testing.T) {
 	dep := find[*appsv1.Deployment](t, dify)
 	dc := dep.Spec.Template.Spec.Containers[0]
 	cases := map[string]bool{
-		"volumes make a StatefulSet with one claim per volume": len(sts.Spec.VolumeClaimTemplates) == 1 && sts.Spec.VolumeClaimTemplates[0].Name == "queue",
-		"names are DNS labels":                                 sts.Name == "llmops-exporter",
-		"replicas":                                             *sts.Spec.Replicas == 3,
-		"command is args, entrypoint is command":               len(c.Args) == 3 && c.Command == nil && strings.Join(dc.Command, " ") == "/bin/bash -c exec /bin/bash /entrypoint.sh",
-		"exec probes from the healthcheck":                     c.ReadinessProbe != nil && c.ReadinessProbe.Exec.Command[0] == "/llmops-exporter" && c.ReadinessProbe.PeriodSeconds == 10,
-		"retries default to Docker's 3":                        c.LivenessProbe.FailureThreshold == 3,
-		"start period is a startup probe":                      c.StartupProbe != nil && c.StartupProbe.FailureThreshold == 6,
-		"CMD-SHELL runs in sh":                                 strings.Join(dc.LivenessProbe.Exec.Command, " ") == "/bin/sh -c curl -f http://localhost:5001/health",
-		"start-first surges":                                   dep.Spec.Strategy.RollingUpdate.MaxSurge.IntVal == 1 && dep.Spec.Strategy.RollingUpdate.MaxUnavailable.IntVal == 0,
-		"grace period":                                         *dep.Spec.Template.Spec.TerminationGracePeriodSeconds == 30,
-		"secret files from a Secret, mode 0400":                *dep.Spec.Template.Spec.Volumes[0].Secret.DefaultMode == 0o400 && dep.Spec.Template.Spec.Volumes[0].Secret.SecretName == "api-secrets",
-		"env file from a ConfigMap":                            dc.EnvFrom[0].ConfigMapRef.Name == "api-env",
-		"limits":                                               c.Resources.Limits.Cpu().MilliValue() == 500 && c.Resources.Limits.Memory().Value() == 256<<20,
-		"restart on-failure is recorded":                       dep.Spec.Template.Annotations[AnnotationRestart] == "on-failure",
-		"the spec hash rolls pods":                             dep.Spec.Template.Annotations[AnnotationSpec] == specs["dify-api"].Normalize().Hash(),
-		"the Service is the alias":                             find[*corev1.Service](t, dify).Name == "api" && find[*corev1.Service](t, dify).Spec.Ports[0].Port == 5001,
-		"config files from a ConfigMap by subPath":             c.VolumeMounts[1].SubPath == "file-1" && c.VolumeMounts[1].MountPath == "/etc/llmops-exporter/config.yaml",
+		"volumes make a StatefulSet with one claim per volume":   len(sts.Spec.VolumeClaimTemplates) == 1 && sts.Spec.VolumeClaimTemplates[0].Name == "queue",
+		"names are DNS labels":                                   sts.Name == "llmops-exporter",
+		"replicas":                                               *sts.Spec.Replicas == 3,
+		"command is args, entrypoint is command":                 len(c.Args) == 3 && c.Command == nil && strings.Join(dc.Command, " ") == "/bin/bash -c exec /bin/bash /entrypoint.sh",
+		"the exporter's readiness is /ready on its metrics port": c.ReadinessProbe != nil && c.ReadinessProbe.HTTPGet.Path == "/ready" && c.ReadinessProbe.HTTPGet.Port.IntVal == 9464 && c.ReadinessProbe.PeriodSeconds == 10,
+		"the exporter's liveness is /health":                     c.LivenessProbe.HTTPGet.Path == "/health" && c.StartupProbe.HTTPGet.Path == "/health",
+		"other images keep exec probes from the healthcheck":     dc.ReadinessProbe != nil && dc.ReadinessProbe.Exec != nil,
+		"a StatefulSet is governed by a headless Service":        sts.Spec.ServiceName == "llmops-exporter-headless" && findNamed(objs, "llmops-exporter-headless").Spec.ClusterIP == corev1.ClusterIPNone,
+		"the ports are a ClusterIP Service":                      findNamed(objs, "llmops-exporter").Spec.ClusterIP == "" && len(findNamed(objs, "llmops-exporter").Spec.Ports) == 2,
+		"replicas > 1 get a PodDisruptionBudget of one":          find[*policyv1.PodDisruptionBudget](t, objs).Spec.MaxUnavailable.IntVal == 1,
+		"the exporter runs as 65532, non-root, seccomp default":  *sts.Spec.Template.Spec.SecurityContext.RunAsUser == 65532 && *sts.Spec.Template.Spec.SecurityContext.RunAsNonRoot && *sts.Spec.Template.Spec.SecurityContext.FSGroup == 65532 && sts.Spec.Template.Spec.SecurityContext.SeccompProfile.Type == corev1.SeccompProfileTypeRuntimeDefault,
+		"the exporter's root filesystem is read-only, no caps":   *c.SecurityContext.ReadOnlyRootFilesystem && !*c.SecurityContext.AllowPrivilegeEscalation && c.SecurityContext.Capabilities.Drop[0] == "ALL",
+		"other images keep their user":                           dep.Spec.Template.Spec.SecurityContext.RunAsUser == nil && !*dc.SecurityContext.AllowPrivilegeEscalation,
+		"requests are the limits":                                c.Resources.Requests.Cpu().MilliValue() == 500 && c.Resources.Requests.Memory().Value() == 256<<20,
+		"retries default to Docker's 3":                          c.LivenessProbe.FailureThreshold == 3,
+		"start period is a startup probe":                        c.StartupProbe != nil && c.StartupProbe.FailureThreshold == 6,
+		"CMD-SHELL runs in sh":                                   strings.Join(dc.LivenessProbe.Exec.Command, " ") == "/bin/sh -c curl -f http://localhost:5001/health",
+		"start-first surges":                                     dep.Spec.Strategy.RollingUpdate.MaxSurge.IntVal == 1 && dep.Spec.Strategy.RollingUpdate.MaxUnavailable.IntVal == 0,
+		"grace period":                                           *dep.Spec.Template.Spec.TerminationGracePeriodSeconds == 30,
+		"secret files from a Secret, mode 0400":                  *dep.Spec.Template.Spec.Volumes[0].Secret.DefaultMode == 0o400 && dep.Spec.Template.Spec.Volumes[0].Secret.SecretName == "api-secrets",
+		"env file from a ConfigMap":                              dc.EnvFrom[0].ConfigMapRef.Name == "api-env",
+		"limits":                                                 c.Resources.Limits.Cpu().MilliValue() == 500 && c.Resources.Limits.Memory().Value() == 256<<20,
+		"restart on-failure is recorded":                         dep.Spec.Template.Annotations[AnnotationRestart] == "on-failure",
+		"the spec hash rolls pods":                               dep.Spec.Template.Annotations[AnnotationSpec] == specs["dify-api"].Normalize().Hash(),
+		"the Service is the alias":                               find[*corev1.Service](t, dify).Name == "api" && find[*corev1.Service](t, dify).Spec.Ports[0].Port == 5001,
+		"config files from a ConfigMap by subPath":               c.VolumeMounts[1].SubPath == "file-1" && c.VolumeMounts[1].MountPath == "/etc/llmops-exporter/config.yaml",
 	}
 	for name, ok := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -135,8 +145,43 @@ func TestRenderMapping(t *testing.T) {
 	if ru.MaxSurge.IntVal != 0 || ru.MaxUnavailable.IntVal != 2 {
 		t.Errorf("stop-first: surge %v unavailable %v", ru.MaxSurge, ru.MaxUnavailable)
 	}
-	if len(stop) != 1 {
-		t.Errorf("no ports, no config: only the Deployment, got %d objects", len(stop))
+	if len(stop) != 2 {
+		t.Errorf("no ports, no config: only the Deployment and its PodDisruptionBudget, got %d objects", len(stop))
+	}
+}
+
+func findNamed(objs []runtime.Object, name string) *corev1.Service {
+	for _, o := range objs {
+		if s, ok := o.(*corev1.Service); ok && s.Name == name {
+			return s
+		}
+	}
+	return &corev1.Service{}
+}
+
+// What a cluster refuses is never rendered: no status or creationTimestamp
+// (kubernetes_manifest rejects status), no `resources: {}`, and no engine
+// image ID (no node can pull one); kubernetes_image replaces the image.
+func TestRenderIsWhatAClusterAccepts(t *testing.T) {
+	for name, spec := range specs {
+		out, err := Kubernetes{}.Render(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"status:", "creationTimestamp", "resources: {}"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s: the manifests hold %q", name, bad)
+			}
+		}
+	}
+	spec := specs["exporter"]
+	spec.Image = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	if _, err := (Kubernetes{}).Render(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "kubernetes_image") {
+		t.Fatalf("an image ID rendered: %v", err)
+	}
+	out, err := Kubernetes{Image: "registry.example.com/llmops-exporter:1.0.0-abc"}.Render(context.Background(), spec)
+	if err != nil || !strings.Contains(out, "image: registry.example.com/llmops-exporter:1.0.0-abc") || strings.Contains(out, "image: sha256:") {
+		t.Fatalf("kubernetes_image: %v\n%s", err, out)
 	}
 }
 

@@ -67,6 +67,7 @@ func run(duration time.Duration) error {
 	received := 0.0
 	tokens := map[string]map[string]float64{} // model -> type -> tokens
 	cost := map[string]float64{}
+	priced := map[string]bool{} // models with a cost series: the others are unpriced, not free
 	for _, n := range names {
 		fams, err := scrape(out.Replicas.Value[n].Metrics)
 		if err != nil {
@@ -82,6 +83,7 @@ func run(duration time.Duration) error {
 		}
 		for _, m := range metrics(fams["llm_cost_usd_total"]) {
 			cost[label(m, "model")] += m.GetCounter().GetValue()
+			priced[label(m, "model")] = true
 		}
 	}
 	fmt.Printf("\nQuickstart fleet: %d of %d replicas healthy.\n", out.Healthy.Value, len(names))
@@ -89,7 +91,11 @@ func run(duration time.Duration) error {
 	fmt.Printf("Spans received by the fleet: %.0f\n\n", received)
 	fmt.Printf("%-28s %12s %12s %12s\n", "model", "input tok", "output tok", "cost USD")
 	for _, m := range slices.Sorted(maps.Keys(tokens)) {
-		fmt.Printf("%-28s %12.0f %12.0f %12.4f\n", m, tokens[m]["input"], tokens[m]["output"], cost[m])
+		usd := "unpriced" // no price: its tokens are in llm_unpriced_tokens_total, never counted as $0
+		if priced[m] {
+			usd = fmt.Sprintf("%.4f", cost[m])
+		}
+		fmt.Printf("%-28s %12.0f %12.0f %12s\n", m, tokens[m]["input"], tokens[m]["output"], usd)
 	}
 	fmt.Println("\nEach replica's endpoints: terraform output replicas; more traffic: terraform output -raw send_traffic")
 	return nil

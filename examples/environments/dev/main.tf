@@ -29,6 +29,9 @@ module "llmops" {
   destinations = {
     jaeger = { type = "otlp", endpoint = "http://jaeger:4318" }
   }
+  alerting = {
+    email = ["llm-dev@example.com"] # dev mails: no pager
+  }
 }
 
 output "endpoints" {
@@ -37,4 +40,20 @@ output "endpoints" {
 
 output "dify_env" {
   value = module.llmops.dify_env
+}
+
+output "dashboard_file" {
+  value = module.llmops.dashboard_file
+}
+
+output "rules_file" {
+  value = module.llmops.rules_file
+}
+
+output "alertmanager_yaml" {
+  value = module.llmops.alertmanager_yaml
+}
+
+output "prometheus_scrape_yaml" {
+  value = module.llmops.prometheus_scrape_yaml
 }

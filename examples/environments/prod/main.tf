@@ -50,6 +50,13 @@ module "llmops" {
     tempo    = { type = "otlp", endpoint = "http://tempo:4317", protocol = "grpc" }
   }
   destination_secrets = { langfuse = var.langfuse_secret_key }
+  alerting = {
+    p95_latency_seconds = 5
+    availability        = 0.999
+    slo                 = true                                      # error-budget burn rates: pages only on real burns
+    email               = ["llm-oncall@example.com"]                # warnings (tickets)
+    pagerduty_key_file  = "/etc/alertmanager/secrets/pagerduty-key" # critical alerts page
+  }
 }
 
 output "endpoints" {
@@ -58,4 +65,20 @@ output "endpoints" {
 
 output "dify_env" {
   value = module.llmops.dify_env
+}
+
+output "dashboard_file" {
+  value = module.llmops.dashboard_file
+}
+
+output "rules_file" {
+  value = module.llmops.rules_file
+}
+
+output "alertmanager_yaml" {
+  value = module.llmops.alertmanager_yaml
+}
+
+output "prometheus_scrape_yaml" {
+  value = module.llmops.prometheus_scrape_yaml
 }

@@ -75,3 +75,83 @@ resource "llmops_replica_set" "this" {
   volumes = { "/var/lib/llmops-exporter" = "queue" }
   update  = { parallelism = 1, order = "stop-first" }
 }
+
+# Dashboards and alerts: Grafana provisioning and Prometheus rules files
+# by default (nothing needs a Grafana API), Grafana-managed with var.grafana.
+locals {
+  files   = coalesce(var.output_dir, "${path.root}/llmops-${var.environment}")
+  grafana = var.grafana != null
+  # Prometheus scrapes the replicas under this job name, which the
+  # exporter_down preset's default selector (job=~".*llmops.*") matches.
+  scrape_job = local.name
+  alerts     = var.alerting
+}
+
+resource "llmops_dashboard" "this" {
+  uid              = "llmops-${var.environment}"
+  title            = "LLM apps (${var.environment})"
+  tags             = ["llmops", var.environment]
+  folder_uid       = local.grafana ? var.grafana.folder_uid : null
+  provisioning_dir = local.grafana ? null : "${local.files}/grafana/dashboards"
+  presets          = concat(["request_rate", "error_ratio", "availability", "latency", "time_to_first_token", "tokens", "cost", "unpriced_tokens", "exporter_health", "memory", "queue_backlog", "audit"], local.alerts.slo ? ["slo"] : [])
+
+  latency_threshold_seconds = local.alerts.p95_latency_seconds
+  availability_target       = local.alerts.availability
+}
+
+resource "llmops_alert_rule_group" "this" {
+  name           = local.name
+  rules_file     = local.grafana ? null : "${local.files}/prometheus/rules/${local.name}.yml"
+  folder_uid     = local.grafana ? var.grafana.folder_uid : null
+  datasource_uid = local.grafana ? var.grafana.datasource_uid : null
+  rule = concat([
+    { preset = "p95_latency", threshold = local.alerts.p95_latency_seconds, labels = { environment = var.environment } },
+    { preset = "availability", threshold = local.alerts.availability, labels = { environment = var.environment } },
+    { preset = "error_rate", threshold = local.alerts.error_rate, labels = { environment = var.environment } },
+    { preset = "queue_backlog", threshold = local.alerts.queue_backlog, labels = { environment = var.environment } },
+    { preset = "cost_budget", threshold = local.alerts.cost_per_day_usd, labels = { environment = var.environment } },
+    { preset = "delivery_failures", labels = { environment = var.environment } },
+    { preset = "exporter_down", selector = "job=\"${local.scrape_job}\"", labels = { environment = var.environment } },
+    ], local.alerts.slo ? [
+    { preset = "availability_slo", objective = local.alerts.availability, labels = { environment = var.environment } },
+    { preset = "latency_slo", threshold = local.alerts.p95_latency_seconds, labels = { environment = var.environment } },
+  ] : [])
+}
+
+# Where alerts go: e-mail always (when addresses are given); a pager for
+# critical alerts when a PagerDuty routing key file is given (prod pages,
+# dev mails).
+resource "llmops_contact_point" "mail" {
+  count           = length(local.alerts.email) > 0 ? 1 : 0
+  name            = "${local.name}-mail"
+  type            = "email"
+  addresses       = local.alerts.email
+  settings        = { from = local.alerts.email_from, smarthost = local.alerts.smarthost }
+  grafana_managed = local.grafana
+}
+
+resource "llmops_contact_point" "pager" {
+  count           = local.alerts.pagerduty_key_file != null ? 1 : 0
+  name            = "${local.name}-pager"
+  type            = "pagerduty"
+  secret_file     = local.alerts.pagerduty_key_file
+  grafana_managed = local.grafana
+}
+
+resource "llmops_notification_policy" "critical" {
+  count           = length(llmops_contact_point.pager) + length(llmops_contact_point.mail) > 0 ? 1 : 0
+  matchers        = ["environment=\"${var.environment}\"", "severity=\"critical\""]
+  receiver        = length(llmops_contact_point.pager) > 0 ? llmops_contact_point.pager[0].name : llmops_contact_point.mail[0].name
+  group_by        = ["alertname", "service"]
+  repeat_interval = "4h"
+  grafana_managed = local.grafana
+}
+
+resource "llmops_notification_policy" "warning" {
+  count           = length(llmops_contact_point.mail)
+  matchers        = ["environment=\"${var.environment}\"", "severity=\"warning\""]
+  receiver        = llmops_contact_point.mail[0].name
+  group_by        = ["alertname", "service"]
+  repeat_interval = "12h"
+  grafana_managed = local.grafana
+}

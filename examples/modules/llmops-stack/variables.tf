@@ -71,3 +71,35 @@ variable "exporter_binary" {
   type        = string
   default     = null
 }
+
+variable "alerting" {
+  description = "Alert thresholds and where alerts go. Thresholds default to the seed's KPIs; critical alerts page through PagerDuty when pagerduty_key_file is set (a file Alertmanager reads, or Grafana's contact point), else they go to email like warnings. slo adds the error-budget burn-rate alerts and dashboard panels."
+  type = object({
+    p95_latency_seconds = optional(number, 5)
+    availability        = optional(number, 0.999)
+    error_rate          = optional(number, 0.05)
+    queue_backlog       = optional(number, 1000)
+    cost_per_day_usd    = optional(number, 100)
+    slo                 = optional(bool, false)
+    email               = optional(list(string), [])
+    email_from          = optional(string, "alertmanager@localhost")
+    smarthost           = optional(string, "localhost:25")
+    pagerduty_key_file  = optional(string)
+  })
+  default = {}
+}
+
+variable "grafana" {
+  description = "Grafana API mode (the provider's grafana block configured): the folder the dashboard and rules go to and the uid of the Prometheus data source. null (default): provisioning files and a Prometheus rules file under output_dir, no Grafana API needed."
+  type = object({
+    folder_uid     = string
+    datasource_uid = string
+  })
+  default = null
+}
+
+variable "output_dir" {
+  description = "Where the rendered dashboard (grafana/dashboards) and rules file (prometheus/rules) are written in file mode; null: llmops-<environment> under the root module."
+  type        = string
+  default     = null
+}
