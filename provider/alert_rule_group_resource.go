@@ -42,6 +42,9 @@ func (r *alertRuleGroupResource) Configure(_ context.Context, req resource.Confi
 }
 
 func (r *alertRuleGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if rulesUnknown(ctx, req.Config) {
+		return // built from values known later (a module's variables): checked at plan
+	}
 	var m alertRuleGroupModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if !resp.Diagnostics.HasError() {
@@ -50,8 +53,8 @@ func (r *alertRuleGroupResource) ValidateConfig(ctx context.Context, req resourc
 }
 
 func (r *alertRuleGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
+	if req.Plan.Raw.IsNull() || rulesUnknown(ctx, req.Plan) {
+		return // rules_yaml and grafana_rules stay unknown until the rules are known
 	}
 	var plan alertRuleGroupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -206,4 +209,24 @@ func removeFile(name string, diags *diag.Diagnostics) {
 	if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		diags.AddAttributeError(path.Root("rules_file"), "Cannot remove rules file", err.Error())
 	}
+}
+
+// rulesUnknown reports whether the rule list, or one of its rules, is not
+// known yet: the typed model cannot hold it.
+func rulesUnknown(ctx context.Context, src interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}) bool {
+	var rules types.List
+	if d := src.GetAttribute(ctx, path.Root("rule"), &rules); d.HasError() {
+		return false
+	}
+	if rules.IsUnknown() {
+		return true
+	}
+	for _, e := range rules.Elements() {
+		if e.IsUnknown() {
+			return true
+		}
+	}
+	return false
 }

@@ -188,7 +188,7 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 	checkEnvironmentAlerting(t, r, devVars, prodVars, prod)
 
 	// Drift in dev's alerting: the rules file Prometheus reads is deleted.
-	rulesFile := strings.TrimSpace(r.tf("environments/dev", devVars, "output", "-raw", "rules_file"))
+	rulesFile := filepath.Join(r.root, "examples", "environments", "dev", r.tf("environments/dev", devVars, "output", "-raw", "rules_file"))
 	if err := os.Remove(rulesFile); err != nil {
 		t.Fatal(err)
 	}
@@ -210,6 +210,9 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 	if code != 2 || !strings.Contains(out, gone+": gone") || !strings.Contains(out, "config file /etc/llmops-exporter/config.yaml changed") ||
 		!strings.Contains(out, "healthy_replicas: 3 -> 1") {
 		t.Fatalf("drift-check after drift: exit %d, want 2 naming the removed replica, the edited file and the replica count\n%s", code, out)
+	}
+	if strings.Contains(out, "(object) -> (object)") {
+		t.Errorf("drift-check prints object noise instead of what changed:\n%s", out)
 	}
 	t.Logf("drift-check on prod after the drift (exit %d):\n%s", code, out)
 	if out, code := r.driftCheck("dev", devVars); code != 0 {
@@ -249,7 +252,11 @@ func editConfig(t *testing.T, cli *client.Client, name, dir string) {
 func checkEnvironmentAlerting(t *testing.T, r *cliRun, devVars, prodVars []string, prod string) {
 	t.Helper()
 	out := func(env string, vars []string, name string) string {
-		return r.tf("environments/"+env, vars, "output", "-raw", name)
+		v := r.tf("environments/"+env, vars, "output", "-raw", name)
+		if strings.HasSuffix(name, "_file") && !filepath.IsAbs(v) { // relative to the environment
+			v = filepath.Join(r.root, "examples", "environments", env, v)
+		}
+		return v
 	}
 	for env, vars := range map[string][]string{"dev": devVars, "prod": prodVars} {
 		if _, err := os.Stat(out(env, vars, "dashboard_file")); err != nil {
@@ -276,7 +283,7 @@ func checkEnvironmentAlerting(t *testing.T, r *cliRun, devVars, prodVars []strin
 		t.Errorf("routing: prod must page and mail, dev only mail\nprod:\n%s\ndev:\n%s", prodAM, devAM)
 	}
 	scrape := out("prod", prodVars, "prometheus_scrape_yaml")
-	if strings.Count(scrape, "llmops-"+prod+"-llmops-"+prod+"-") != 3 || !strings.Contains(scrape, "job_name: llmops-"+prod) {
+	if strings.Count(scrape, "llmops-"+prod+"-llmops-"+prod+"-") != 3 || !strings.Contains(scrape, `"job_name": "llmops-`+prod+`"`) {
 		t.Errorf("prod scrape configuration:\n%s", scrape)
 	}
 }

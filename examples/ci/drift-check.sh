@@ -42,7 +42,11 @@ jq -r '
     ($c.before // {}) as $b | ($c.after // {}) as $a | ($c.after_unknown // {}) as $u
     | [ (($b | keys) + ($a | keys)) | unique[]
         | select($b[.] != $a[.] and ($u[.] | not))
-        | "\(.): \($b[.] | scalar) -> \($a[.] | scalar)" ]
+        | if ($b[.] | type) == "object" and ($a[.] | type) == "object"
+          # A map: the keys that changed, not "(object) -> (object)".
+          then . as $k | "\($k): " + ([(($b[$k] | keys) + ($a[$k] | keys)) | unique[] | . as $e
+               | select($b[$k][$e] != $a[$k][$e]) | "\($e) \($b[$k][$e] | scalar) -> \($a[$k][$e] | scalar)"] | join(", "))
+          else "\(.): \($b[.] | scalar) -> \($a[.] | scalar)" end ]
       # An observed count that an update recomputes (replica set repairs).
       + [ ($u | keys)[] | select(($u[.] == true) and ($b[.] | type) == "number")
         | "\(.): \($b[.]) -> (known after apply)" ];

@@ -85,6 +85,11 @@ locals {
   # exporter_down preset's default selector (job=~".*llmops.*") matches.
   scrape_job = local.name
   alerts     = var.alerting
+  # The error-budget burn-rate alerts (alerting.slo).
+  slo_rules = [
+    { preset = "availability_slo", objective = local.alerts.availability, labels = { environment = var.environment } },
+    { preset = "latency_slo", threshold = local.alerts.p95_latency_seconds, labels = { environment = var.environment } },
+  ]
 }
 
 resource "llmops_dashboard" "this" {
@@ -112,10 +117,7 @@ resource "llmops_alert_rule_group" "this" {
     { preset = "cost_budget", threshold = local.alerts.cost_per_day_usd, labels = { environment = var.environment } },
     { preset = "delivery_failures", labels = { environment = var.environment } },
     { preset = "exporter_down", selector = "job=\"${local.scrape_job}\"", labels = { environment = var.environment } },
-    ], local.alerts.slo ? [
-    { preset = "availability_slo", objective = local.alerts.availability, labels = { environment = var.environment } },
-    { preset = "latency_slo", threshold = local.alerts.p95_latency_seconds, labels = { environment = var.environment } },
-  ] : [])
+  ], [for r in local.slo_rules : r if local.alerts.slo])
 }
 
 # Where alerts go: e-mail always (when addresses are given); a pager for
