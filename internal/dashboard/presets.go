@@ -101,7 +101,7 @@ var catalogue = []preset{
 	{ErrorRatio, "Traffic", func(Options) []panel {
 		v := 0.05 // the error_rate alert's default
 		return []panel{{title: "Error ratio", unit: "percentunit", width: 8, threshold: &v,
-			desc: "Failed over all model calls; the red line is the error_rate alert's default (5 %).",
+			desc:    "Failed over all model calls; the red line is the error_rate alert's default (5 %).",
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter, `status="error"`) + ri + ")) / sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
 	}, false},
 	{Availability, "Traffic", func(o Options) []panel {
@@ -155,7 +155,7 @@ var catalogue = []preset{
 				desc:    "Free bytes on the durable queue's volume per exporter; requests are refused (and /ready is 503) when it is full.",
 				targets: []target{{"min by (instance) (llmops_exporter_queue_disk_free_bytes)", "{{instance}}"}}},
 			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, threshold: &one, belowIsBad: true,
-				desc: "Exporters Prometheus scrapes (job matching .*llmops.*, as the exporter_down alert); red at 0.",
+				desc:    "Exporters Prometheus scrapes (job matching .*llmops.*, as the exporter_down alert); red at 0.",
 				targets: []target{{`sum(up{job=~".*llmops.*"}) or vector(0)`, "up"}}},
 		}
 	}, false},
