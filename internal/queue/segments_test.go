@@ -219,7 +219,7 @@ func TestDamagedSegmentsAreCorruptItems(t *testing.T) {
 			s := open(t, path)
 			q, _ := s.Queue("lf", 1<<20, Refuse, nil)
 			for i := range 3 {
-				if err := q.Enqueue(big(byte('a'+i)), 1); err != nil {
+				if err := q.Enqueue(big(byte('a'+i)), 7); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -232,7 +232,7 @@ func TestDamagedSegmentsAreCorruptItems(t *testing.T) {
 			s = open(t, path)
 			defer s.Close()
 			q, _ = s.Queue("lf", 1<<20, Refuse, nil)
-			items, err := q.Peek(10, 1<<20)
+			items, err := q.Peek(100, 1<<20)
 			if err != nil || len(items) != 3 {
 				t.Fatalf("peek: %d items, %v", len(items), err)
 			}
@@ -243,6 +243,17 @@ func TestDamagedSegmentsAreCorruptItems(t *testing.T) {
 			}
 			if last := items[2]; !strings.Contains(last.Corrupt, c.reason) || last.Data != nil {
 				t.Fatalf("damaged item: corrupt %q, %d bytes of data", last.Corrupt, len(last.Data))
+			}
+			// Its record is sound: the dead letter counts its real spans (a
+			// dead letter of 0 spans would hide the loss).
+			if items[2].Spans != 7 {
+				t.Fatalf("damaged item reports %d spans, want 7", items[2].Spans)
+			}
+			if err := q.DeadLetter(items[2:], "corrupt: "+items[2].Corrupt); err != nil {
+				t.Fatal(err)
+			}
+			if _, n := q.DeadLetterCount(); n != 7 {
+				t.Fatalf("dead letters hold %d spans, want 7", n)
 			}
 		})
 	}
