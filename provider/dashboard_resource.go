@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/llmops/terraform-provider-llmops/internal/alerting"
 	"github.com/llmops/terraform-provider-llmops/internal/dashboard"
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 )
@@ -38,6 +39,7 @@ type dashboardModel struct {
 	ExtraPanels      types.List    `tfsdk:"extra_panels"`
 	LatencyThreshold types.Float64 `tfsdk:"latency_threshold_seconds"`
 	Availability     types.Float64 `tfsdk:"availability_target"`
+	AlertRulesYAML   types.String  `tfsdk:"alert_rules_yaml"`
 	ProvisioningDir  types.String  `tfsdk:"provisioning_dir"`
 	GrafanaDir       types.String  `tfsdk:"grafana_provisioning_dir"`
 	JSON             types.String  `tfsdk:"json"`
@@ -65,11 +67,18 @@ func (m *dashboardModel) options(ctx context.Context, diags *diag.Diagnostics) d
 	diags.Append(m.Tags.ElementsAs(ctx, &o.Tags, false)...)
 	diags.Append(m.Presets.ElementsAs(ctx, &o.Presets, false)...)
 	diags.Append(m.ExtraPanels.ElementsAs(ctx, &o.ExtraPanels, false)...)
+	if y := m.AlertRulesYAML.ValueString(); y != "" {
+		th, err := alerting.ThresholdsFromRules(y)
+		if err != nil {
+			diags.AddAttributeError(path.Root("alert_rules_yaml"), "Invalid alert_rules_yaml", err.Error()+" (give an llmops_alert_rule_group's rules_yaml)")
+		}
+		o.Thresholds = th
+	}
 	return o
 }
 
 func (m *dashboardModel) known() bool {
-	for _, v := range []interface{ IsUnknown() bool }{m.UID, m.Title, m.Tags, m.Refresh, m.TimeFrom, m.TimeTo, m.Presets, m.ExtraPanels, m.LatencyThreshold, m.Availability} {
+	for _, v := range []interface{ IsUnknown() bool }{m.UID, m.Title, m.Tags, m.Refresh, m.TimeFrom, m.TimeTo, m.Presets, m.ExtraPanels, m.LatencyThreshold, m.Availability, m.AlertRulesYAML} {
 		if v.IsUnknown() {
 			return false
 		}

@@ -243,3 +243,45 @@ func TestAccExample_dashboardsAndAlerts(t *testing.T) {
 		}},
 	})
 }
+
+// Given a rule group's rules_yaml, the dashboard draws the group's
+// thresholds, and a changed threshold is a dashboard change in the plan.
+func TestAccDashboard_thresholdsFromTheRuleGroup(t *testing.T) {
+	testAccPreCheck(t)
+	dir := t.TempDir()
+	cfg := func(latency float64) string {
+		return fmt.Sprintf(`
+resource "llmops_alert_rule_group" "g" {
+  name = "thresholds"
+  rule = [{ preset = "p95_latency", threshold = %v }, { preset = "memory", threshold = 0.9 }]
+}
+
+resource "llmops_dashboard" "d" {
+  uid              = "thresholds-%s"
+  title            = "thresholds"
+  provisioning_dir = %q
+  alert_rules_yaml = llmops_alert_rule_group.g.rules_yaml
+}
+`, latency, runID, dir)
+	}
+	has := func(values ...string) resource.TestCheckFunc {
+		return resource.TestCheckResourceAttrWith("llmops_dashboard.d", "json", func(v string) error {
+			for _, want := range values {
+				if !strings.Contains(v, want) {
+					return fmt.Errorf("dashboard lacks %s", want)
+				}
+			}
+			return nil
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(8), Check: has(`{"color":"red","value":8}`, `{"color":"red","value":0.9}`)},
+			{Config: cfg(12), Check: has(`{"color":"red","value":12}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("llmops_dashboard.d", plancheck.ResourceActionUpdate),
+				}}},
+		},
+	})
+}

@@ -91,6 +91,11 @@ func dashboardSchema() schema.Schema {
 				Default:             float64default.StaticFloat64(0.999),
 				MarkdownDescription: "Below this the availability stat turns red; default 0.999.",
 			},
+			"alert_rules_yaml": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "An `llmops_alert_rule_group`'s `rules_yaml`: the panels then draw that group's thresholds (latency, availability, error ratio, memory, queue backlog, cost, replicas up) " +
+					"instead of the presets' defaults, so the dashboard's red is the alerts' red. A preset renamed or declared twice with different thresholds keeps its default line.",
+			},
 			"provisioning_dir": schema.StringAttribute{
 				Optional:      true,
 				PlanModifiers: replace,

@@ -83,3 +83,35 @@ func TestGrafanaGroupShape(t *testing.T) {
 		t.Errorf("uid %q", r.UID)
 	}
 }
+
+// A dashboard reads the thresholds back from the rules file: the user's
+// where given, the default elsewhere; renamed or conflicting rules are
+// left out.
+func TestThresholdsFromRules(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	g, errs := Resolve("g", time.Minute, []Spec{{Preset: P95Latency, Threshold: v(8)}, {Preset: Memory}, {Preset: ErrorRate, Name: "Renamed", Threshold: v(0.2)},
+		{Preset: CostBudget, Threshold: v(10), Selector: `service="a"`}, {Preset: CostBudget, Name: "LLMCostBudgetExceeded2", Threshold: v(20)}, {Preset: AvailabilitySLO}})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	y, err := RulesYAML(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ThresholdsFromRules(string(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{P95Latency: 8, Memory: 0.8, CostBudget: 10}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %v, want %v", k, got[k], w)
+		}
+	}
+	if _, err := ThresholdsFromRules("not: [rules"); err == nil {
+		t.Error("garbage accepted")
+	}
+}

@@ -31,6 +31,18 @@ type Options struct {
 	LatencyThreshold float64 // seconds; the P95 line (seed: 5)
 	// AvailabilityTarget is the availability stat's red line (seed: 0.999).
 	AvailabilityTarget float64
+	// Thresholds are alert thresholds by alert preset (alerting's names),
+	// read from the user's rule group; they replace the defaults above and
+	// the presets' own.
+	Thresholds map[string]float64
+}
+
+// threshold is the line a panel draws for alert preset p.
+func (o Options) threshold(p string, def float64) *float64 {
+	if v, ok := o.Thresholds[p]; ok {
+		return &v
+	}
+	return &def
 }
 
 var uidPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)

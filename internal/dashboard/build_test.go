@@ -203,7 +203,33 @@ func TestSLOPanelsAreOptInAndReadTheSLORecords(t *testing.T) {
 // z-scores, delivery failure counts, audit failures per 5 minutes) are
 // named, so that a new preset must be placed one way or the other.
 func TestEveryPresetThresholdIsOnItsPanel(t *testing.T) {
+	defaults := func(p string) float64 { v, _ := alerting.DefaultThreshold(p); return v }
+	checkThresholds(t, opts(), defaults)
+	// Given a rule group's rules file, the panels draw its thresholds.
+	var specs []alerting.Spec
+	mine := map[string]float64{}
+	for i, p := range alerting.Presets() {
+		v := defaults(p) + float64(i+1)/100 // a distinct value per preset
+		mine[p] = v
+		specs = append(specs, alerting.Spec{Preset: p, Threshold: &v})
+	}
+	g, errs := alerting.Resolve("mine", time.Minute, specs)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	y, err := alerting.RulesYAML(g)
+	if err != nil {
+		t.Fatal(err)
+	}
 	o := opts()
+	if o.Thresholds, err = alerting.ThresholdsFromRules(string(y)); err != nil {
+		t.Fatal(err)
+	}
+	checkThresholds(t, o, func(p string) float64 { return mine[p] })
+}
+
+func checkThresholds(t *testing.T, o Options, want func(preset string) float64) {
+	t.Helper()
 	o.Presets = AllPresets()
 	raw, err := Build(o)
 	if err != nil {
@@ -242,7 +268,7 @@ func TestEveryPresetThresholdIsOnItsPanel(t *testing.T) {
 			t.Errorf("alert preset %s has no dashboard panel showing its threshold", preset)
 			continue
 		}
-		want, _ := alerting.DefaultThreshold(preset)
+		want := want(preset)
 		found := false
 		for _, p := range d.Panels {
 			if p.Title != title {

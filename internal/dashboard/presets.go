@@ -98,22 +98,19 @@ var catalogue = []preset{
 		return []panel{{title: "Model requests per second", unit: "reqps", width: 8,
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
 	}, false},
-	{ErrorRatio, "Traffic", func(Options) []panel {
-		v := 0.05 // the error_rate alert's default
-		return []panel{{title: "Error ratio", unit: "percentunit", width: 8, threshold: &v,
+	{ErrorRatio, "Traffic", func(o Options) []panel {
+		return []panel{{title: "Error ratio", unit: "percentunit", width: 8, threshold: o.threshold("error_rate", 0.05),
 			desc:    "Failed over all model calls; the red line is the error_rate alert's default (5 %).",
 			targets: []target{{"sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter, `status="error"`) + ri + ")) / sum by (service, model) (rate(" + sel("llm_requests_total", llmFilter) + ri + "))", "{{service}} {{model}}"}}}}
 	}, false},
 	{Availability, "Traffic", func(o Options) []panel {
-		v := o.AvailabilityTarget
-		return []panel{{kind: statPanel, title: "Availability (5m)", unit: "percentunit", width: 8, threshold: &v, belowIsBad: true,
+		return []panel{{kind: statPanel, title: "Availability (5m)", unit: "percentunit", width: 8, threshold: o.threshold("availability", o.AvailabilityTarget), belowIsBad: true,
 			desc: "Non-5xx share of Dify's API responses; services without that metric: successful share of model calls.",
 			targets: []target{{`(sum by (service) (rate(http_server_response_count_total{service=~"$service", status_code!~"5.."}[5m])) / sum by (service) (rate(http_server_response_count_total{service=~"$service"}[5m])))` +
 				" or (sum by (service) (rate(" + sel("llm_requests_total", llmFilter, `status="ok"`) + "[5m])) / sum by (service) (rate(" + sel("llm_requests_total", llmFilter) + "[5m])))", "{{service}}"}}}}
 	}, false},
 	{Latency, "Latency", func(o Options) []panel {
-		v := o.LatencyThreshold
-		return []panel{{title: "Model latency P50 / P95 / P99", unit: "s", width: 12, threshold: &v,
+		return []panel{{title: "Model latency P50 / P95 / P99", unit: "s", width: 12, threshold: o.threshold("p95_latency", o.LatencyThreshold),
 			desc: "From llm_request_duration_seconds; the red line is the P95 alert threshold.", targets: quantiles("llm_request_duration_seconds_bucket", llmFilter)}}
 	}, false},
 	{TTFT, "Latency", func(Options) []panel {
@@ -123,11 +120,11 @@ var catalogue = []preset{
 		return []panel{{title: "Tokens per second by model", unit: "short", width: 8,
 			targets: []target{{"sum by (model, type) (rate(" + sel("llm_tokens_total", llmFilter) + ri + "))", "{{model}} {{type}}"}}}}
 	}, false},
-	{Cost, "Tokens and cost", func(Options) []panel {
-		budget := 100.0 // the cost_budget alert's default, USD per day
+	{Cost, "Tokens and cost", func(o Options) []panel {
+		budget := o.threshold("cost_budget", 100) // USD per day
 		return []panel{{title: "Cost per hour by app and model", unit: "currencyUSD", width: 8,
 			targets: []target{{"sum by (app, model) (rate(" + sel("llm_cost_usd_total", llmFilter) + ri + ")) * 3600", "{{app}} {{model}}"}}},
-			{kind: statPanel, title: "Cost, last 24 h", unit: "currencyUSD", width: 8, threshold: &budget,
+			{kind: statPanel, title: "Cost, last 24 h", unit: "currencyUSD", width: 8, threshold: budget,
 				desc:    "Model cost over a sliding day per service; red from the cost_budget alert's default (100 USD per day).",
 				targets: []target{{"sum by (service) (increase(" + sel("llm_cost_usd_total", llmFilter) + "[1d]))", "{{service}}"}}}}
 	}, false},
@@ -136,8 +133,8 @@ var catalogue = []preset{
 			desc:    "Tokens of models missing from the price table: their cost is not counted.",
 			targets: []target{{"sum by (model) (rate(" + sel("llm_unpriced_tokens_total", llmFilter) + ri + "))", "{{model}}"}}}}
 	}, false},
-	{ExporterHealth, "Exporter", func(Options) []panel {
-		one := 1.0 // the exporter_down alert: up < 1
+	{ExporterHealth, "Exporter", func(o Options) []panel {
+		one := o.threshold("exporter_down", 1) // up < 1
 		return []panel{
 			{title: "Spans received and refused", unit: "short", width: 8, targets: []target{
 				{"sum(rate(llmops_exporter_spans_received_total" + ri + "))", "received"},
@@ -154,22 +151,20 @@ var catalogue = []preset{
 			{title: "Queue volume free", unit: "bytes", width: 8,
 				desc:    "Free bytes on the durable queue's volume per exporter; requests are refused (and /ready is 503) when it is full.",
 				targets: []target{{"min by (instance) (llmops_exporter_queue_disk_free_bytes)", "{{instance}}"}}},
-			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, threshold: &one, belowIsBad: true,
+			{kind: statPanel, title: "Exporter replicas up", unit: "none", width: 6, threshold: one, belowIsBad: true,
 				desc:    "Exporters Prometheus scrapes (job matching .*llmops.*, as the exporter_down alert); red at 0.",
 				targets: []target{{`sum(up{job=~".*llmops.*"}) or vector(0)`, "up"}}},
 		}
 	}, false},
-	{Memory, "Resources", func(Options) []panel {
-		v := 0.8 // the memory alert's default
-		return []panel{{title: "Memory use of the limit", unit: "percentunit", width: 12, threshold: &v,
+	{Memory, "Resources", func(o Options) []panel {
+		return []panel{{title: "Memory use of the limit", unit: "percentunit", width: 12, threshold: o.threshold("memory", 0.8),
 			desc: "Working set over the container's memory limit (cAdvisor), and used over total memory per host (node exporter); the red line is the memory alert's default (80 %).",
 			targets: []target{
 				{`max by (name) (container_memory_working_set_bytes{name!=""} / (container_spec_memory_limit_bytes{name!=""} > 0))`, "{{name}}"},
 				{`1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)`, "host {{instance}}"}}}}
 	}, false},
-	{QueueBacklog, "Dify", func(Options) []panel {
-		v := 1000.0
-		return []panel{{title: "Dify Celery queue backlog", unit: "short", width: 12, threshold: &v,
+	{QueueBacklog, "Dify", func(o Options) []panel {
+		return []panel{{title: "Dify Celery queue backlog", unit: "short", width: 12, threshold: o.threshold("queue_backlog", 1000),
 			desc:    "LLEN of Dify's Celery queues in Redis (dify_celery_queue_length); the seed alerts above 1000.",
 			targets: []target{{"max by (queue) (dify_celery_queue_length)", "{{queue}}"}}}}
 	}, false},

@@ -100,8 +100,8 @@ resource "llmops_dashboard" "this" {
   provisioning_dir = local.grafana ? null : "${local.files}/grafana/dashboards"
   presets          = concat(["request_rate", "error_ratio", "availability", "latency", "time_to_first_token", "tokens", "cost", "unpriced_tokens", "exporter_health", "memory", "queue_backlog", "audit"], local.alerts.slo ? ["slo"] : [])
 
-  latency_threshold_seconds = local.alerts.p95_latency_seconds
-  availability_target       = local.alerts.availability
+  # The panels draw the rule group's thresholds: the dashboard's red is the alerts' red.
+  alert_rules_yaml = llmops_alert_rule_group.this.rules_yaml
 }
 
 resource "llmops_alert_rule_group" "this" {
