@@ -134,6 +134,9 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 	}
 	if s.Threshold != nil {
 		r.Threshold = *s.Threshold
+		if err := thresholdSane(s.Preset, r.Threshold); err != nil {
+			return r, nil, &FieldError{Field: "threshold", Err: err}
+		}
 	}
 	if s.For != nil {
 		if *s.For < 0 {
@@ -221,4 +224,33 @@ func withSelector(expr string, ms []*labels.Matcher) (string, error) {
 		return nil
 	})
 	return e.String(), nil
+}
+
+// thresholdSane refuses thresholds a preset can never or will always fire
+// at: a ratio above 1 (99.9 written for 0.999 always fires below it), a
+// negative latency or count.
+func thresholdSane(preset string, t float64) error {
+	switch preset {
+	case Availability, Memory, ErrorRate, ExporterDown:
+		if !(t > 0 && t <= 1) {
+			return fmt.Errorf("%s is a share from 0 to 1 (99.9 %% is 0.999, 80 %% is 0.8); %s would never or always fire", FormatFloat(t), FormatFloat(t))
+		}
+	case P95Latency:
+		if !(t > 0) {
+			return fmt.Errorf("%s: a latency in seconds must be positive (the seed's KPI is 5)", FormatFloat(t))
+		}
+	case TokenRateAnomaly:
+		if !(t > 0) {
+			return fmt.Errorf("%s: a number of standard deviations must be positive (default 3)", FormatFloat(t))
+		}
+	case QueueBacklog, CostBudget, AuditFailures:
+		if !(t > 0) {
+			return fmt.Errorf("%s: must be positive (tasks, USD per day or failures per 5 minutes)", FormatFloat(t))
+		}
+	case DeliveryFailures:
+		if t < 0 {
+			return fmt.Errorf("%s: a number of spans cannot be negative (default 0: any loss)", FormatFloat(t))
+		}
+	}
+	return nil
 }

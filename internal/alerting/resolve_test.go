@@ -115,3 +115,31 @@ func TestThresholdsFromRules(t *testing.T) {
 		t.Error("garbage accepted")
 	}
 }
+
+// Thresholds a preset never or always fires at are refused on the rule's
+// threshold, with the unit.
+func TestThresholdSanity(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	for _, c := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{Preset: Availability, Threshold: v(99.9)}, "99.9 % is 0.999"},
+		{Spec{Preset: Memory, Threshold: v(80)}, "80 % is 0.8"},
+		{Spec{Preset: ErrorRate, Threshold: v(0)}, "share from 0 to 1"},
+		{Spec{Preset: P95Latency, Threshold: v(-5)}, "must be positive"},
+		{Spec{Preset: TokenRateAnomaly, Threshold: v(0)}, "standard deviations"},
+		{Spec{Preset: QueueBacklog, Threshold: v(-1)}, "must be positive"},
+		{Spec{Preset: DeliveryFailures, Threshold: v(-1)}, "cannot be negative"},
+	} {
+		_, errs := Resolve("g", time.Minute, []Spec{c.spec})
+		if len(errs) != 1 || errs[0].Field != "threshold" || !strings.Contains(errs[0].Error(), c.want) {
+			t.Errorf("%s %v: %v, want one threshold error saying %q", c.spec.Preset, *c.spec.Threshold, errs, c.want)
+		}
+	}
+	for _, ok := range []Spec{{Preset: Availability, Threshold: v(0.99)}, {Preset: Memory, Threshold: v(1)}, {Preset: DeliveryFailures, Threshold: v(0)}} {
+		if _, errs := Resolve("g", time.Minute, []Spec{ok}); len(errs) > 0 {
+			t.Errorf("%s %v refused: %v", ok.Preset, *ok.Threshold, errs)
+		}
+	}
+}
