@@ -150,6 +150,25 @@ func TestPresetsFire(t *testing.T) {
 // the alerts firing at the end.
 func evaluate(t *testing.T, g Group, load string, end int) (map[int][]rules.AlertState, []*rules.Alert) {
 	t.Helper()
+	grp := loadGroup(t, g, load)
+	out := map[int][]rules.AlertState{}
+	var firing []*rules.Alert
+	for m := 0; m <= end; m++ {
+		grp.Eval(context.Background(), time.Unix(0, 0).Add(time.Duration(m)*time.Minute))
+		for _, a := range grp.AlertingRules()[0].ActiveAlerts() {
+			out[m] = append(out[m], a.State)
+			if m == end && a.State == rules.StateFiring {
+				firing = append(firing, a)
+			}
+		}
+	}
+	return out, firing
+}
+
+// loadGroup loads g's rules file into Prometheus's rules manager over the
+// series of load (promqltest's `load 1m` notation), ready to evaluate.
+func loadGroup(t *testing.T, g Group, load string) *rules.Group {
+	t.Helper()
 	b, err := RulesYAML(g)
 	if err != nil {
 		t.Fatal(err)
@@ -172,18 +191,8 @@ func evaluate(t *testing.T, g Group, load string, end int) (map[int][]rules.Aler
 	if len(loaded) != 1 {
 		t.Fatalf("%d groups loaded", len(loaded))
 	}
-	out := map[int][]rules.AlertState{}
-	var firing []*rules.Alert
 	for _, grp := range loaded {
-		for m := 0; m <= end; m++ {
-			grp.Eval(context.Background(), time.Unix(0, 0).Add(time.Duration(m)*time.Minute))
-			for _, a := range grp.AlertingRules()[0].ActiveAlerts() {
-				out[m] = append(out[m], a.State)
-				if m == end && a.State == rules.StateFiring {
-					firing = append(firing, a)
-				}
-			}
-		}
+		return grp
 	}
-	return out, firing
+	return nil
 }

@@ -59,51 +59,67 @@ func TestPromtoolChecksAndFiresEveryPreset(t *testing.T) {
 	}
 }
 
-func promtoolTest(t *testing.T, alert string, c fireCase, firing []*rules.Alert) []byte {
-	t.Helper()
-	type series struct {
+// The parts of a `promtool test rules` file the tests write.
+type (
+	promSeries struct {
 		Series string `yaml:"series"`
 		Values string `yaml:"values"`
 	}
-	type expAlert struct {
+	expAlert struct {
 		Labels      map[string]string `yaml:"exp_labels"`
 		Annotations map[string]string `yaml:"exp_annotations"`
 	}
-	type alertTest struct {
+	alertTest struct {
 		EvalTime  string     `yaml:"eval_time"`
 		Alertname string     `yaml:"alertname"`
 		Exp       []expAlert `yaml:"exp_alerts"`
 	}
-	type unit struct {
-		Interval string      `yaml:"interval"`
-		Input    []series    `yaml:"input_series"`
-		Alerts   []alertTest `yaml:"alert_rule_test"`
+	promUnit struct {
+		Interval string       `yaml:"interval"`
+		Input    []promSeries `yaml:"input_series"`
+		Alerts   []alertTest  `yaml:"alert_rule_test"`
 	}
-	var in []series
-	for _, line := range strings.Split(strings.TrimSpace(c.load), "\n") {
-		line = strings.TrimSpace(line)
-		i := strings.LastIndex(line, "} ")
-		if i < 0 {
-			i = strings.Index(line, " ") - 1
-		}
-		in = append(in, series{Series: line[:i+1], Values: strings.TrimSpace(line[i+1:])})
-	}
+)
+
+// expected are the alerts the in-process engine fired, as promtool
+// expects them (labels and expanded annotations).
+func expected(firing []*rules.Alert) []expAlert {
 	var exp []expAlert
 	for _, a := range firing {
 		exp = append(exp, expAlert{Labels: a.Labels.Map(), Annotations: a.Annotations.Map()})
 	}
-	quiet := alertTest{EvalTime: fmt.Sprintf("%dm", c.quiet), Alertname: alert}
-	fired := alertTest{EvalTime: fmt.Sprintf("%dm", c.end), Alertname: alert, Exp: exp}
+	return exp
+}
+
+// promtoolFile is a test file over rules.yml, evaluated every minute.
+func promtoolFile(t *testing.T, in []promSeries, tests []alertTest) []byte {
+	t.Helper()
 	doc := map[string]any{
 		"rule_files":          []string{"rules.yml"},
 		"evaluation_interval": "1m",
-		"tests":               []unit{{Interval: "1m", Input: in, Alerts: []alertTest{quiet, fired}}},
+		"tests":               []promUnit{{Interval: "1m", Input: in, Alerts: tests}},
 	}
 	b, err := yaml.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func promtoolTest(t *testing.T, alert string, c fireCase, firing []*rules.Alert) []byte {
+	t.Helper()
+	var in []promSeries
+	for _, line := range strings.Split(strings.TrimSpace(c.load), "\n") {
+		line = strings.TrimSpace(line)
+		i := strings.LastIndex(line, "} ")
+		if i < 0 {
+			i = strings.Index(line, " ") - 1
+		}
+		in = append(in, promSeries{Series: line[:i+1], Values: strings.TrimSpace(line[i+1:])})
+	}
+	quiet := alertTest{EvalTime: fmt.Sprintf("%dm", c.quiet), Alertname: alert}
+	fired := alertTest{EvalTime: fmt.Sprintf("%dm", c.end), Alertname: alert, Exp: expected(firing)}
+	return promtoolFile(t, in, []alertTest{quiet, fired})
 }
 
 func writeFile(t *testing.T, path string, b []byte) {

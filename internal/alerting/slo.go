@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+
+	"github.com/llmops/terraform-provider-llmops/internal/llmmetrics"
 )
 
 // SLO presets: multiwindow, multi-burn-rate alerts on an error budget (the
@@ -51,12 +54,6 @@ const (
 	maxSLOWindow                 = 365 * 24 * time.Hour
 )
 
-// LatencyBoundaries are llm_request_duration_seconds' default boundaries
-// (llmmetrics.LatencyBuckets): the latency SLO counts calls below one of
-// them, read from its bucket.
-var LatencyBoundaries = []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6, 6.5, 7,
-	8, 9, 10, 12.5, 15, 20, 30, 45, 60, 120}
-
 // IsSLO reports whether preset is an SLO preset.
 func IsSLO(preset string) bool { return preset == AvailabilitySLO || preset == LatencySLO }
 
@@ -68,7 +65,6 @@ type slo struct {
 	threshold float64 // latency: seconds
 	by        string  // grouping labels
 	record    string  // recording rule name prefix
-	selector  string  // the user's matchers, for the Grafana form
 }
 
 // checkSLOSpec refuses the fields an SLO preset does not take and resolves
@@ -86,7 +82,8 @@ func checkSLOSpec(group string, s Spec) (slo, *FieldError) {
 		if s.Threshold != nil {
 			o.threshold = *s.Threshold
 		}
-		if !slices.Contains(LatencyBoundaries, o.threshold) {
+		// The SLI is read from a bucket of the default boundaries.
+		if !slices.Contains(llmmetrics.LatencyBuckets, o.threshold) {
 			return o, &FieldError{Field: "threshold", Err: fmt.Errorf("%s s is not a boundary of llm_request_duration_seconds; the latency SLO counts calls "+
 				"faster than a boundary: one of %s (seconds)", FormatFloat(o.threshold), boundaryList())}
 		}
@@ -107,13 +104,12 @@ func checkSLOSpec(group string, s Spec) (slo, *FieldError) {
 			model.Duration(o.window))}
 	}
 	o.record = "llmops:" + group + ":slo_" + o.name
-	o.selector = s.Selector
 	return o, nil
 }
 
 func boundaryList() string {
-	out := make([]string, len(LatencyBoundaries))
-	for i, b := range LatencyBoundaries {
+	out := make([]string, len(llmmetrics.LatencyBuckets))
+	for i, b := range llmmetrics.LatencyBuckets {
 		out[i] = FormatFloat(b)
 	}
 	return strings.Join(out, ", ")
@@ -176,8 +172,9 @@ func (o slo) condition(pairs []burnPair, inline bool) string {
 	return strings.Join(parts, " or ")
 }
 
-// rules are the page (critical) and ticket (warning) alerts.
-func (o slo) rules(s Spec) ([]Rule, error) {
+// rules are the page (critical) and ticket (warning) alerts; sel are the
+// spec's selector matchers, parsed once by resolveSLO.
+func (o slo) rules(s Spec, sel []*labels.Matcher) ([]Rule, error) {
 	var out []Rule
 	for _, sev := range []struct {
 		severity string
@@ -188,10 +185,7 @@ func (o slo) rules(s Spec) ([]Rule, error) {
 		if s.Name != "" {
 			r.Alert, r.UIDKey, r.Title = s.Name, s.Name+"/"+sev.severity, s.Name+" "+sev.severity
 		}
-		sel, err := parseSelector(s.Selector)
-		if err != nil {
-			return nil, err
-		}
+		var err error
 		if r.GrafanaValue, err = withSelector(o.condition(sev.pairs, true), sel); err != nil {
 			return nil, err
 		}
@@ -248,7 +242,7 @@ func resolveSLO(group string, s Spec) ([]Rule, []Record, *FieldError) {
 			return nil, nil, &FieldError{Field: "selector", Err: err}
 		}
 	}
-	rules, err := o.rules(s)
+	rules, err := o.rules(s, sel)
 	if err != nil {
 		return nil, nil, &FieldError{Field: "labels", Err: err}
 	}

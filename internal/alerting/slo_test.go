@@ -10,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/prometheus/model/labels"
-	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/rules"
-	"go.yaml.in/yaml/v3"
 )
 
 // counter is a counter's samples, one a minute, from per-minute increments
@@ -99,36 +96,19 @@ func (c sloCase) load() string {
 // minute, and the alerts firing at the end.
 func sloEvaluate(t *testing.T, g Group, c sloCase) (map[int][]string, []*rules.Alert) {
 	t.Helper()
-	b, err := RulesYAML(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "rules.yml")
-	writeFile(t, file, b)
-	st := promqltest.LoadedStorage(t, "load 1m\n"+c.load())
-	eng := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
-	mgr := rules.NewManager(&rules.ManagerOptions{
-		QueryFunc: rules.EngineQueryFunc(eng, st), Queryable: st, AppendableV2: st,
-		Context: context.Background(), Parser: pql, NotifyFunc: func(context.Context, string, ...*rules.Alert) {},
-	})
-	loaded, errs := mgr.LoadGroups(time.Minute, labels.EmptyLabels(), "", nil, false, file)
-	if len(errs) > 0 || len(loaded) != 1 {
-		t.Fatalf("%d groups: %v", len(loaded), errs)
-	}
+	grp := loadGroup(t, g, c.load())
 	out := map[int][]string{}
 	var firing []*rules.Alert
-	for _, grp := range loaded {
-		for m := c.from; m <= c.end; m++ {
-			grp.Eval(context.Background(), time.Unix(0, 0).Add(time.Duration(m)*time.Minute))
-			for _, ar := range grp.AlertingRules() {
-				for _, a := range ar.ActiveAlerts() {
-					if a.State != rules.StateFiring {
-						continue
-					}
-					out[m] = append(out[m], a.Labels.Get("severity"))
-					if m == c.end {
-						firing = append(firing, a)
-					}
+	for m := c.from; m <= c.end; m++ {
+		grp.Eval(context.Background(), time.Unix(0, 0).Add(time.Duration(m)*time.Minute))
+		for _, ar := range grp.AlertingRules() {
+			for _, a := range ar.ActiveAlerts() {
+				if a.State != rules.StateFiring {
+					continue
+				}
+				out[m] = append(out[m], a.Labels.Get("severity"))
+				if m == c.end {
+					firing = append(firing, a)
 				}
 			}
 		}
@@ -196,38 +176,17 @@ func TestSLOPromtool(t *testing.T) {
 
 func sloPromtoolTest(t *testing.T, c sloCase, firing []*rules.Alert) []byte {
 	t.Helper()
-	type expAlert struct {
-		Labels      map[string]string `yaml:"exp_labels"`
-		Annotations map[string]string `yaml:"exp_annotations"`
-	}
-	type alertTest struct {
-		EvalTime  string     `yaml:"eval_time"`
-		Alertname string     `yaml:"alertname"`
-		Exp       []expAlert `yaml:"exp_alerts"`
-	}
-	var in []map[string]string
+	var in []promSeries
 	for k, v := range c.series {
-		in = append(in, map[string]string{"series": k, "values": v})
+		in = append(in, promSeries{Series: k, Values: v})
 	}
-	var exp []expAlert
-	for _, a := range firing {
-		exp = append(exp, expAlert{Labels: a.Labels.Map(), Annotations: a.Annotations.Map()})
-	}
-	tests := []alertTest{{EvalTime: fmt.Sprintf("%dm", c.end), Alertname: SLOAlert, Exp: exp}}
+	tests := []alertTest{{EvalTime: fmt.Sprintf("%dm", c.end), Alertname: SLOAlert, Exp: expected(firing)}}
 	if len(c.never) == 2 { // nothing may fire: checked at a few minutes
 		for _, m := range []int{c.from, (c.from + c.end) / 2} {
 			tests = append(tests, alertTest{EvalTime: fmt.Sprintf("%dm", m), Alertname: SLOAlert})
 		}
 	}
-	doc := map[string]any{
-		"rule_files": []string{"rules.yml"}, "evaluation_interval": "1m",
-		"tests": []map[string]any{{"interval": "1m", "input_series": in, "alert_rule_test": tests}},
-	}
-	b, err := yaml.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return promtoolFile(t, in, tests)
 }
 
 // Validation names the field and says what to write instead.
