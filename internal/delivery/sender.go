@@ -21,7 +21,6 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -80,8 +79,7 @@ func NewSender(exp platform.Export, timeout time.Duration, secrets []string) (Se
 // reuses it until it expires, and adds it to every request
 // (golang.org/x/oauth2, as the Databricks SDKs do).
 func oauthClient(o *platform.OAuthClient, timeout time.Duration) *http.Client {
-	cc := clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.TokenURL, Scopes: o.Scopes,
-		AuthStyle: oauth2.AuthStyleInHeader}
+	cc := o.Config()
 	base := &http.Client{Timeout: timeout}
 	c := cc.Client(context.WithValue(context.Background(), oauth2.HTTPClient, base))
 	c.Timeout = timeout

@@ -3,7 +3,6 @@ package docker
 import (
 	"archive/tar"
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -173,17 +172,10 @@ func TagOf(ctx context.Context, cli client.APIClient, ref string) (string, error
 	if len(tags) == 0 {
 		return "", fmt.Errorf("image %s has no tag", ref)
 	}
-	slices.SortStableFunc(tags, func(a, b string) int {
-		return cmp.Compare(boolRank(!strings.HasPrefix(a, "llmops-exporter:")), boolRank(!strings.HasPrefix(b, "llmops-exporter:")))
-	})
-	return tags[0], nil
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
+	if i := slices.IndexFunc(tags, func(t string) bool { return strings.HasPrefix(t, "llmops-exporter:") }); i >= 0 {
+		return tags[i], nil
 	}
-	return 0
+	return tags[0], nil
 }
 
 // labelManagedBy marks images this provider built.

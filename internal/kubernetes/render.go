@@ -122,21 +122,6 @@ func prune(v any) bool {
 	return false
 }
 
-// Scheme knows the kinds Objects returns.
-var Scheme = func() *runtime.Scheme {
-	s := runtime.NewScheme()
-	if err := appsv1.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	if err := corev1.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	if err := policyv1.AddToScheme(s); err != nil {
-		panic(err)
-	}
-	return s
-}()
-
 // Objects maps spec to Kubernetes objects: a Deployment (a StatefulSet
 // when replicas have their own volumes, which is what a StatefulSet's
 // volume claim templates are), a Service named after the set (its alias)
@@ -285,15 +270,25 @@ func probes(h *replicaset.Health) (readiness, liveness, startup *corev1.Probe) {
 	if h.Test[0] == "CMD-SHELL" {
 		cmd = []string{"/bin/sh", "-c", strings.Join(h.Test[1:], " ")}
 	}
-	base := corev1.Probe{ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}},
-		PeriodSeconds: seconds(h.Interval), TimeoutSeconds: seconds(h.Timeout), FailureThreshold: int32(h.Retries)}
+	base := timed(h, corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}})
 	r, l := base, base
-	if h.StartPeriod > 0 {
-		s := base
-		s.FailureThreshold = int32((h.StartPeriod+h.Interval-1)/h.Interval) + int32(h.Retries)
-		startup = &s
+	return &r, &l, startupOf(h, base)
+}
+
+// timed is a probe running handler with the healthcheck's interval,
+// timeout and retries.
+func timed(h *replicaset.Health, handler corev1.ProbeHandler) corev1.Probe {
+	return corev1.Probe{ProbeHandler: handler, PeriodSeconds: seconds(h.Interval), TimeoutSeconds: seconds(h.Timeout), FailureThreshold: int32(h.Retries)}
+}
+
+// startupOf is p as the startup probe start_period asks for (nil without
+// one): it allows as long before liveness counts.
+func startupOf(h *replicaset.Health, p corev1.Probe) *corev1.Probe {
+	if h.StartPeriod <= 0 {
+		return nil
 	}
-	return &r, &l, startup
+	p.FailureThreshold = int32((h.StartPeriod+h.Interval-1)/h.Interval) + int32(h.Retries)
+	return &p
 }
 
 func seconds(d time.Duration) int32 { return int32(max((d+time.Second-1)/time.Second, 1)) }
@@ -302,12 +297,17 @@ func service(spec replicaset.Spec, meta metav1.ObjectMeta, selector map[string]s
 	if len(spec.Ports) == 0 {
 		return nil
 	}
-	svc := &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: meta, Spec: corev1.ServiceSpec{Selector: selector}}
+	return &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: meta, Spec: corev1.ServiceSpec{Selector: selector, Ports: servicePorts(spec)}}
+}
+
+// servicePorts are the set's ports, each to its named container port.
+func servicePorts(spec replicaset.Spec) []corev1.ServicePort {
+	var out []corev1.ServicePort
 	for _, p := range spec.Ports {
-		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: portName(p), Port: int32(p.Container),
+		out = append(out, corev1.ServicePort{Name: portName(p), Port: int32(p.Container),
 			TargetPort: intstr.FromString(portName(p)), Protocol: corev1.Protocol(strings.ToUpper(p.Protocol))})
 	}
-	return svc
+	return out
 }
 
 func claims(spec replicaset.Spec) []corev1.PersistentVolumeClaim {

@@ -68,6 +68,21 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
+// Scheme knows the kinds Objects returns, to decode them strictly.
+var Scheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := appsv1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := corev1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := policyv1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}()
+
 // TestRenderDecodesStrictly decodes every document back with strict
 // decoding (unknown or duplicate fields fail) into k8s.io/api types and
 // compares it with the objects rendered.

@@ -70,26 +70,15 @@ func exporterMetricsPort(spec replicaset.Spec) (int32, bool) {
 // timing.
 func exporterProbes(h *replicaset.Health, port int32) (readiness, liveness, startup *corev1.Probe) {
 	get := func(path string) corev1.Probe {
-		return corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromInt32(port)}},
-			PeriodSeconds: seconds(h.Interval), TimeoutSeconds: seconds(h.Timeout), FailureThreshold: int32(h.Retries)}
+		return timed(h, corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromInt32(port)}})
 	}
 	r, l := get("/ready"), get("/health")
-	if h.StartPeriod > 0 {
-		s := get("/health")
-		s.FailureThreshold = int32((h.StartPeriod+h.Interval-1)/h.Interval) + int32(h.Retries)
-		startup = &s
-	}
-	return &r, &l, startup
+	return &r, &l, startupOf(h, l)
 }
 
 // headless is the StatefulSet's governing Service: no cluster IP, its
 // pods' stable DNS names.
 func headless(spec replicaset.Spec, name string, labels, selector map[string]string) *corev1.Service {
-	svc := &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: metav1.ObjectMeta{Name: name + "-headless", Labels: labels},
-		Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Selector: selector, PublishNotReadyAddresses: true}}
-	for _, p := range spec.Ports {
-		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: portName(p), Port: int32(p.Container),
-			TargetPort: intstr.FromString(portName(p)), Protocol: corev1.Protocol(strings.ToUpper(p.Protocol))})
-	}
-	return svc
+	return &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: metav1.ObjectMeta{Name: name + "-headless", Labels: labels},
+		Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Selector: selector, PublishNotReadyAddresses: true, Ports: servicePorts(spec)}}
 }

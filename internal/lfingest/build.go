@@ -234,13 +234,16 @@ func putGenAI(a pcommon.Map, o *obsBody) {
 	a.PutStr("gen_ai.operation.name", "chat")
 	putNonEmpty(a, "gen_ai.request.model", o.Model)
 	u := usageDetails(o)
-	for attr, v := range map[string]float64{"gen_ai.usage.input_tokens": u["input"], "gen_ai.usage.output_tokens": u["output"],
-		"gen_ai.usage.total_tokens": u["total"], "gen_ai.usage.cache_read.input_tokens": u["input_cached_tokens"] + u["input_cache_read"],
-		"gen_ai.usage.reasoning.output_tokens": u["output_reasoning_tokens"]} {
-		if v != 0 {
+	for _, c := range []struct {
+		attr string
+		v    float64
+	}{{"gen_ai.usage.input_tokens", u["input"]}, {"gen_ai.usage.output_tokens", u["output"]}, {"gen_ai.usage.total_tokens", u["total"]},
+		{"gen_ai.usage.cache_read.input_tokens", u["input_cached_tokens"] + u["input_cache_read"]},
+		{"gen_ai.usage.reasoning.output_tokens", u["output_reasoning_tokens"]}} {
+		if c.v != 0 {
 			// Clamped below int64's overflow: an absurd count stays absurd
 			// (and out of the metrics, see llmspan.Bound) rather than wrapping.
-			a.PutInt(attr, int64(max(min(v, 1<<62), -(1<<62))))
+			a.PutInt(c.attr, int64(max(min(c.v, 1<<62), -(1<<62))))
 		}
 	}
 }

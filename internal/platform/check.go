@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Problem classifies why a credential check failed. Dify reports all of these
@@ -282,8 +281,7 @@ func mediaType(ct string) string {
 // principals) and returns it as the Authorization header; a refused client
 // is Rejected, an unreachable token endpoint Unreachable.
 func oauthHeader(ctx context.Context, client *http.Client, t Type, o *OAuthClient) (Header, error) {
-	cc := clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.TokenURL, Scopes: o.Scopes,
-		AuthStyle: oauth2.AuthStyleInHeader}
+	cc := o.Config()
 	tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, client))
 	if err == nil {
 		return Header{Name: "Authorization", Value: "Bearer " + tok.AccessToken, Secret: true}, nil

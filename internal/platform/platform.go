@@ -13,6 +13,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Type names one tracing platform.
@@ -178,6 +181,13 @@ type Export struct {
 type OAuthClient struct {
 	TokenURL, ClientID, ClientSecret string
 	Scopes                           []string
+}
+
+// Config is the grant for golang.org/x/oauth2 (client id and secret as
+// HTTP Basic, as Databricks' token endpoint takes them).
+func (o *OAuthClient) Config() clientcredentials.Config {
+	return clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.TokenURL, Scopes: o.Scopes,
+		AuthStyle: oauth2.AuthStyleInHeader}
 }
 
 // HeaderNames returns the sorted names of the export headers.

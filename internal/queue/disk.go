@@ -74,9 +74,6 @@ func (d *diskState) refused(need int64, err error) {
 // refused one was written: a small request that fits says nothing of the
 // large ones still refused.
 func (d *diskState) written(size int64) {
-	if !d.flagged.Load() {
-		return
-	}
 	d.mu.Lock()
 	if size >= d.need {
 		d.clear()

@@ -77,7 +77,9 @@ func (s *Store) Enqueue(puts []Put) error {
 		s.unwrite(segs)
 		return s.failed(puts, err)
 	}
-	s.disk.written(sizeOfPuts(puts))
+	if s.disk.flagged.Load() { // only after a refusal: nothing to add up on every request
+		s.disk.written(sizeOfPuts(puts))
+	}
 	for i, p := range puts {
 		p.Queue.committed(p.Spans, res[i])
 		s.release(res[i].released)
