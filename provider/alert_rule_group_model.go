@@ -125,23 +125,12 @@ func (r alertRuleModel) spec(ctx context.Context, p path.Path, diags *diag.Diagn
 		v := r.Objective.ValueFloat64()
 		s.Objective = &v
 	}
-	if !r.SLOWindow.IsNull() {
-		d, err := model.ParseDuration(r.SLOWindow.ValueString())
-		if err != nil {
-			diags.AddAttributeError(p.AtName("slo_window"), "Invalid duration", fmt.Sprintf("%s: %q is not a duration like 28d or 30d: %v", p.AtName("slo_window"), r.SLOWindow.ValueString(), err))
-			return s, false
-		}
-		w := time.Duration(d)
-		s.SLOWindow = &w
+	var ok bool
+	if s.SLOWindow, ok = promDuration(p.AtName("slo_window"), r.SLOWindow, "28d or 30d", diags); !ok {
+		return s, false
 	}
-	if !r.For.IsNull() {
-		d, err := model.ParseDuration(r.For.ValueString())
-		if err != nil {
-			diags.AddAttributeError(p.AtName("for"), "Invalid duration", fmt.Sprintf("%s: %q is not a duration like 30s, 5m or 1h: %v", p.AtName("for"), r.For.ValueString(), err))
-			return s, false
-		}
-		td := time.Duration(d)
-		s.For = &td
+	if s.For, ok = promDuration(p.AtName("for"), r.For, "30s, 5m or 1h", diags); !ok {
+		return s, false
 	}
 	diags.Append(r.Labels.ElementsAs(ctx, &s.Labels, false)...)
 	diags.Append(r.Annotations.ElementsAs(ctx, &s.Annotations, false)...)
@@ -152,4 +141,20 @@ func (r alertRuleModel) spec(ctx context.Context, p path.Path, diags *diag.Diagn
 		s.Annotations["runbook_url"] = r.RunbookURL.ValueString()
 	}
 	return s, !diags.HasError()
+}
+
+// promDuration parses a Prometheus duration attribute (nil when null); an
+// error names the attribute's path, which Terraform does not print for an
+// attribute inside a list of objects.
+func promDuration(p path.Path, v types.String, like string, diags *diag.Diagnostics) (*time.Duration, bool) {
+	if v.IsNull() {
+		return nil, true
+	}
+	d, err := model.ParseDuration(v.ValueString())
+	if err != nil {
+		diags.AddAttributeError(p, "Invalid duration", fmt.Sprintf("%s: %q is not a duration like %s: %v", p, v.ValueString(), like, err))
+		return nil, false
+	}
+	td := time.Duration(d)
+	return &td, true
 }

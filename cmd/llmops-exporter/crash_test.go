@@ -29,6 +29,16 @@ var be = binary.BigEndian
 // requests carry a prompt per span, so that their data is queued in a
 // segment, odd ones inline (queue.inlineMax is 4 KB).
 func batch(n uint32) ([]byte, []uint64) {
+	prompt := ""
+	if n%2 == 0 {
+		prompt = strings.Repeat("tell me about tracing. ", 30)
+	}
+	return spansWithPrompt(n, prompt)
+}
+
+// spansWithPrompt is request n: 10 spans with IDs that encode (n, i), each
+// with prompt as gen_ai.prompt when it is not empty, and the span IDs.
+func spansWithPrompt(n uint32, prompt string) ([]byte, []uint64) {
 	td := ptrace.NewTraces()
 	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
 	var ids []uint64
@@ -43,8 +53,8 @@ func batch(n uint32) ([]byte, []uint64) {
 		s.SetSpanID(sid)
 		s.SetName("llm")
 		s.Attributes().PutStr("gen_ai.request.model", "gpt-4o")
-		if n%2 == 0 {
-			s.Attributes().PutStr("gen_ai.prompt", strings.Repeat("tell me about tracing. ", 30))
+		if prompt != "" {
+			s.Attributes().PutStr("gen_ai.prompt", prompt)
 		}
 		ids = append(ids, be.Uint64(sid[:]))
 	}

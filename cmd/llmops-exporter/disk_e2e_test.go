@@ -12,10 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
-
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
 	"github.com/llmops/terraform-provider-llmops/internal/testvolume"
@@ -25,22 +21,7 @@ import (
 // each (above the queue's inline record size, so its data goes to a
 // segment).
 func attrRequest(n uint32) []byte {
-	td := ptrace.NewTraces()
-	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
-	for i := uint32(0); i < 10; i++ {
-		s := spans.AppendEmpty()
-		var tid pcommon.TraceID
-		be.PutUint32(tid[:], n+1)
-		s.SetTraceID(tid)
-		var sid pcommon.SpanID
-		be.PutUint32(sid[:], n+1)
-		be.PutUint32(sid[4:], i+1)
-		s.SetSpanID(sid)
-		s.SetName("llm")
-		s.Attributes().PutStr("gen_ai.request.model", "gpt-4o")
-		s.Attributes().PutStr("gen_ai.prompt", strings.Repeat("what is in the queue? ", 18))
-	}
-	body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	body, _ := spansWithPrompt(n, strings.Repeat("what is in the queue? ", 18))
 	return body
 }
 
