@@ -77,11 +77,11 @@ func (m *alertRuleGroupModel) resolve(ctx context.Context, diags *diag.Diagnosti
 	}
 	g, errs := alerting.Resolve(m.Name.ValueString(), time.Duration(interval), specs)
 	for _, e := range errs {
-		p := path.Root(e.Field)
 		if e.Index >= 0 {
-			p = path.Root("rule").AtListIndex(e.Index).AtName(e.Field)
+			addAttrError(diags, path.Root("rule").AtListIndex(e.Index).AtName(e.Field), "Invalid alert rule", e.Err.Error())
+		} else {
+			addAttrError(diags, path.Root(e.Field), "Invalid alert rule", e.Error())
 		}
-		diags.AddAttributeError(p, "Invalid alert rule", e.Error())
 	}
 	if len(errs) > 0 {
 		return out, false
@@ -143,16 +143,14 @@ func (r alertRuleModel) spec(ctx context.Context, p path.Path, diags *diag.Diagn
 	return s, !diags.HasError()
 }
 
-// promDuration parses a Prometheus duration attribute (nil when null); an
-// error names the attribute's path, which Terraform does not print for an
-// attribute inside a list of objects.
+// promDuration parses a Prometheus duration attribute (nil when null).
 func promDuration(p path.Path, v types.String, like string, diags *diag.Diagnostics) (*time.Duration, bool) {
 	if v.IsNull() {
 		return nil, true
 	}
 	d, err := model.ParseDuration(v.ValueString())
 	if err != nil {
-		diags.AddAttributeError(p, "Invalid duration", fmt.Sprintf("%s: %q is not a duration like %s: %v", p, v.ValueString(), like, err))
+		addAttrError(diags, p, "Invalid duration", fmt.Sprintf("%q is not a duration like %s: %v", v.ValueString(), like, err))
 		return nil, false
 	}
 	td := time.Duration(d)

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -27,7 +26,6 @@ func alertRuleGroupSchema() schema.Schema {
 			"name": schema.StringAttribute{
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 190)},
 				MarkdownDescription: "Group name (Prometheus group name, Grafana rule group title).",
 			},
 			"interval": schema.StringAttribute{
@@ -62,8 +60,7 @@ func alertRuleGroupSchema() schema.Schema {
 				MarkdownDescription: "The rules, each a `preset` with overrides or a raw `expr`.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"preset": schema.StringAttribute{
-						Optional:   true,
-						Validators: []validator.String{stringvalidator.OneOf(alerting.AllPresets()...)},
+						Optional: true,
 						MarkdownDescription: "One of `" + strings.Join(alerting.AllPresets(), "`, `") + "`; see the guide \"Dashboards and alerts\" for each one's PromQL and defaults. " +
 							"`availability_slo` and `latency_slo` render multiwindow burn-rate alerts on an error budget (guide section \"SLOs\").",
 					},
@@ -77,7 +74,6 @@ func alertRuleGroupSchema() schema.Schema {
 					},
 					"operator": schema.StringAttribute{
 						Optional:            true,
-						Validators:          []validator.String{stringvalidator.OneOf(alerting.OpAbove, alerting.OpBelow)},
 						MarkdownDescription: "Raw rules: `>` (default) or `<`.",
 					},
 					"threshold": schema.Float64Attribute{

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-var indexedKey = regexp.MustCompile(`^(destinations|prices\.overrides|redaction\.rules|redaction\.presets)\[(\d+)\]`)
+var indexedKey = regexp.MustCompile(`^(destinations|prices\.overrides|redaction\.rules|redaction\.presets)\[(\d+)\](?:\.([a-z_]+))?`)
 
 // collectorPath maps a key of the rendered exporter configuration to the
 // llmops_collector attribute that sets it, so a configuration error lands
@@ -20,9 +20,9 @@ func collectorPath(key string) path.Path {
 		case "destinations":
 			return path.Root("destinations").AtListIndex(i)
 		case "prices.overrides":
-			return path.Root("prices").AtListIndex(i)
+			return withField(path.Root("prices").AtListIndex(i), m[3])
 		case "redaction.rules":
-			return path.Root("redaction_rules").AtListIndex(i)
+			return withField(path.Root("redaction_rules").AtListIndex(i), m[3])
 		case "redaction.presets":
 			return path.Root("redaction_presets")
 		}
@@ -37,6 +37,15 @@ func collectorPath(key string) path.Path {
 		return path.Empty()
 	}
 	return path.Root(keyAttributes[best])
+}
+
+// withField narrows p to the element's attribute: prices and redaction
+// rules name their fields as the exporter's configuration does.
+func withField(p path.Path, field string) path.Path {
+	if field == "" {
+		return p
+	}
+	return p.AtName(field)
 }
 
 // keyAttributes maps configuration key prefixes to the attribute setting them.

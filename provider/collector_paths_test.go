@@ -9,8 +9,9 @@ import (
 func TestCollectorPath(t *testing.T) {
 	for key, want := range map[string]path.Path{
 		"destinations[2].endpoint":     path.Root("destinations").AtListIndex(2),
-		"prices.overrides[0].match":    path.Root("prices").AtListIndex(0),
-		"redaction.rules[1].pattern":   path.Root("redaction_rules").AtListIndex(1),
+		"prices.overrides[0].match":    path.Root("prices").AtListIndex(0).AtName("match"),
+		"prices.overrides[4]":          path.Root("prices").AtListIndex(4),
+		"redaction.rules[1].pattern":   path.Root("redaction_rules").AtListIndex(1).AtName("pattern"),
 		"redaction.presets[3]":         path.Root("redaction_presets"),
 		"receivers.otlp.http.endpoint": path.Root("http_port"),
 		"metrics.endpoint":             path.Root("metrics_port"),

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -22,7 +24,8 @@ import (
 
 var (
 	_ resource.Resource                = (*collectorResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*collectorResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*collectorResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*collectorResource)(nil)
 	_ resource.ResourceWithImportState = (*collectorResource)(nil)
 )
 
@@ -103,9 +106,29 @@ func (r *collectorResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	resp.Schema = collectorSchema()
 }
 
-func (r *collectorResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+// ValidateConfig runs the exporter's own validator on what the plan would
+// hold (the schema's defaults filled in), so terraform validate refuses
+// what the exporter would. Values the schema validators refuse are theirs
+// to report; anything unknown until plan is checked there.
+func (r *collectorResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if typedUnknown(req.Config.Raw, "destinations", "redaction_rules", "prices", "dify_queue_monitor") {
 		return
+	}
+	var diags diag.Diagnostics
+	st := withDefaults(ctx, collectorSchema(), req.Config, &diags)
+	var m collectorModel
+	diags.Append(st.Get(ctx, &m)...)
+	if diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		return
+	}
+	diags.Append(m.render(ctx, !m.AuthTokenWO.IsNull())...)
+	resp.Diagnostics.Append(withoutRefused(diags, refusedBySchema(ctx, collectorSchema(), req.Config))...)
+}
+
+func (r *collectorResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || typedUnknown(req.Plan.Raw, "destinations", "redaction_rules", "prices", "dify_queue_monitor") {
+		return // the outputs stay unknown until the inputs are known
 	}
 	var plan, cfg collectorModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -174,22 +197,23 @@ func (r *collectorResource) ImportState(ctx context.Context, req resource.Import
 // render fills the computed outputs, or marks them unknown while an input is.
 func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics {
 	spec, known, diags := m.spec(ctx, auth)
-	if diags.HasError() {
-		return diags
-	}
 	if !known {
 		m.ConfigYAML, m.ConfigSHA256 = types.StringUnknown(), types.StringUnknown()
 		m.DifyEnv, m.SecretFiles = types.MapUnknown(types.StringType), types.ListUnknown(types.StringType)
 		return diags
 	}
-	out, err := fromcollector.Render(spec)
+	out, err := fromcollector.Render(spec.Spec)
 	var ve *exporterconfig.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		for _, f := range ve.Fields {
-			diags.AddAttributeError(collectorPath(f.Key), "Invalid collector configuration",
-				fmt.Sprintf("The exporter would refuse this configuration: %s: %s", f.Key, f.Message))
+			p := collectorPath(spec.modelKey(f.Key))
+			if !overlaps(p, errorPaths(diags)) {
+				addAttrError(&diags, p, "Invalid collector configuration", fmt.Sprintf("%s (exporter setting %s)", f.Message, f.Key))
+			}
 		}
+		return diags
+	case diags.HasError():
 		return diags
 	case err != nil:
 		diags.AddError("Invalid collector configuration", "The exporter would refuse this configuration:\n"+err.Error())
@@ -198,7 +222,7 @@ func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics
 	sum := sha256.Sum256([]byte(out.YAML))
 	m.ConfigYAML, m.ConfigSHA256 = types.StringValue(out.YAML), types.StringValue(hex.EncodeToString(sum[:]))
 	env := map[string]attr.Value{}
-	for k, v := range fromcollector.DifyEnv(m.ServiceHost.ValueString(), spec) {
+	for k, v := range fromcollector.DifyEnv(m.ServiceHost.ValueString(), spec.Spec) {
 		env[k] = types.StringValue(v)
 	}
 	m.DifyEnv = types.MapValueMust(types.StringType, env)
@@ -210,10 +234,36 @@ func (m *collectorModel) render(ctx context.Context, auth bool) diag.Diagnostics
 	return diags
 }
 
+// collectorSpec is the spec with, for each rendered destination, the index
+// of the destination in the model (invalid ones are left out).
+type collectorSpec struct {
+	fromcollector.Spec
+	destIndex []int
+}
+
+var renderedDest = regexp.MustCompile(`^destinations\[(\d+)\]`)
+
+// modelKey rewrites a rendered configuration key to the model's indexes.
+func (s collectorSpec) modelKey(key string) string {
+	m := renderedDest.FindStringSubmatchIndex(key)
+	if m == nil {
+		return key
+	}
+	i, _ := strconv.Atoi(key[m[2]:m[3]])
+	if i >= len(s.destIndex) {
+		return key
+	}
+	return fmt.Sprintf("destinations[%d]%s", s.destIndex[i], key[m[1]:])
+}
+
 // spec converts the model; known is false while any input is unknown.
-func (m *collectorModel) spec(ctx context.Context, auth bool) (fromcollector.Spec, bool, diag.Diagnostics) {
+// A value it cannot convert is reported and left out, and the rest is
+// still converted, so Render reports every other problem too.
+func (m *collectorModel) spec(ctx context.Context, auth bool) (collectorSpec, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	s := fromcollector.Spec{HTTPPort: int(m.HTTPPort.ValueInt64()), GRPCPort: int(m.GRPCPort.ValueInt64()), MetricsPort: int(m.MetricsPort.ValueInt64()),
+	var cs collectorSpec
+	s := &cs.Spec
+	*s = fromcollector.Spec{HTTPPort: int(m.HTTPPort.ValueInt64()), GRPCPort: int(m.GRPCPort.ValueInt64()), MetricsPort: int(m.MetricsPort.ValueInt64()),
 		Auth: auth, SamplingRate: m.SamplingRate.ValueFloat64(), KeepErrors: m.KeepErrors.ValueBool(), Fsync: m.Fsync.ValueBool(),
 		MaxLabelValues: int(m.MaxLabelValues.ValueInt64()), LogLevel: m.LogLevel.ValueString(), LangfuseIngest: m.LangfuseIngest.ValueBool()}
 	known := !m.HTTPPort.IsUnknown() && !m.SamplingRate.IsUnknown() && !m.ServiceHost.IsUnknown() && !m.RedactionPresets.IsUnknown()
@@ -221,6 +271,7 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (fromcollector.Spe
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
 			diags.AddAttributeError(path.Root("keep_slower_than"), "Invalid duration", fmt.Sprintf("%q is not a duration like 30s", v))
+			d = 0
 		}
 		s.KeepSlowerThan = d
 	}
@@ -232,9 +283,11 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (fromcollector.Spe
 		}
 		ref, err := fromcollector.DecodeRef(d.TracingProvider.ValueString())
 		if err != nil {
-			diags.AddAttributeError(path.Root("destinations").AtListIndex(i).AtName("tracing_provider"), "Invalid destination", "tracing_provider "+err.Error())
+			addAttrError(&diags, path.Root("destinations").AtListIndex(i).AtName("tracing_provider"), "Invalid destination",
+				"not an exporter_destination value: write tracing_provider = llmops_tracing_provider.<name>.exporter_destination")
 			continue
 		}
+		cs.destIndex = append(cs.destIndex, i)
 		s.Destinations = append(s.Destinations, fromcollector.Destination{Ref: ref, Include: listOf(ctx, d.Include, &diags), Exclude: listOf(ctx, d.Exclude, &diags),
 			Content: d.Content.ValueString(), MaxQueueBytes: d.MaxQueueBytes.ValueInt64(), Overflow: d.Overflow.ValueString(),
 			Compression: d.Compression.ValueString()})
@@ -245,7 +298,8 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (fromcollector.Spe
 		if v := q.Interval.ValueString(); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				diags.AddAttributeError(path.Root("dify_queue_monitor").AtName("interval"), "Invalid duration", fmt.Sprintf("%q is not a duration like 15s", v))
+				addAttrError(&diags, path.Root("dify_queue_monitor").AtName("interval"), "Invalid duration", fmt.Sprintf("%q is not a duration like 15s", v))
+				d = 0
 			}
 			dq.Interval = d
 		}
@@ -262,5 +316,16 @@ func (m *collectorModel) spec(ctx context.Context, auth bool) (fromcollector.Spe
 			Input: p.Input.ValueFloat64(), Output: p.Output.ValueFloat64(), CacheRead: p.CacheRead.ValueFloat64Pointer(),
 			CacheWrite: p.CacheWrite.ValueFloat64Pointer(), Reasoning: p.Reasoning.ValueFloat64Pointer()})
 	}
-	return s, known, diags
+	return cs, known, diags
+}
+
+// errorPaths lists the paths of the errors in diags.
+func errorPaths(diags diag.Diagnostics) []path.Path {
+	var out []path.Path
+	for _, d := range diags {
+		if wp, ok := d.(diag.DiagnosticWithPath); ok && d.Severity() == diag.SeverityError {
+			out = append(out, wp.Path())
+		}
+	}
+	return out
 }

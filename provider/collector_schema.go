@@ -103,7 +103,7 @@ func collectorSchema() schema.Schema {
 					"content": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "`full` (default) or `none` (drop prompts and completions).",
-						Validators:          []validator.String{stringvalidator.OneOf("full", "none")},
+						Validators:          []validator.String{oneOfValues("full", "none")},
 					},
 					"max_queue_bytes": schema.Int64Attribute{
 						Optional:            true,
@@ -112,12 +112,12 @@ func collectorSchema() schema.Schema {
 					"overflow": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "`refuse` (default: senders retry) or `drop_oldest`.",
-						Validators:          []validator.String{stringvalidator.OneOf("refuse", "drop_oldest")},
+						Validators:          []validator.String{oneOfValues("refuse", "drop_oldest")},
 					},
 					"compression": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "`gzip` or `none`. Default: gzip where the platform is known to accept it (Langfuse, Phoenix, Opik, generic OTLP), none where unconfirmed (LangSmith, Weave, ARMS, Tencent).",
-						Validators:          []validator.String{stringvalidator.OneOf("gzip", "none")},
+						Validators:          []validator.String{oneOfValues("gzip", "none")},
 					},
 				}},
 			},
@@ -125,7 +125,7 @@ func collectorSchema() schema.Schema {
 				Optional:            true,
 				ElementType:         types.StringType,
 				MarkdownDescription: "Built-in redaction: " + quoteList(redact.Presets()) + ".",
-				Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(redact.Presets()...))},
+				Validators:          []validator.List{listvalidator.ValueStringsAre(oneOfValues(redact.Presets()...))},
 			},
 			"redaction_rules": schema.ListNestedAttribute{
 				Optional:            true,
@@ -237,7 +237,7 @@ func collectorSchema() schema.Schema {
 				Computed:            true,
 				Default:             stringdefault.StaticString("info"),
 				MarkdownDescription: "`debug`, `info`, `warn` or `error`. Default `info`.",
-				Validators:          []validator.String{stringvalidator.OneOf("debug", "info", "warn", "error")},
+				Validators:          []validator.String{oneOfValues("debug", "info", "warn", "error")},
 			},
 
 			// Computed attributes.

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 )
@@ -83,10 +84,18 @@ func mapOf(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string
 }
 
 // setSchemaDefaults writes the default of every top-level attribute of s
-// that has one into state: ImportState then starts where a create would,
-// with the defaults defined once, in the schema.
+// that has one, where state holds null: ImportState then starts where a
+// create would, with the defaults defined once, in the schema.
 func setSchemaDefaults(ctx context.Context, s schema.Schema, state *tfsdk.State, diags *diag.Diagnostics) {
+	var raw map[string]tftypes.Value
+	if err := state.Raw.As(&raw); err != nil {
+		diags.AddError("Cannot read state", err.Error())
+		return
+	}
 	for name, a := range s.Attributes {
+		if v, ok := raw[name]; ok && !v.IsNull() {
+			continue
+		}
 		var v attr.Value
 		switch at := a.(type) {
 		case schema.StringAttribute:

@@ -3,13 +3,11 @@ package provider
 import (
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/alerting"
@@ -24,12 +22,10 @@ func contactPointSchema() schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 				MarkdownDescription: "Contact point (receiver) name; notification policies route to it by this name.",
 			},
 			"type": schema.StringAttribute{
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(alerting.ContactPointTypes()...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				MarkdownDescription: "One of `" + strings.Join(alerting.ContactPointTypes(), "`, `") + "`.",
 			},

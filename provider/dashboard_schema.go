@@ -3,6 +3,7 @@ package provider
 import (
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -68,7 +69,7 @@ func dashboardSchema() schema.Schema {
 				Computed:    true,
 				ElementType: types.StringType,
 				Default:     listdefault.StaticValue(stringList(dashboard.Presets())),
-				Validators:  []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(dashboard.AllPresets()...)), listvalidator.UniqueValues()},
+				Validators:  []validator.List{listvalidator.ValueStringsAre(oneOfValues(dashboard.AllPresets()...)), listvalidator.UniqueValues()},
 				MarkdownDescription: "Preset panels, in dashboard order whatever the order here. Default: all of `" + strings.Join(dashboard.Presets(), "`, `") + "`. " +
 					"Add `slo` for the error budget and burn rate of the SLO alert presets (`availability_slo`, `latency_slo`). " +
 					"See the guide \"Dashboards and alerts\" for each panel's PromQL.",
@@ -83,13 +84,15 @@ func dashboardSchema() schema.Schema {
 				Optional:            true,
 				Computed:            true,
 				Default:             float64default.StaticFloat64(5),
-				MarkdownDescription: "The red line on the latency panel; default 5 (the seed's P95 KPI).",
+				MarkdownDescription: "The red line on the latency panel, in seconds; default 5 (the seed's P95 KPI).",
+				Validators:          []validator.Float64{float64validator.AtLeast(0.001)},
 			},
 			"availability_target": schema.Float64Attribute{
 				Optional:            true,
 				Computed:            true,
 				Default:             float64default.StaticFloat64(0.999),
-				MarkdownDescription: "Below this the availability stat turns red; default 0.999.",
+				MarkdownDescription: "Below this the availability stat turns red: a share, 0.999 for 99.9 %; default 0.999.",
+				Validators:          []validator.Float64{share{}},
 			},
 			"alert_rules_yaml": schema.StringAttribute{
 				Optional: true,

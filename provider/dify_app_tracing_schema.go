@@ -37,7 +37,7 @@ func difyAppTracingSchema() schema.Schema {
 			"tracing_provider": schema.StringAttribute{
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.OneOf(difyconsole.ProviderNames()...)},
+				Validators:          []validator.String{oneOfValues(difyconsole.ProviderNames()...)},
 				MarkdownDescription: "Dify's tracing provider: `" + strings.Join(difyconsole.ProviderNames(), "`, `") + "`.",
 			},
 			"enabled": schema.BoolAttribute{

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/docker"
@@ -51,7 +52,8 @@ func (r *exporterImageResource) Schema(_ context.Context, _ resource.SchemaReque
 			"tag": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Image tag. Default `llmops-exporter:<provider version>-<first 12 hex digits of the binary's SHA-256>`: " +
 					"content-addressed, so configurations built from the same binary share one image and destroying one leaves the others' image in place. Changing it rebuilds.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{checked{"an image reference like repository:tag", docker.CheckTag}}},
 			"binary_path": schema.StringAttribute{Optional: true, Computed: true,
 				MarkdownDescription: "Static Linux `llmops-exporter` binary (CGO off). Default: `llmops-exporter-linux` (else `llmops-exporter`) beside the provider binary, where `make install` puts one of the same version."},
 			"keep_image": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),

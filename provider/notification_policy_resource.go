@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -23,9 +25,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*notificationPolicyResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*notificationPolicyResource)(nil)
-	_ resource.ResourceWithImportState = (*notificationPolicyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*notificationPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*notificationPolicyResource)(nil)
+	_ resource.ResourceWithImportState    = (*notificationPolicyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*notificationPolicyResource)(nil)
 )
 
 // notificationPolicyResource owns one route of Grafana's single policy
@@ -66,7 +69,8 @@ func (r *notificationPolicyResource) Schema(_ context.Context, _ resource.Schema
 				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
 				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
 				MarkdownDescription: "Label matchers, one per element: `severity=\"critical\"`, `service=~\"dify.*\"`, `team!=\"db\"`."},
-			"receiver":        schema.StringAttribute{Required: true, MarkdownDescription: "Contact point name, e.g. `llmops_contact_point.oncall.name`."},
+			"receiver": schema.StringAttribute{Required: true, Validators: []validator.String{required("the contact point's name, e.g. llmops_contact_point.oncall.name")},
+				MarkdownDescription: "Contact point name, e.g. `llmops_contact_point.oncall.name`."},
 			"group_by":        schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Labels to group alerts by, e.g. `[\"alertname\", \"service\"]`."},
 			"group_wait":      schema.StringAttribute{Optional: true, MarkdownDescription: dur},
 			"group_interval":  schema.StringAttribute{Optional: true, MarkdownDescription: dur},
@@ -94,9 +98,12 @@ func (m *notificationPolicyModel) route(ctx context.Context, diags *diag.Diagnos
 		return alerting.Route{}, false
 	}
 	ms, err := alerting.ParseMatchers(raw)
-	if err != nil {
+	var fe *alerting.FieldError
+	switch {
+	case errors.As(err, &fe):
+		addAttrError(diags, path.Root("matchers").AtListIndex(fe.Index), "Invalid matcher", fe.Err.Error())
+	case err != nil:
 		diags.AddAttributeError(path.Root("matchers"), "Invalid matcher", err.Error())
-		return alerting.Route{}, false
 	}
 	rt := alerting.Route{Receiver: m.Receiver.ValueString(), Matchers: ms, GroupBy: groupBy, Continue: m.Continue.ValueBool()}
 	for _, d := range []struct {
@@ -109,12 +116,32 @@ func (m *notificationPolicyModel) route(ctx context.Context, diags *diag.Diagnos
 		}
 		p, err := model.ParseDuration(d.v.ValueString())
 		if err != nil {
-			diags.AddAttributeError(path.Root(d.attr), "Invalid duration", err.Error())
-			return rt, false
+			diags.AddAttributeError(path.Root(d.attr), "Invalid duration", fmt.Sprintf("%q is not a duration like 30s, 5m or 4h", d.v.ValueString()))
+			continue
 		}
 		*d.into = time.Duration(p)
 	}
-	return rt, true
+	return rt, !diags.HasError()
+}
+
+// ValidateConfig checks the route as Alertmanager would read it; values
+// unknown until plan are checked there.
+func (r *notificationPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m notificationPolicyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.unknown() {
+		return
+	}
+	m.route(ctx, &resp.Diagnostics)
+}
+
+func (m *notificationPolicyModel) unknown() bool {
+	for _, v := range []interface{ IsUnknown() bool }{m.Matchers, m.Receiver, m.GroupBy, m.GroupWait, m.GroupInterval, m.RepeatInterval, m.Continue, m.GrafanaManaged} {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
 }
 
 // render fills id, alertmanager_yaml and grafana_route from the model.
@@ -157,10 +184,8 @@ func (r *notificationPolicyResource) ModifyPlan(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	for _, v := range []interface{ IsUnknown() bool }{plan.Matchers, plan.Receiver, plan.GroupBy, plan.GroupWait, plan.GroupInterval, plan.RepeatInterval, plan.Continue, plan.GrafanaManaged} {
-		if v.IsUnknown() {
-			return
-		}
+	if plan.unknown() {
+		return
 	}
 	if plan.GrafanaManaged.ValueBool() && r.meta != nil {
 		if _, err := r.meta.Grafana(); err != nil {

@@ -21,9 +21,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*replicaSetResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*replicaSetResource)(nil)
-	_ resource.ResourceWithImportState = (*replicaSetResource)(nil)
+	_ resource.ResourceWithConfigure      = (*replicaSetResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*replicaSetResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*replicaSetResource)(nil)
+	_ resource.ResourceWithImportState    = (*replicaSetResource)(nil)
 )
 
 type replicaSetResource struct{ meta *Meta }
@@ -46,8 +47,8 @@ func (r *replicaSetResource) Configure(_ context.Context, req resource.Configure
 // ModifyPlan renders compose_yaml and records secret file names at plan
 // time; observed attributes become unknown when anything changes.
 func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
+	if req.Plan.Raw.IsNull() || typedUnknown(req.Plan.Raw, "ports", "restart_policy", "healthcheck", "resources", "update") {
+		return // the outputs stay unknown until the inputs are known
 	}
 	var plan, cfg replicaSetModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -56,9 +57,7 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	plan.ID = plan.id()
-	if p := plan.Project.ValueString(); plan.Mode.ValueString() == "swarm" && p != "" && p != plan.Name.ValueString() {
-		resp.Diagnostics.AddAttributeError(path.Root("project"), "Project in swarm mode",
-			"project names Compose containers on one engine; a Swarm service is named after `name` alone: remove project or use mode = \"engine\"")
+	if plan.check(&resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	if !cfg.SecretFiles.IsUnknown() {
@@ -86,6 +85,46 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	r.planRepair(ctx, req, &plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// ValidateConfig refuses, before any container exists, a layout the engine
+// would refuse at apply; what is unknown until plan is checked there.
+func (r *replicaSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if typedUnknown(req.Config.Raw, "ports", "restart_policy", "healthcheck", "resources", "update", "containers") {
+		return
+	}
+	var m replicaSetModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); !resp.Diagnostics.HasError() {
+		m.check(&resp.Diagnostics)
+	}
+}
+
+// check reports a Swarm service given a project, and host ports that two
+// entries, or two replicas, would both bind.
+func (m *replicaSetModel) check(diags *diag.Diagnostics) {
+	if p := m.Project.ValueString(); m.Mode.ValueString() == "swarm" && p != "" && !m.Name.IsUnknown() && p != m.Name.ValueString() {
+		diags.AddAttributeError(path.Root("project"), "Project in swarm mode",
+			"project names Compose containers on one engine; a Swarm service is named after `name` alone: remove project or use mode = \"engine\"")
+	}
+	if m.Replicas.IsUnknown() {
+		return
+	}
+	n := int(m.Replicas.ValueInt64())
+	var ports []replicaset.Port
+	for _, p := range m.Ports {
+		if p.HostPort.IsUnknown() || p.HostIP.IsUnknown() || p.Protocol.IsUnknown() {
+			return
+		}
+		ports = append(ports, replicaset.Port{Container: int(p.ContainerPort.ValueInt64()), Host: int(p.HostPort.ValueInt64()),
+			HostIP: p.HostIP.ValueString(), Protocol: p.Protocol.ValueString()})
+	}
+	for _, c := range replicaset.PortCollisions(ports, n) {
+		p, q := ports[c.Index], ports[c.Other]
+		diags.AddAttributeError(path.Root("ports").AtListIndex(c.Index), "Host ports collide",
+			fmt.Sprintf("ports[%d] binds host ports %s with %d replica(s) (replica n gets host_port + n - 1), and ports[%d] binds %s: %s. "+
+				"Space the first host ports at least replicas apart, e.g. host_port = %d here.",
+				c.Index, replicaset.HostRange(p, n), max(n, 1), c.Other, replicaset.HostRange(q, n), c, q.Host+max(n, 1)))
+	}
 }
 
 // planRepair makes a set that drifted (a replica missing, unhealthy,

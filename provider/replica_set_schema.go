@@ -61,7 +61,7 @@ func replicaSetSchema() schema.Schema {
 				Computed:            true,
 				Default:             stringdefault.StaticString("engine"),
 				MarkdownDescription: "`engine` (default): containers on the configured engine. `swarm`: the same declaration as a Swarm service on a swarm manager (Swarm secrets and configs, Swarm's rolling update with rollback on failure, an overlay network). Changing it replaces the set.",
-				Validators:          []validator.String{stringvalidator.OneOf("engine", "swarm")},
+				Validators:          []validator.String{oneOfValues("engine", "swarm")},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"project": schema.StringAttribute{
@@ -131,7 +131,7 @@ func replicaSetSchema() schema.Schema {
 					"protocol": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "`tcp` (default) or `udp`.",
-						Validators:          []validator.String{stringvalidator.OneOf("tcp", "udp")},
+						Validators:          []validator.String{oneOfValues("tcp", "udp")},
 					},
 				}},
 			},
@@ -142,7 +142,7 @@ func replicaSetSchema() schema.Schema {
 					"condition": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "`none`, `on-failure` (default), `always` or `unless-stopped`.",
-						Validators:          []validator.String{stringvalidator.OneOf("none", "on-failure", "always", "unless-stopped")},
+						Validators:          []validator.String{oneOfValues("none", "on-failure", "always", "unless-stopped")},
 					},
 					"max_attempts": schema.Int64Attribute{
 						Optional:            true,
@@ -214,7 +214,7 @@ func replicaSetSchema() schema.Schema {
 					"order": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "`stop-first` (default) or `start-first`.",
-						Validators:          []validator.String{stringvalidator.OneOf("stop-first", "start-first")},
+						Validators:          []validator.String{oneOfValues("stop-first", "start-first")},
 					},
 				},
 			},

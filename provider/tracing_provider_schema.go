@@ -47,7 +47,7 @@ func tracingProviderSchema() schema.Schema {
 		"type": schema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: "The platform: " + quoteList(platform.TypeNames()) + ". Changing it replaces the resource.",
-			Validators:          []validator.String{stringvalidator.OneOf(platform.TypeNames()...)},
+			Validators:          []validator.String{oneOfValues(platform.TypeNames()...)},
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 
@@ -76,7 +76,7 @@ func tracingProviderSchema() schema.Schema {
 			Optional:            true,
 			Computed:            true,
 			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse` and `langsmith` take both HTTP forms; `phoenix`, `weave`, `opik`, `mlflow` and `databricks` only `http/protobuf` (Opik reads OTLP/JSON ids as base64); `tencent` only `grpc`.",
-			Validators:          []validator.String{stringvalidator.OneOf(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
+			Validators:          []validator.String{oneOfValues(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
 		},
 		"public_key": schema.StringAttribute{
 			Optional:            true,

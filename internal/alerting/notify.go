@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/llmops/terraform-provider-llmops/internal/suggest"
 )
 
 // Contact point types.
@@ -56,10 +58,10 @@ func (c ContactPoint) Validate(grafana bool) *FieldError {
 		return &FieldError{Index: -1, Field: field, Err: fmt.Errorf(format, a...)}
 	}
 	if strings.TrimSpace(c.Name) == "" {
-		return fe("name", "must not be empty")
+		return fe("name", "must not be empty: routes name the contact point as their receiver")
 	}
 	if !slices.Contains(ContactPointTypes(), c.Type) {
-		return fe("type", "%q: one of %s", c.Type, strings.Join(ContactPointTypes(), ", "))
+		return fe("type", "%s", suggest.OneOf(c.Type, ContactPointTypes()))
 	}
 	switch c.Type {
 	case Webhook, DingTalk, WeCom:
@@ -77,7 +79,7 @@ func (c ContactPoint) Validate(grafana bool) *FieldError {
 		}
 	case Email:
 		if len(c.Addresses) == 0 {
-			return fe("addresses", "type email needs at least one address")
+			return fe("addresses", "type email needs addresses, e.g. addresses = [\"oncall@example.com\"]")
 		}
 		for _, a := range c.Addresses {
 			if _, err := mail.ParseAddress(a); err != nil {

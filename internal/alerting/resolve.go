@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
+
+	"github.com/llmops/terraform-provider-llmops/internal/suggest"
 )
 
 // pql parses every expression; Prometheus 3's defaults (UTF-8 names allowed,
@@ -107,7 +111,7 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 	} else {
 		var ok bool
 		if p, ok = presets[s.Preset]; !ok {
-			return r, nil, &FieldError{Field: "preset", Err: fmt.Errorf("unknown preset %q (one of %s)", s.Preset, strings.Join(AllPresets(), ", "))}
+			return r, nil, &FieldError{Field: "preset", Err: errors.New(suggest.OneOf(s.Preset, AllPresets()))}
 		}
 		if s.Expr != "" {
 			return r, nil, &FieldError{Field: "expr", Err: errors.New("expr is for raw rules; a preset rule takes selector, threshold and for")}
@@ -128,7 +132,7 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 			return r, nil, &FieldError{Field: "operator", Err: errors.New("operator is for raw rules; presets know their direction")}
 		}
 		if s.Operator != OpAbove && s.Operator != OpBelow {
-			return r, nil, &FieldError{Field: "operator", Err: fmt.Errorf("%q: must be %q or %q", s.Operator, OpAbove, OpBelow)}
+			return r, nil, &FieldError{Field: "operator", Err: errors.New(suggest.OneOf(s.Operator, []string{OpAbove, OpBelow}))}
 		}
 		r.Op = s.Operator
 	}
@@ -176,10 +180,33 @@ func resolveOne(group string, s Spec) (Rule, []Record, *FieldError) {
 	}
 	r.Annotations = map[string]string{}
 	if p.summary != "" {
-		r.Annotations["summary"], r.Annotations["description"] = p.summary, p.desc
+		r.Annotations["summary"], r.Annotations["description"] = p.summary, p.desc+" "+firesAt(s.Preset, r)
 	}
 	maps.Copy(r.Annotations, s.Annotations)
 	return r, recs, nil
+}
+
+// firesAt states the condition as configured, in the preset's unit, so a
+// notification says what was crossed, not the seed's default.
+func firesAt(preset string, r Rule) string {
+	t := FormatFloat(r.Threshold)
+	switch preset {
+	case P95Latency:
+		t += " s"
+	case Availability, Memory, ErrorRate:
+		t = FormatFloat(math.Round(r.Threshold*1e8)/1e6) + " %" // 0.999 is 99.9, not 99.89999999999999
+	case TokenRateAnomaly:
+		t += " standard deviations"
+	case QueueBacklog:
+		t += " queued tasks"
+	case CostBudget:
+		t += " USD per day"
+	}
+	word := "above"
+	if r.Op == OpBelow {
+		word = "below"
+	}
+	return fmt.Sprintf("Fires %s %s for %s.", word, t, model.Duration(r.For))
 }
 
 func ruleLabels(p preset, s Spec) (map[string]string, error) {

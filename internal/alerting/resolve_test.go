@@ -12,14 +12,14 @@ func TestResolveErrorsNameTheField(t *testing.T) {
 		field, want string
 	}{
 		{Spec{Name: "X", Expr: "sum(rate(x[5m]"}, "expr", "unclosed left parenthesis"},
-		{Spec{Preset: "p99"}, "preset", `unknown preset "p99"`},
+		{Spec{Preset: "p99"}, "preset", `"p99" is not one of`},
 		{Spec{Preset: P95Latency, Selector: `service=dify`}, "selector", "not a PromQL label matcher list"},
 		{Spec{Preset: P95Latency, Expr: "up"}, "expr", "expr is for raw rules"},
 		{Spec{Expr: "up"}, "name", "needs a name"},
 		{Spec{Preset: P95Latency, Name: "bad-name"}, "name", "not a valid alert name"},
 		{Spec{Preset: ErrorRate, Variant: VariantNodeExporter}, "variant", "only the memory preset"},
 		{Spec{Preset: ErrorRate, Operator: "<"}, "operator", "presets know their direction"},
-		{Spec{Name: "X", Expr: "up", Operator: ">="}, "operator", "must be"},
+		{Spec{Name: "X", Expr: "up", Operator: ">="}, "operator", `">=" is not one of ">", "<"`},
 		{Spec{Preset: ErrorRate, Labels: map[string]string{"a-b": "x"}}, "labels", "not a valid label name"},
 		{Spec{Preset: ErrorRate, Severity: "page", Labels: map[string]string{"severity": "info"}}, "labels", "set twice"},
 	}
@@ -140,6 +140,22 @@ func TestThresholdSanity(t *testing.T) {
 	for _, ok := range []Spec{{Preset: Availability, Threshold: v(0.99)}, {Preset: Memory, Threshold: v(1)}, {Preset: DeliveryFailures, Threshold: v(0)}} {
 		if _, errs := Resolve("g", time.Minute, []Spec{ok}); len(errs) > 0 {
 			t.Errorf("%s %v refused: %v", ok.Preset, *ok.Threshold, errs)
+		}
+	}
+}
+
+// A notification states the threshold configured, in the preset's unit.
+func TestDescriptionStatesConfiguredThreshold(t *testing.T) {
+	three, share, four := 3.0, 0.995, 4.0
+	ten := 10 * time.Minute
+	g, errs := Resolve("g", time.Minute, []Spec{{Preset: P95Latency, Threshold: &three, For: &ten}, {Preset: Availability, Threshold: &share},
+		{Preset: TokenRateAnomaly, Threshold: &four}, {Preset: Availability, Name: "Default"}})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for i, want := range []string{"Fires above 3 s for 10m.", "Fires below 99.5 % for 5m.", "Fires above 4 standard deviations", "Fires below 99.9 % for 5m."} {
+		if d := g.Rules[i].Annotations["description"]; !strings.HasSuffix(strings.TrimSpace(d), want) && !strings.Contains(d, want) {
+			t.Errorf("rule %d description %q does not say %q", i, d, want)
 		}
 	}
 }

@@ -34,10 +34,10 @@ func ParseMatchers(in []string) ([]Matcher, error) {
 		return nil, ErrNoMatchers
 	}
 	var out []Matcher
-	for _, s := range in {
+	for i, s := range in {
 		ms, err := pql.ParseMetricSelector("{" + s + "}")
 		if err != nil || len(ms) != 1 {
-			return nil, fmt.Errorf("%q is not one label matcher like severity=\"critical\": %v", s, err)
+			return nil, &FieldError{Index: i, Field: "matchers", Err: fmt.Errorf("%q is not one label matcher like label=\"value\", severity=~\"critical|warning\"", s)}
 		}
 		out = append(out, Matcher{Label: ms[0].Name, Op: ms[0].Type.String(), Value: ms[0].Value})
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/distribution/reference"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -232,6 +233,20 @@ func PruneImages(ctx context.Context, cli client.APIClient) error {
 		if _, err := cli.ImagesPrune(ctx, filters.NewArgs(filters.Arg("dangling", "true"), filters.Arg("label", label))); err != nil {
 			return fmt.Errorf("pruning old exporter images: %w", err)
 		}
+	}
+	return nil
+}
+
+// CheckTag refuses what the engine would refuse as an image tag, with the
+// form to write instead. The tag names a local image: no registry host is
+// needed, and a digest is not a tag.
+func CheckTag(tag string) error {
+	named, err := reference.ParseNormalizedNamed(tag)
+	if err != nil {
+		return fmt.Errorf("%q is not an image reference like repository:tag, e.g. llmops-exporter:1.2.0 (lower-case repository, tag of letters, digits, '.', '_' or '-'): %v", tag, err)
+	}
+	if _, isDigest := named.(reference.Digested); isDigest {
+		return fmt.Errorf("%q is a digest reference: write repository:tag, e.g. llmops-exporter:1.2.0", tag)
 	}
 	return nil
 }

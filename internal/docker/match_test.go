@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
@@ -33,5 +34,16 @@ func TestMatchingRules(t *testing.T) {
 	c.Env = map[string]string{"A": "2"}
 	if a.Hash() == c.Hash() {
 		t.Fatal("environment must change the spec hash")
+	}
+}
+
+func TestCheckTag(t *testing.T) {
+	for tag, ok := range map[string]bool{
+		"llmops-exporter:1.2.0": true, "llmops-exporter": true, "registry.local:5000/team/exporter:v1": true,
+		"Bad Tag": false, "Upper:1": false, "exporter:": false, "exporter@sha256:" + strings.Repeat("a", 64): false,
+	} {
+		if err := CheckTag(tag); (err == nil) != ok {
+			t.Errorf("CheckTag(%q) = %v, want ok=%v", tag, err, ok)
+		}
 	}
 }

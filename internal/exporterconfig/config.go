@@ -311,6 +311,7 @@ func (c *Config) Validate() error {
 			add(key, "%v", err)
 		}
 	}
+	errs = append(errs, portCollisions(o, c.Metrics.Endpoint)...)
 	if o.MaxRequestBytes < 1024 {
 		add("receivers.otlp.max_request_bytes", "must be at least 1024")
 	}
@@ -389,6 +390,32 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// portCollisions reports a listener whose address another listener already
+// binds: the exporter would fail at start with "address already in use".
+func portCollisions(o OTLP, metrics string) []string {
+	var errs []string
+	type bound struct{ key, host string }
+	seen := map[string]bound{}
+	for _, l := range []struct {
+		key, ep string
+		on      bool
+	}{{"receivers.otlp.http.endpoint", o.HTTP.Endpoint, o.HTTP.On()}, {"receivers.otlp.grpc.endpoint", o.GRPC.Endpoint, o.GRPC.On()},
+		{"metrics.endpoint", metrics, true}} {
+		host, port, err := net.SplitHostPort(l.ep)
+		if !l.on || err != nil || port == "0" { // 0: the kernel picks a free port
+			continue
+		}
+		if b, ok := seen[port]; ok && (b.host == host || wildcard(b.host) || wildcard(host)) {
+			errs = append(errs, fmt.Sprintf("%s: port %s is already %s's", l.key, port, b.key))
+			continue
+		}
+		seen[port] = bound{l.key, host}
+	}
+	return errs
+}
+
+func wildcard(host string) bool { return host == "" || host == "0.0.0.0" || host == "::" }
 
 func checkAddr(ep string) error {
 	_, port, err := net.SplitHostPort(ep)

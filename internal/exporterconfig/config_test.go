@@ -240,3 +240,30 @@ destinations:
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Two listeners on one port would fail at start ("address already in use"):
+// the validator says so first, on the later listener.
+func TestValidatePortCollisions(t *testing.T) {
+	for _, c := range []struct {
+		http, grpc, metrics string
+		want                string
+	}{
+		{":4318", ":4318", ":9464", "receivers.otlp.grpc.endpoint: port 4318 is already receivers.otlp.http.endpoint's"},
+		{":4318", ":4317", "0.0.0.0:4317", "metrics.endpoint: port 4317 is already receivers.otlp.grpc.endpoint's"},
+		{"127.0.0.1:4318", "10.0.0.1:4318", ":9464", ""},
+		{":4318", ":4317", ":9464", ""},
+		{"127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", ""},
+	} {
+		cfg := Defaults()
+		on := true
+		cfg.Receivers.OTLP.HTTP.Endpoint, cfg.Receivers.OTLP.GRPC.Endpoint, cfg.Metrics.Endpoint = c.http, c.grpc, c.metrics
+		cfg.Receivers.OTLP.HTTP.Enabled, cfg.Receivers.OTLP.GRPC.Enabled = &on, &on
+		err := cfg.Validate()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%+v: %v", c, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%+v: want %q, got %v", c, c.want, err)
+		}
+	}
+}

@@ -150,10 +150,12 @@ func checkDify(d *Dify) []*FieldError {
 		}
 	default:
 		if d.Email == "" {
-			errs = append(errs, &FieldError{"dify.email", fmt.Sprintf("is required when the dify block is used without admin_api_key (or set %s)", EnvDifyEmail)})
+			errs = append(errs, &FieldError{"dify.email", fmt.Sprintf("is required (or set %s), unless admin_api_key (%s) and workspace_id (%s) are used instead",
+				EnvDifyEmail, EnvDifyAdminKey, EnvDifyWorkspace)})
 		}
 		if d.Password == "" {
-			errs = append(errs, &FieldError{"dify.password", fmt.Sprintf("is required when the dify block is used without admin_api_key (or set %s)", EnvDifyPassword)})
+			errs = append(errs, &FieldError{"dify.password", fmt.Sprintf("is required (or set %s), unless admin_api_key (%s) and workspace_id (%s) are used instead",
+				EnvDifyPassword, EnvDifyAdminKey, EnvDifyWorkspace)})
 		}
 	}
 	if d.PasswordEncoding != "auto" && d.PasswordEncoding != "base64" && d.PasswordEncoding != "plain" {
@@ -173,20 +175,29 @@ func checkURL(path, env, v string) []*FieldError {
 	return nil
 }
 
-// MissingBlockError says a resource needs a provider block nobody configured.
+// MissingBlockError says a resource needs a provider block nobody
+// configured. Env lists the alternatives, each a set of variables to set
+// together (a Dify login, or an admin API key).
 type MissingBlockError struct {
 	Block string
-	Env   []string
+	Env   [][]string
 }
 
 func (e *MissingBlockError) Error() string {
-	return fmt.Sprintf("this resource needs the provider's %q block: configure it, or set the environment variables %s", e.Block, strings.Join(e.Env, " and "))
+	alts := make([]string, len(e.Env))
+	for i, set := range e.Env {
+		alts[i] = strings.Join(set[:len(set)-1], ", ") + " and " + set[len(set)-1]
+		if len(set) == 1 {
+			alts[i] = set[0]
+		}
+	}
+	return fmt.Sprintf("this resource needs the provider's %q block: configure it, or set the environment variables %s", e.Block, strings.Join(alts, ", or "))
 }
 
 // Grafana returns the Grafana connection, or a MissingBlockError.
 func (s *Settings) Grafana() (Grafana, error) {
 	if s.grafana == nil {
-		return Grafana{}, &MissingBlockError{Block: "grafana", Env: []string{EnvGrafanaURL, EnvGrafanaAuth}}
+		return Grafana{}, &MissingBlockError{Block: "grafana", Env: [][]string{{EnvGrafanaURL, EnvGrafanaAuth}}}
 	}
 	return *s.grafana, nil
 }
@@ -194,7 +205,8 @@ func (s *Settings) Grafana() (Grafana, error) {
 // Dify returns the Dify console login, or a MissingBlockError.
 func (s *Settings) Dify() (Dify, error) {
 	if s.dify == nil {
-		return Dify{}, &MissingBlockError{Block: "dify", Env: []string{EnvDifyConsoleURL, EnvDifyEmail, EnvDifyPassword, EnvDifyAdminKey, EnvDifyWorkspace}}
+		return Dify{}, &MissingBlockError{Block: "dify", Env: [][]string{{EnvDifyConsoleURL, EnvDifyEmail, EnvDifyPassword},
+			{EnvDifyConsoleURL, EnvDifyAdminKey, EnvDifyWorkspace}}}
 	}
 	return *s.dify, nil
 }

@@ -23,8 +23,9 @@ func TestNothingConfiguredIsValid(t *testing.T) {
 	if !errors.As(err, &mb) || !strings.Contains(err.Error(), `"grafana" block`) || !strings.Contains(err.Error(), EnvGrafanaURL) {
 		t.Fatalf("missing grafana error should name block and env: %v", err)
 	}
-	if _, err := s.Dify(); err == nil || !strings.Contains(err.Error(), EnvDifyPassword) {
-		t.Fatalf("missing dify error should name env: %v", err)
+	want := "set the environment variables DIFY_CONSOLE_URL, DIFY_EMAIL and DIFY_PASSWORD, or DIFY_CONSOLE_URL, DIFY_ADMIN_API_KEY and DIFY_WORKSPACE_ID"
+	if _, err := s.Dify(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("missing dify error should name the alternatives: %v", err)
 	}
 }
 
