@@ -23,10 +23,10 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*collectorResource)(nil)
+	_ resource.Resource                   = (*collectorResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*collectorResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*collectorResource)(nil)
-	_ resource.ResourceWithImportState = (*collectorResource)(nil)
+	_ resource.ResourceWithImportState    = (*collectorResource)(nil)
 )
 
 // collectorResource renders an exporter configuration. Like a template it

@@ -87,7 +87,7 @@ func TestAccCollector_lifecycle(t *testing.T) {
 			{
 				ConfigVariables: vars,
 				Config:          collectorConfig("0.1", `redaction_rules = [{ pattern = "(" }]`),
-				ExpectError:     regexp.MustCompile(`(?s)The exporter would refuse this configuration.*redaction.rules\[0\].pattern`),
+				ExpectError:     regexp.MustCompile(`(?s)redaction_rules\[0\]\.pattern: error parsing regexp`),
 			},
 			{
 				ConfigVariables: vars,

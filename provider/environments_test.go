@@ -215,6 +215,13 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 		t.Errorf("drift-check prints object noise instead of what changed:\n%s", out)
 	}
 	t.Logf("drift-check on prod after the drift (exit %d):\n%s", code, out)
+	// The plan names the lost replica, and only it: containers are keyed by
+	// name, so no replica appears renamed into the gap.
+	plan, _ := r.run("environments/prod", prodVars, r.terraform, "plan", "-no-color", "-input=false")
+	third := docker.ContainerName(prodSet, prodSet, 3)
+	if !strings.Contains(plan, `- "`+gone+`" = {`) || strings.Contains(plan, `-> "`+third+`"`) || strings.Contains(plan, `"`+third+`" -> `) {
+		t.Errorf("the plan should show %s removed and nothing renamed:\n%s", gone, plan)
+	}
 	if out, code := r.driftCheck("dev", devVars); code != 0 {
 		t.Fatalf("prod's drift showed in dev: exit %d\n%s", code, out)
 	}

@@ -25,6 +25,7 @@ type replicaSetModel struct {
 	Image              types.String    `tfsdk:"image"`
 	Replicas           types.Int64     `tfsdk:"replicas"`
 	Mode               types.String    `tfsdk:"mode"`
+	EndpointMode       types.String    `tfsdk:"endpoint_mode"`
 	Entrypoint         types.List      `tfsdk:"entrypoint"`
 	Command            types.List      `tfsdk:"command"`
 	Env                types.Map       `tfsdk:"env"`
@@ -47,7 +48,7 @@ type replicaSetModel struct {
 	KubernetesYAML     types.String    `tfsdk:"kubernetes_yaml"`
 	KubernetesImage    types.String    `tfsdk:"kubernetes_image"`
 	SpecSHA256         types.String    `tfsdk:"spec_sha256"`
-	Containers         types.List      `tfsdk:"containers"`
+	Containers         types.Map       `tfsdk:"containers"`
 	PortsPublished     types.Map       `tfsdk:"ports_published"`
 	HealthyReplicas    types.Int64     `tfsdk:"healthy_replicas"`
 }
@@ -111,6 +112,9 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string, d
 		EnvFile: m.EnvFile.ValueString(), StopGrace: dur(m.StopGracePeriod),
 		SecretsVersion: m.SecretFilesVersion.ValueInt64(), Network: m.Network.ValueString(), Labels: mapOf(ctx, m.Labels, diags), Volumes: mapOf(ctx, m.Volumes, diags),
 		WaitTimeout: dur(m.WaitTimeout), ExpectHash: m.SpecSHA256.ValueString()}
+	if m.EndpointMode.ValueString() == replicaset.EndpointDNSRR {
+		s.EndpointMode = replicaset.EndpointDNSRR
+	}
 	s.SecretFiles = secrets
 	if s.SecretFiles == nil {
 		s.SecretFiles = map[string]string{}
@@ -149,7 +153,7 @@ func (m *replicaSetModel) spec(ctx context.Context, secrets map[string]string, d
 // stays what was declared: ModifyPlan turns a difference into a repair.
 func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spec) {
 	good := 0
-	objs := []attr.Value{}
+	objs := map[string]attr.Value{}
 	for _, r := range reps {
 		inRange := r.Number >= 1 && r.Number <= spec.Replicas
 		if r.Good() && inRange {
@@ -162,11 +166,11 @@ func (m *replicaSetModel) observe(reps []replicaset.Replica, spec replicaset.Spe
 		for p, addr := range r.Ports {
 			ports[p] = types.StringValue(addr)
 		}
-		objs = append(objs, types.ObjectValueMust(containerType.AttrTypes, map[string]attr.Value{
+		objs[r.Name] = types.ObjectValueMust(containerType.AttrTypes, map[string]attr.Value{
 			"name": types.StringValue(r.Name), "id": types.StringValue(r.ID), "health": types.StringValue(r.Health),
-			"ports": types.MapValueMust(types.StringType, ports), "drift": types.StringValue(driftOf(r))}))
+			"ports": types.MapValueMust(types.StringType, ports), "drift": types.StringValue(driftOf(r))})
 	}
-	m.Containers = types.ListValueMust(containerType, objs)
+	m.Containers = types.MapValueMust(containerType, objs)
 	m.HealthyReplicas = types.Int64Value(int64(good))
 	pub := map[string]attr.Value{}
 	for _, r := range reps {

@@ -106,10 +106,19 @@ func (m *replicaSetModel) check(diags *diag.Diagnostics) {
 		diags.AddAttributeError(path.Root("project"), "Project in swarm mode",
 			"project names Compose containers on one engine; a Swarm service is named after `name` alone: remove project or use mode = \"engine\"")
 	}
-	if m.Replicas.IsUnknown() {
+	if !m.EndpointMode.IsNull() && !m.EndpointMode.IsUnknown() && !m.Mode.IsUnknown() && m.Mode.ValueString() != "swarm" {
+		diags.AddAttributeError(path.Root("endpoint_mode"), "endpoint_mode without Swarm",
+			"endpoint_mode is for mode = \"swarm\": in engine mode Docker's DNS already names each healthy replica under the alias")
+	}
+	if m.Replicas.IsUnknown() || m.Mode.IsUnknown() {
 		return
 	}
+	// Engine mode publishes host_port + n - 1 for replica n; a Swarm service
+	// publishes each port once, for all its tasks.
 	n := int(m.Replicas.ValueInt64())
+	if m.Mode.ValueString() == "swarm" {
+		n = 1
+	}
 	var ports []replicaset.Port
 	for _, p := range m.Ports {
 		if p.HostPort.IsUnknown() || p.HostIP.IsUnknown() || p.Protocol.IsUnknown() {
@@ -140,7 +149,7 @@ func (r *replicaSetResource) planRepair(ctx context.Context, req resource.Modify
 		return
 	}
 	if state.needsRepair() {
-		plan.HealthyReplicas, plan.Containers = types.Int64Unknown(), types.ListUnknown(containerType)
+		plan.HealthyReplicas, plan.Containers = types.Int64Unknown(), types.MapUnknown(containerType)
 		plan.PortsPublished = types.MapUnknown(types.StringType)
 	}
 }

@@ -211,7 +211,7 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("containers"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("containers"), knownvalue.MapSizeExact(2)),
 				},
 			},
 			{
@@ -407,29 +407,12 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cli.Close()
-	info, _ := cli.Info(context.Background())
-	if info.Swarm.LocalNodeState != "active" {
-		if out, err := exec.Command("docker", "swarm", "init", "--advertise-addr", "127.0.0.1").CombinedOutput(); err != nil {
-			t.Fatalf("docker swarm init: %v\n%s", err, out)
-		}
-		// swarm init creates docker_gwbridge (and ingress, which leave
-		// removes): put the engine back exactly as it was.
-		_, gwErr := cli.NetworkInspect(context.Background(), "docker_gwbridge", network.InspectOptions{})
-		hadGateway := gwErr == nil
-		t.Cleanup(func() {
-			if out, err := exec.Command("docker", "swarm", "leave", "--force").CombinedOutput(); err != nil {
-				t.Errorf("docker swarm leave: %v\n%s", err, out)
-			}
-			if !hadGateway {
-				if out, err := exec.Command("docker", "network", "rm", "docker_gwbridge").CombinedOutput(); err != nil {
-					t.Errorf("removing docker_gwbridge after the test's swarm: %v\n%s", err, out)
-				}
-			}
-		})
+	ensureSwarm(t, cli)
+	swarmCfg := func(replicas int, level, extra string) string {
+		return strings.Replace(replicaSetConfig(name, replicas, level), fmt.Sprintf("name     = %q", name), fmt.Sprintf("name     = %q\n  mode     = \"swarm\"%s", name, extra), 1)
 	}
-	cfg := func(replicas int) string {
-		return strings.Replace(replicaSetConfig(name, replicas, "info"), fmt.Sprintf("name     = %q", name), fmt.Sprintf("name     = %q\n  mode     = \"swarm\"", name), 1)
-	}
+	cfg := func(replicas int) string { return swarmCfg(replicas, "info", "") }
+	dnsrr := "\n  endpoint_mode = \"dnsrr\""
 	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t)), "token": config.StringVariable("swarm-token-0123456789")}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -473,6 +456,80 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 				ConfigVariables: vars, Config: cfg(3),
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("healthy_replicas"), knownvalue.Int64Exact(3))},
 			},
+			{
+				// A rolling update (new environment) with DNS round robin:
+				// apply returns once Swarm says the update completed, every
+				// task on the new spec.
+				ConfigVariables: vars, Config: swarmCfg(3, "debug", dnsrr),
+				Check: func(*terraform.State) error { return swarmUpdateCompleted(cli, name, swarm.ResolutionModeDNSRR) },
+			},
+			{
+				// A spec whose tasks fail: Swarm rolls back, and apply says so.
+				ConfigVariables: vars, Config: swarmCfg(3, "loud", dnsrr),
+				ExpectError: regexp.MustCompile(`rolling update rollback`),
+			},
+			{
+				ConfigVariables: vars, Config: swarmCfg(3, "debug", dnsrr),
+				Check: func(*terraform.State) error { return swarmUpdateCompleted(cli, name, swarm.ResolutionModeDNSRR) },
+			},
 		},
+	})
+}
+
+// swarmUpdateCompleted checks, right after apply returned, that the
+// service's rolling update completed and every running task carries the
+// service's spec.
+func swarmUpdateCompleted(cli *client.Client, name string, mode swarm.ResolutionMode) error {
+	ctx := context.Background()
+	svc, _, err := cli.ServiceInspectWithRaw(ctx, name, swarm.ServiceInspectOptions{})
+	if err != nil {
+		return err
+	}
+	if svc.UpdateStatus == nil || svc.UpdateStatus.State != swarm.UpdateStateCompleted {
+		return fmt.Errorf("apply returned while the rolling update is %+v", svc.UpdateStatus)
+	}
+	if svc.Spec.EndpointSpec == nil || svc.Spec.EndpointSpec.Mode != mode {
+		return fmt.Errorf("endpoint mode %+v, want %s", svc.Spec.EndpointSpec, mode)
+	}
+	tasks, err := cli.TaskList(ctx, swarm.TaskListOptions{Filters: filters.NewArgs(filters.Arg("service", svc.ID), filters.Arg("desired-state", "running"))})
+	if err != nil {
+		return err
+	}
+	want := svc.Spec.Labels[docker.LabelSpec]
+	for _, tk := range tasks {
+		if tk.Status.State != swarm.TaskStateRunning || tk.Spec.ContainerSpec.Labels[docker.LabelSpec] != want {
+			return fmt.Errorf("task %d is %s on spec %.12s, want running on %.12s", tk.Slot, tk.Status.State, tk.Spec.ContainerSpec.Labels[docker.LabelSpec], want)
+		}
+	}
+	if len(tasks) != 3 {
+		return fmt.Errorf("%d running tasks, want 3", len(tasks))
+	}
+	return nil
+}
+
+// ensureSwarm makes the engine a single-node swarm for the test, and puts
+// it back as it was afterwards.
+func ensureSwarm(t *testing.T, cli *client.Client) {
+	t.Helper()
+	info, _ := cli.Info(context.Background())
+	if info.Swarm.LocalNodeState == "active" {
+		return
+	}
+	if out, err := exec.Command("docker", "swarm", "init", "--advertise-addr", "127.0.0.1").CombinedOutput(); err != nil {
+		t.Fatalf("docker swarm init: %v\n%s", err, out)
+	}
+	// swarm init creates docker_gwbridge (and ingress, which leave
+	// removes): put the engine back exactly as it was.
+	_, gwErr := cli.NetworkInspect(context.Background(), "docker_gwbridge", network.InspectOptions{})
+	hadGateway := gwErr == nil
+	t.Cleanup(func() {
+		if out, err := exec.Command("docker", "swarm", "leave", "--force").CombinedOutput(); err != nil {
+			t.Errorf("docker swarm leave: %v\n%s", err, out)
+		}
+		if !hadGateway {
+			if out, err := exec.Command("docker", "network", "rm", "docker_gwbridge").CombinedOutput(); err != nil {
+				t.Errorf("removing docker_gwbridge after the test's swarm: %v\n%s", err, out)
+			}
+		}
 	})
 }

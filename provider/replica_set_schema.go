@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
+
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -31,6 +33,7 @@ func durationAttr(desc string) schema.StringAttribute {
 
 func replicaSetSchema() schema.Schema {
 	return schema.Schema{
+		Version: 1, // 1: containers keyed by name (0: a list)
 		MarkdownDescription: "A highly available set of identical containers on a Docker engine (the seed's HA Compose layout: " +
 			"`deploy.replicas`, restart policy, healthcheck), kept as declared: Read inspects the real containers, so a removed, " +
 			"stopped, unhealthy or hand-edited replica makes `terraform plan` non-empty and `apply` repairs only those. " +
@@ -63,6 +66,13 @@ func replicaSetSchema() schema.Schema {
 				MarkdownDescription: "`engine` (default): containers on the configured engine. `swarm`: the same declaration as a Swarm service on a swarm manager (Swarm secrets and configs, Swarm's rolling update with rollback on failure, an overlay network). Changing it replaces the set.",
 				Validators:          []validator.String{oneOfValues("engine", "swarm")},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"endpoint_mode": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Swarm only: how the service's name resolves. `vip` (default, Swarm's): one virtual IP, which needs IPVS in the kernel. " +
+					"`dnsrr`: the running tasks' addresses, and Swarm takes a task out of DNS before stopping it, so clients that resolve per connection " +
+					"see no refused connection during a rolling update (measured: guide \"Dify API high availability\"). Published ports then bind on each node (host mode).",
+				Validators: []validator.String{oneOfValues("vip", replicaset.EndpointDNSRR)},
 			},
 			"project": schema.StringAttribute{
 				Optional:            true,
@@ -256,9 +266,10 @@ func replicaSetSchema() schema.Schema {
 				MarkdownDescription: "The pullable image reference written into `kubernetes_yaml` (e.g. `registry.example.com/llmops-exporter:1.2.0`). Without it, `image` when that is a reference, " +
 					"or the tag of the engine image `image` names when it is an image ID (as `llmops_exporter_image.x.image_id` is), with a plan warning that the tag must be pushed to a registry the cluster reaches: an image ID is never written.",
 			},
-			"containers": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The replicas as last observed.",
+			"containers": schema.MapNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The replicas as last observed, by container name (e.g. `containers[\"llmops-exporter-1\"].health`), so a replica " +
+					"lost or changed outside Terraform shows as that one key in `terraform plan`. Earlier builds stored a list: their state is upgraded.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{
 						Computed:            true,

@@ -165,7 +165,7 @@ func TestAccTracingProvider_invalidInput(t *testing.T) {
 		{"secret of another type", `type = "phoenix"` + "\n token_wo = \"t\"", `token_wo is not used by type "phoenix"`},
 		{"https only", `type = "langsmith"` + "\n project = \"p\"\n endpoint = \"http://ls\"\n api_key_wo = \"k\"", `endpoint: must use https://`},
 		{"doubled path", `type = "phoenix"` + "\n endpoint = \"http://px:6006/v1/traces\"", `endpoint: must be the base URL`},
-		{"bad type", `type = "datadog"`, `value must be one of`},
+		{"bad type", `type = "datadog"`, `"datadog" is not one of "langfuse"`},
 		{"bad name", `type = "phoenix"` + "\n name = \"Prod Phoenix\"", `must be 1-63 lower-case`},
 		{"experiment name", `type = "mlflow"` + "\n experiment_id = \"my-experiment\"", `experiment_id: must be the experiment's numeric id`},
 		{"mlflow user without password", `type = "mlflow"` + "\n username = \"bot\"", `with username needs password_wo`},

@@ -111,7 +111,9 @@ func (v checked) ValidateString(_ context.Context, req validator.StringRequest, 
 // share accepts a ratio in (0, 1], and says how to write a percentage.
 type share struct{}
 
-func (share) Description(context.Context) string { return "a share from 0 (exclusive) to 1: 99.9 % is 0.999" }
+func (share) Description(context.Context) string {
+	return "a share from 0 (exclusive) to 1: 99.9 % is 0.999"
+}
 
 func (v share) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 

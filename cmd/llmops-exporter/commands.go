@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/llmops/terraform-provider-llmops/internal/loadgen"
@@ -125,13 +127,17 @@ func cmdLoadgen(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Concurrency, "concurrency", 4, "parallel senders")
 	fs.IntVar(&cfg.TracesPerRequest, "batch", 20, fmt.Sprintf("traces per request (%d spans each)", loadgen.SpansPerTrace))
 	fs.StringVar(&cfg.Token, "token", os.Getenv("OTLP_API_KEY"), "bearer token (default OTLP_API_KEY)")
+	fs.BoolVar(&cfg.FirstAddress, "first-address", false, "dial only the first address the host resolves to, on a new connection per request, never retrying (measures a rollout as a naive client sees it)")
 	fs.IntVar(&cfg.PromptBytes, "prompt-bytes", 0, "give each LLM call a prompt of 1/8 to all of this many bytes, and a completion a quarter of it (0: no content)")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
 	if fs.Parse(args) != nil {
 		return 2
 	}
 	cfg.Seed = *seed
-	res, err := loadgen.Run(context.Background(), cfg)
+	// SIGINT or SIGTERM (docker stop) ends the run early, with its result.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := loadgen.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "loadgen: %v\n", err)
 		return 1

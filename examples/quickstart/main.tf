@@ -181,7 +181,7 @@ output "healthy_replicas" {
 output "send_traffic" {
   description = "Sends 10 s of Dify-shaped traces through the first replica, with the token from TF_VAR_otlp_token (nothing secret is printed)."
   value = length(llmops_replica_set.exporter.containers) == 0 ? "" : join(" ", [
-    "docker exec -e OTLP_API_KEY=\"$TF_VAR_otlp_token\"", llmops_replica_set.exporter.containers[0].name,
+    "docker exec -e OTLP_API_KEY=\"$TF_VAR_otlp_token\"", sort(keys(llmops_replica_set.exporter.containers))[0],
     "/llmops-exporter loadgen -endpoint http://127.0.0.1:4318 -rate 500 -duration 10s",
   ])
 }

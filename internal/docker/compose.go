@@ -41,6 +41,9 @@ func composeYAML(ctx context.Context, spec replicaset.Spec) (string, error) {
 		svc["labels"] = spec.Labels
 	}
 	deploy := map[string]any{"replicas": spec.Replicas, "mode": "replicated"}
+	if spec.EndpointMode != "" {
+		deploy["endpoint_mode"] = spec.EndpointMode
+	}
 	cond := spec.RestartPolicy
 	switch cond {
 	case "", "no", "none":

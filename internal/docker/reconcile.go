@@ -46,7 +46,7 @@ func reconcile(ctx context.Context, cli client.APIClient, spec replicaset.Spec) 
 	byNumber := map[int]replicaset.Replica{}
 	for _, r := range observed {
 		if _, dup := byNumber[r.Number]; dup || r.Number < 1 || r.Number > spec.Replicas {
-			if err := retire(ctx, cli, r.ID, spec.StopGrace); err != nil {
+			if err := retire(ctx, cli, spec, r.ID); err != nil {
 				return err
 			}
 			continue
@@ -73,6 +73,11 @@ func reconcile(ctx context.Context, cli client.APIClient, spec replicaset.Spec) 
 		if err := waitHealthy(ctx, cli, ids, spec.WaitTimeout); err != nil {
 			return err
 		}
+		for _, id := range ids {
+			if err := joinAlias(ctx, cli, spec, id); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -86,7 +91,7 @@ func replace(ctx context.Context, cli client.APIClient, spec replicaset.Spec, n 
 	// locks its queue file), so volumes mean stop-first.
 	if old.ID == "" || !spec.StartFirst || len(spec.Volumes) > 0 {
 		if old.ID != "" {
-			if err := retire(ctx, cli, old.ID, spec.StopGrace); err != nil {
+			if err := retire(ctx, cli, spec, old.ID); err != nil {
 				return "", err
 			}
 		}
@@ -96,16 +101,40 @@ func replace(ctx context.Context, cli client.APIClient, spec replicaset.Spec, n 
 	if err != nil {
 		return "", err
 	}
-	if err := waitHealthy(ctx, cli, []string{id}, spec.WaitTimeout); err != nil {
+	if err := waitHealthy(ctx, cli, []string{id}, spec.WaitTimeout); err == nil {
+		err = joinAlias(ctx, cli, spec, id)
+	}
+	if err != nil {
 		_ = remove(ctx, cli, id)
 		return "", err
 	}
-	// The old replica leaves only once the new one answers under the alias;
-	// retire lets it finish what it is serving.
-	if err := retire(ctx, cli, old.ID, spec.StopGrace); err != nil {
+	// The old replica leaves only once the new one answers under the alias.
+	if err := retire(ctx, cli, spec, old.ID); err != nil {
 		return "", err
 	}
 	return id, cli.ContainerRename(ctx, id, name)
+}
+
+// joinAlias gives a healthy replica the service's alias on its network:
+// create leaves it out, so that Docker's DNS never names a replica that is
+// still starting. The engine cannot add an alias to an endpoint, so the
+// replica reconnects (its container name resolves throughout).
+func joinAlias(ctx context.Context, cli client.APIClient, spec replicaset.Spec, id string) error {
+	ins, err := cli.ContainerInspect(ctx, id)
+	if err != nil {
+		return fmt.Errorf("inspecting %s: %w", id, err)
+	}
+	net := spec.NetworkName()
+	if ep := ins.NetworkSettings.Networks[net]; ep != nil && slices.Contains(ep.Aliases, spec.Name) {
+		return nil
+	}
+	if err := cli.NetworkDisconnect(ctx, net, id, false); err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("moving %s under alias %s: %w", strings.TrimPrefix(ins.Name, "/"), spec.Name, err)
+	}
+	if err := cli.NetworkConnect(ctx, net, id, &network.EndpointSettings{Aliases: []string{spec.Name}}); err != nil {
+		return fmt.Errorf("moving %s under alias %s: %w", strings.TrimPrefix(ins.Name, "/"), spec.Name, err)
+	}
+	return nil
 }
 
 func create(ctx context.Context, cli client.APIClient, spec replicaset.Spec, n int, name string) (string, error) {
@@ -148,8 +177,8 @@ func create(ctx context.Context, cli client.APIClient, spec replicaset.Spec, n i
 		}
 		host.PortBindings[port] = append(host.PortBindings[port], nat.PortBinding{HostIP: p.HostIP, HostPort: hostPort})
 	}
-	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
-		spec.NetworkName(): {Aliases: []string{spec.Name}}}}
+	// Without the alias until healthy: see joinAlias.
+	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{spec.NetworkName(): {}}}
 	resp, err := cli.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
 	if err != nil {
 		return "", fmt.Errorf("creating %s: %w", name, err)
@@ -279,15 +308,25 @@ func waitHealthy(ctx context.Context, cli client.APIClient, ids []string, timeou
 	return nil
 }
 
-// retire stops a replica gracefully (SIGTERM, then SIGKILL after grace;
-// 10 s, Compose's default, when grace is 0) and removes it. A replica
-// killed outright would cut the requests it is serving.
-func retire(ctx context.Context, cli client.APIClient, id string, grace time.Duration) error {
-	secs := int(cmp.Or(grace, 10*time.Second).Round(time.Second) / time.Second)
+// retire takes a replica out of service: first off the network, so that
+// Docker's DNS stops naming it before it is told to stop (a replica sent
+// SIGTERM closes its listener while the alias still resolves to it: each
+// client that dials it then is refused), then a graceful stop (SIGTERM,
+// SIGKILL after stop_grace_period, 10 s by default, as Compose) and removal.
+func retire(ctx context.Context, cli client.APIClient, spec replicaset.Spec, id string) error {
+	if err := cli.NetworkDisconnect(ctx, spec.NetworkName(), id, false); err != nil && !errdefs.IsNotFound(err) && !isNotConnected(err) {
+		return fmt.Errorf("taking container %s off %s: %w", id, spec.NetworkName(), err)
+	}
+	secs := int(cmp.Or(spec.StopGrace, 10*time.Second).Round(time.Second) / time.Second)
 	if err := cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &secs}); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("stopping container %s: %w", id, err)
 	}
 	return remove(ctx, cli, id)
+}
+
+// isNotConnected: the replica already left the network (or never joined).
+func isNotConnected(err error) bool {
+	return strings.Contains(err.Error(), "is not connected to")
 }
 
 func remove(ctx context.Context, cli client.APIClient, id string) error {
@@ -319,7 +358,7 @@ func destroy(ctx context.Context, cli client.APIClient, spec replicaset.Spec) er
 		return err
 	}
 	for _, c := range list {
-		if err := retire(ctx, cli, c.ID, spec.StopGrace); err != nil {
+		if err := retire(ctx, cli, spec, c.ID); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -46,7 +47,10 @@ func swarmObserve(ctx context.Context, cli client.APIClient, spec replicaset.Spe
 	matches := svc.Spec.Labels[LabelSpec] == expectedHash(spec) && svc.Spec.TaskTemplate.ContainerSpec != nil &&
 		svc.Spec.TaskTemplate.ContainerSpec.Image == spec.Image && envContains(svc.Spec.TaskTemplate.ContainerSpec.Env, spec.Env)
 	for _, t := range tasks {
-		r := replicaset.Replica{Number: t.Slot, ID: t.ID, Name: fmt.Sprintf("%s.%d", spec.Name, t.Slot), Running: t.Status.State == swarm.TaskStateRunning, Health: "none", Matches: matches}
+		// A task runs the spec it was created from: during a rolling update
+		// the old tasks still run the old one, whatever the service says.
+		taskMatches := matches && t.Spec.ContainerSpec != nil && t.Spec.ContainerSpec.Labels[LabelSpec] == expectedHash(spec)
+		r := replicaset.Replica{Number: t.Slot, ID: t.ID, Name: fmt.Sprintf("%s.%d", spec.Name, t.Slot), Running: t.Status.State == swarm.TaskStateRunning, Health: "none", Matches: taskMatches}
 		if cs := t.Status.ContainerStatus; cs != nil && cs.ContainerID != "" {
 			if ins, err := cli.ContainerInspect(ctx, cs.ContainerID); err == nil && ins.State != nil && ins.State.Health != nil {
 				r.Health = ins.State.Health.Status
@@ -84,6 +88,10 @@ func swarmReconcile(ctx context.Context, cli client.APIClient, spec replicaset.S
 		return err
 	}
 	svc, _, err := cli.ServiceInspectWithRaw(ctx, spec.Name, swarm.ServiceInspectOptions{})
+	var before *time.Time // when the last rolling update started
+	if err == nil && svc.UpdateStatus != nil {
+		before = svc.UpdateStatus.StartedAt
+	}
 	switch {
 	case errdefs.IsNotFound(err):
 		if _, err := cli.ServiceCreate(ctx, svcSpec, swarm.ServiceCreateOptions{}); err != nil {
@@ -101,7 +109,7 @@ func swarmReconcile(ctx context.Context, cli client.APIClient, spec replicaset.S
 			return fmt.Errorf("updating service %s: %w", spec.Name, err)
 		}
 	}
-	return swarmConverge(ctx, cli, spec)
+	return swarmConverge(ctx, cli, spec, before)
 }
 
 func countGood(reps []replicaset.Replica) int {
@@ -114,9 +122,11 @@ func countGood(reps []replicaset.Replica) int {
 	return n
 }
 
-// swarmConverge waits, like `docker service create --detach=false`, until
-// the service runs its replicas healthy.
-func swarmConverge(ctx context.Context, cli client.APIClient, spec replicaset.Spec) error {
+// swarmConverge waits, like `docker service update --detach=false`, until
+// every task runs the new spec healthy and the rolling update this apply
+// started (one that began after before) completed; it fails with Swarm's
+// message when that update pauses or rolls back.
+func swarmConverge(ctx context.Context, cli client.APIClient, spec replicaset.Spec, before *time.Time) error {
 	timeout := spec.WaitTimeout
 	if timeout <= 0 {
 		timeout = 90 * time.Second
@@ -133,11 +143,15 @@ func swarmConverge(ctx context.Context, cli client.APIClient, spec replicaset.Sp
 				healthy++
 			}
 		}
-		if healthy == spec.Replicas && len(reps) == spec.Replicas {
+		state, err := updateState(ctx, cli, spec.Name, before)
+		if err != nil {
+			return err
+		}
+		if healthy == spec.Replicas && len(reps) == spec.Replicas && (state == "" || state == swarm.UpdateStateCompleted) {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("service %s: %d of %d replicas healthy after %s", spec.Name, healthy, spec.Replicas, timeout)
+			return fmt.Errorf("service %s: %d of %d replicas healthy after %s (update %s)", spec.Name, healthy, spec.Replicas, timeout, cmp.Or(string(state), "not started"))
 		}
 		select {
 		case <-ctx.Done():
@@ -147,10 +161,33 @@ func swarmConverge(ctx context.Context, cli client.APIClient, spec replicaset.Sp
 	}
 }
 
+// updateState is the state of the service's rolling update when one began
+// after before ("" when none did: a create or a change of replicas alone),
+// or an error carrying Swarm's message when that update paused or rolled
+// back: a green apply must not precede a rollback.
+func updateState(ctx context.Context, cli client.APIClient, name string, before *time.Time) (swarm.UpdateState, error) {
+	svc, _, err := cli.ServiceInspectWithRaw(ctx, name, swarm.ServiceInspectOptions{})
+	if err != nil {
+		return "", fmt.Errorf("service %s: %w", name, err)
+	}
+	us := svc.UpdateStatus
+	if us == nil || us.StartedAt == nil || (before != nil && !us.StartedAt.After(*before)) {
+		return "", nil
+	}
+	switch us.State {
+	case swarm.UpdateStatePaused, swarm.UpdateStateRollbackStarted, swarm.UpdateStateRollbackPaused, swarm.UpdateStateRollbackCompleted:
+		return us.State, fmt.Errorf("service %s: rolling update %s: %s", name, us.State, us.Message)
+	}
+	return us.State, nil
+}
+
 func serviceSpec(ctx context.Context, cli client.APIClient, spec replicaset.Spec) (swarm.ServiceSpec, error) {
 	replicas := uint64(spec.Replicas)
 	labels := map[string]string{LabelSpec: spec.Hash(), "com.docker.stack.namespace": spec.Name}
-	cs := &swarm.ContainerSpec{Image: spec.Image, Command: spec.Entrypoint, Args: spec.Command, Labels: spec.Labels}
+	// The hash on each task's container tells the tasks of this spec from
+	// those a rolling update has yet to replace.
+	cs := &swarm.ContainerSpec{Image: spec.Image, Command: spec.Entrypoint, Args: spec.Command, Labels: map[string]string{LabelSpec: spec.Hash()}}
+	maps.Copy(cs.Labels, spec.Labels)
 	if spec.StopGrace > 0 {
 		g := spec.StopGrace
 		cs.StopGracePeriod = &g
@@ -208,8 +245,13 @@ func serviceSpec(ctx context.Context, cli client.APIClient, spec replicaset.Spec
 	}
 	update := &swarm.UpdateConfig{Parallelism: uint64(max(spec.Parallelism, 1)), Order: order, FailureAction: swarm.UpdateFailureActionRollback, Monitor: 5 * time.Second}
 	ep := &swarm.EndpointSpec{Mode: swarm.ResolutionModeVIP}
+	publish := swarm.PortConfigPublishModeIngress
+	if spec.EndpointMode == replicaset.EndpointDNSRR {
+		// DNS round robin has no virtual IP for the ingress mesh to route to.
+		ep.Mode, publish = swarm.ResolutionModeDNSRR, swarm.PortConfigPublishModeHost
+	}
 	for _, p := range spec.Ports {
-		pc := swarm.PortConfig{TargetPort: uint32(p.Container), Protocol: swarm.PortConfigProtocol(orDefault(p.Protocol, "tcp")), PublishMode: swarm.PortConfigPublishModeIngress}
+		pc := swarm.PortConfig{TargetPort: uint32(p.Container), Protocol: swarm.PortConfigProtocol(orDefault(p.Protocol, "tcp")), PublishMode: publish}
 		if p.Host > 0 {
 			pc.PublishedPort = uint32(p.Host)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -33,6 +34,11 @@ type Config struct {
 	Seed             uint64
 	// PromptBytes is the largest prompt of an LLM call (0: no content).
 	PromptBytes int
+	// FirstAddress dials, for every request, only the first address the
+	// host resolves to, on a new connection, and never retries (HTTP only):
+	// the client that sees each moment a name points at a replica that
+	// cannot answer, as during a rollout.
+	FirstAddress bool
 }
 
 // Result summarises a run.
@@ -148,7 +154,11 @@ func newSender(cfg Config) (sender, func(), error) {
 		if !strings.HasSuffix(url, "/v1/traces") {
 			url += "/v1/traces"
 		}
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency}, Timeout: 30 * time.Second}
+		tr := &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency}
+		if cfg.FirstAddress {
+			tr.DisableKeepAlives, tr.DialContext = true, dialFirstAddress
+		}
+		client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 		return func(ctx context.Context, req ptraceotlp.ExportRequest) error {
 			body, err := req.MarshalProto()
 			if err != nil {
@@ -175,4 +185,19 @@ func newSender(cfg Config) (sender, func(), error) {
 		}, func() { client.CloseIdleConnections() }, nil
 	}
 	return nil, nil, fmt.Errorf("protocol %q: use http/protobuf or grpc", cfg.Protocol)
+}
+
+// dialFirstAddress resolves host afresh and dials its first address only:
+// Go's dialer would otherwise try the next address when one refuses.
+func dialFirstAddress(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, net.JoinHostPort(addrs[0], port))
 }

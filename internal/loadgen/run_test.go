@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -36,5 +37,35 @@ func TestCountsWhatWasAccepted(t *testing.T) {
 	}
 	if res.Spans == 0 || res.Spans != got.Load() || res.Failures != 0 {
 		t.Fatalf("loadgen counted %d spans (%d failures), the receiver %d", res.Spans, res.Failures, got.Load())
+	}
+}
+
+// With FirstAddress every request opens its own connection to the first
+// address, and a refused one is a failure, never retried elsewhere.
+func TestFirstAddressOpensAConnectionPerRequestAndNeverRetries(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	res, err := Run(context.Background(), Config{Endpoint: srv.URL, Duration: 200 * time.Millisecond, Concurrency: 2, TracesPerRequest: 1, FirstAddress: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failures != 0 || res.Requests < 2 || conns.Load() != res.Requests {
+		t.Fatalf("%d requests over %d connections, %d failed", res.Requests, conns.Load(), res.Failures)
+	}
+	closed := srv.Listener.Addr().String()
+	srv.Close()
+	res, _ = Run(context.Background(), Config{Endpoint: "http://" + closed, Duration: 100 * time.Millisecond, TracesPerRequest: 1, FirstAddress: true})
+	if res.Requests == 0 || res.Failures != res.Requests {
+		t.Fatalf("a refusing address: %d of %d requests failed", res.Failures, res.Requests)
 	}
 }

@@ -73,10 +73,19 @@ type Spec struct {
 	// StopGrace is how long a retiring replica gets between SIGTERM and
 	// SIGKILL to finish what it is serving (Compose's stop_grace_period).
 	StopGrace time.Duration
+	// EndpointMode is how a Swarm service's name resolves: "" (a virtual
+	// IP) or EndpointDNSRR. Omitted from the hash when empty, so specs
+	// from before it existed keep theirs.
+	EndpointMode string `json:",omitempty"`
 	// ExpectHash, when set, is the spec hash replicas must carry instead of
 	// Hash() (after an import, the full spec is not known).
 	ExpectHash string `json:"-"`
 }
+
+// EndpointDNSRR makes a Swarm service's name resolve to its running tasks'
+// addresses: Swarm drops a task from DNS before stopping it, and needs no
+// IPVS (which a virtual IP does).
+const EndpointDNSRR = "dnsrr"
 
 // Hash identifies everything that, when changed, requires new containers.
 // Secret values are not hashed (a hash of a short secret can be reversed):
