@@ -94,6 +94,9 @@ func TestAccCollector_lifecycle(t *testing.T) {
 				Config:          collectorConfig("0.1", `keep_slower_than = "soon"`),
 				ExpectError:     regexp.MustCompile(`"soon" is not a duration`),
 			},
+			// Destroy runs terraform with the last configuration, which
+			// validate must accept.
+			{ConfigVariables: vars, Config: collectorConfig("0.1", ""), PlanOnly: true},
 		},
 	})
 }

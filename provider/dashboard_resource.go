@@ -17,9 +17,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*dashboardResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*dashboardResource)(nil)
-	_ resource.ResourceWithImportState = (*dashboardResource)(nil)
+	_ resource.ResourceWithConfigure      = (*dashboardResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*dashboardResource)(nil)
+	_ resource.ResourceWithImportState    = (*dashboardResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*dashboardResource)(nil)
 )
 
 type dashboardResource struct{ meta *Meta }
@@ -109,6 +110,20 @@ func (m *dashboardModel) build(ctx context.Context, diags *diag.Diagnostics) []b
 		diags.AddError("Cannot build dashboard", err.Error())
 	}
 	return raw
+}
+
+// ValidateConfig builds the dashboard as the plan would (schema defaults
+// filled in), so terraform validate refuses what the builder would.
+func (r *dashboardResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var diags diag.Diagnostics
+	st := withDefaults(ctx, dashboardSchema(), req.Config, &diags)
+	var m dashboardModel
+	if diags.Append(st.Get(ctx, &m)...); diags.HasError() || !m.known() {
+		resp.Diagnostics.Append(diags...)
+		return
+	}
+	m.build(ctx, &diags)
+	resp.Diagnostics.Append(withoutRefused(diags, refusedBySchema(ctx, dashboardSchema(), req.Config))...)
 }
 
 func (r *dashboardResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

@@ -141,6 +141,11 @@ var validateCases = []validateCase{
   title               = "x"
   availability_target = 99.9
 }`, `availability_target = 99.9`, `0\.999`, 0},
+	{"dashboard extra panel not an object", `resource "llmops_dashboard" "x" {
+  uid          = "x"
+  title        = "x"
+  extra_panels = ["[1, 2]"]
+}`, `extra_panels = ["[1, 2]"]`, `extra_panels`, 0},
 	// llmops_folder
 	{"folder empty title", `resource "llmops_folder" "x" {
   uid   = "x"
