@@ -170,17 +170,17 @@ func (r *replicaSetResource) checkSecretsProvided(ctx context.Context, cfg repli
 }
 
 func (r *replicaSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics, true)
 }
 
 func (r *replicaSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics, false)
 }
 
 // apply reconciles the engine with the plan. On failure the state records
 // what exists (the failing replicas included), so nothing is orphaned and
 // the next plan shows what is wrong.
-func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter, state stateSetter, diags *diag.Diagnostics) {
+func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter, state stateSetter, diags *diag.Diagnostics, create bool) {
 	var plan, cfg replicaSetModel
 	diags.Append(planIn.Get(ctx, &plan)...)
 	diags.Append(cfgIn.Get(ctx, &cfg)...)
@@ -225,7 +225,12 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 		_ = docker.PruneImages(ctx, cli) // images of replaced replicas, now unused
 	}
 	if recErr != nil {
-		diags.AddError("Replica set not healthy", recErr.Error()+"\n\nThe state records the replicas as they are; the next plan shows what is wrong.")
+		detail := recErr.Error() + "\n\nThe state records the replicas as they are; the next plan shows what is wrong."
+		if good := plan.HealthyReplicas.ValueInt64(); create && good > 0 {
+			detail += fmt.Sprintf(" Terraform marks a set whose creation failed as tainted, and the next apply would replace all of it, "+
+				"the %d healthy replica(s) included: `terraform untaint` this set to replace only the failed ones.", good)
+		}
+		diags.AddError("Replica set not healthy", detail)
 	}
 	diags.Append(state.Set(ctx, &plan)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -533,5 +534,54 @@ func ensureSwarm(t *testing.T, cli *client.Client) {
 				t.Errorf("removing docker_gwbridge after the test's swarm: %v\n%s", err, out)
 			}
 		}
+	})
+}
+
+// A create that fails on one replica while another is healthy says how to
+// keep the healthy one: Terraform taints a failed create.
+func TestAccReplicaSet_partialCreateFailureSaysUntaint(t *testing.T) {
+	testAccDocker(t)
+	name := accName("llmops-acc-part")
+	// Replica 2 publishes host_port + 1, which something else holds.
+	var held net.Listener
+	var first int
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		if free, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port-1)); err == nil {
+			free.Close()
+			held, first = l, port-1
+			break
+		}
+		l.Close()
+	}
+	if held == nil {
+		t.Fatal("no pair of adjacent ports found")
+	}
+	defer held.Close()
+	vars := config.Variables{"exporter": config.StringVariable(staticExporter(t))}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNothingLeft(name, "llmops-exporter:acc-"+name),
+		Steps: []resource.TestStep{{
+			ConfigVariables: vars,
+			Config: fmt.Sprintf(`
+variable "exporter" { type = string }
+resource "llmops_exporter_image" "this" {
+  tag         = "llmops-exporter:acc-%[1]s"
+  binary_path = var.exporter
+}
+resource "llmops_replica_set" "this" {
+  name         = %[1]q
+  image        = llmops_exporter_image.this.tag
+  replicas     = 2
+  wait_timeout = "30s"
+  ports        = [{ container_port = 9464, host_port = %[2]d, host_ip = "127.0.0.1" }]
+}`, name, first),
+			ExpectError: regexp.MustCompile(`(?s)Replica set not healthy.*the\s+1\s+healthy\s+replica\(s\)\s+included:\s+.terraform\s+untaint.`),
+		}},
 	})
 }
