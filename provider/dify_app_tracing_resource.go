@@ -18,9 +18,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*difyAppTracingResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*difyAppTracingResource)(nil)
-	_ resource.ResourceWithImportState = (*difyAppTracingResource)(nil)
+	_ resource.ResourceWithConfigure      = (*difyAppTracingResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*difyAppTracingResource)(nil)
+	_ resource.ResourceWithImportState    = (*difyAppTracingResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*difyAppTracingResource)(nil)
 )
 
 type difyAppTracingResource struct{ meta *Meta }
@@ -104,6 +105,17 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 		return nil, false
 	}
 	return out, !diags.HasError()
+}
+
+// ValidateConfig checks the settings against Dify's provider (required,
+// secret, endpoint set twice) without the console, which only plan needs.
+func (r *difyAppTracingResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m difyAppTracingModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if _, known := difyconsole.Providers[m.Provider.ValueString()]; resp.Diagnostics.HasError() || !known {
+		return // an unknown provider is the schema validator's to report
+	}
+	m.effective(ctx, &resp.Diagnostics)
 }
 
 func (r *difyAppTracingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

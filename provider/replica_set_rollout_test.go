@@ -159,14 +159,17 @@ func testRollout(t *testing.T, name, net, extra string, maxFailures int) {
 	})
 }
 
-// Engine mode: a replica joins the alias only once healthy; an old one
-// drains on SIGTERM while Docker's DNS may still name it, so a client that
-// never retries sees a few refused connections (measured 0 to 3 per
-// rollout of 3 replicas at 50 requests/s), never a hang.
+// Engine mode: a replica joins the alias only once healthy
+// (internal/docker's TestNoReplicaUnderTheAliasBeforeHealthy watches
+// that); an old one drains on SIGTERM while Docker's DNS may still name it,
+// so a client that never retries sees a few refused connections (measured
+// 0 to 5 per rollout of 3 replicas at 50 requests/s), never a hang: nginx
+// retries those at once. The bound is loose on purpose; the kind of
+// failure is what the route guarantees.
 func TestAccReplicaSet_rolloutEngine(t *testing.T) {
 	testAccDocker(t)
 	name := accName("llmops-acc-roll")
-	testRollout(t, name, name, "", 6)
+	testRollout(t, name, name, "", 15)
 }
 
 // Swarm with DNS round robin: Swarm takes a task out of DNS before it stops

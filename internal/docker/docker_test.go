@@ -345,3 +345,73 @@ func observe(ctx context.Context, cli client.APIClient, spec replicaset.Spec) ([
 	obs, err := Engine{Client: cli}.Observe(ctx, spec)
 	return obs.Replicas, err
 }
+
+// Docker's DNS names a replica under the service's alias only once it is
+// healthy: a replica still starting is never among the addresses clients
+// get, on create or during a rolling update.
+func TestNoReplicaUnderTheAliasBeforeHealthy(t *testing.T) {
+	cli := dockerClient(t)
+	ctx := context.Background()
+	tag := "llmops-exporter:alias-test-" + run
+	buildImage(t, cli, tag)
+	name := "llmops-aliastest-" + run
+	spec := replicaset.Spec{Name: name, Image: tag, Replicas: 2, Command: []string{"run"}, Env: map[string]string{"LLMOPS_LOG_LEVEL": "warn"},
+		Parallelism: 1, StartFirst: true, WaitTimeout: 60 * time.Second,
+		// The first probe runs after the interval: each replica starts for 2 s.
+		Health: &replicaset.Health{Test: []string{"CMD", "/llmops-exporter", "healthcheck"}, Interval: 2 * time.Second, Timeout: 2 * time.Second, Retries: 3}}
+	t.Cleanup(func() { _ = (Engine{Client: cli}).Destroy(context.Background(), spec) })
+
+	var violations []string
+	var seenStarting int
+	watch := func(done <-chan struct{}) <-chan struct{} {
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			for {
+				select {
+				case <-done:
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+				list, err := cli.ContainerList(ctx, container.ListOptions{Filters: selector(spec)})
+				if err != nil {
+					continue
+				}
+				for _, c := range list {
+					ins, err := cli.ContainerInspect(ctx, c.ID)
+					// A retiring replica turns unhealthy while it drains, still
+					// named: only one still starting must not be.
+					if err != nil || ins.State == nil || ins.State.Health == nil || ins.State.Health.Status != "starting" {
+						continue
+					}
+					seenStarting++
+					if ep := ins.NetworkSettings.Networks[name]; ep != nil && slices.Contains(ep.Aliases, name) {
+						violations = append(violations, fmt.Sprintf("%s is %s and named %s", ins.Name, ins.State.Health.Status, name))
+					}
+				}
+			}
+		}()
+		return stopped
+	}
+	for i, level := range []string{"warn", "info"} { // create, then a rolling update
+		spec.Env["LLMOPS_LOG_LEVEL"] = level
+		done := make(chan struct{})
+		stopped := watch(done)
+		err := (Engine{Client: cli}).Reconcile(ctx, spec)
+		close(done)
+		<-stopped
+		if err != nil {
+			t.Fatalf("reconcile %d: %v", i, err)
+		}
+	}
+	if seenStarting == 0 {
+		t.Fatal("never saw a replica starting: the test watched nothing")
+	}
+	if len(violations) > 0 {
+		t.Fatalf("replicas under the alias before they were healthy:\n%s", strings.Join(violations, "\n"))
+	}
+	reps, err := observe(ctx, cli, spec)
+	if err != nil || len(reps) != 2 || !reps[0].Good() || !reps[1].Good() {
+		t.Fatalf("after the rollout every replica is good and under the alias: %+v %v", reps, err)
+	}
+}
