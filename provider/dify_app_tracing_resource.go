@@ -79,7 +79,7 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 			return nil, false
 		}
 		if _, set := out[p.Endpoint]; set {
-			diags.AddAttributeError(path.Root("settings"), "Endpoint set twice", fmt.Sprintf("settings.%s and collector both set the endpoint: keep one", p.Endpoint))
+			diags.AddAttributeError(path.Root("settings").AtMapKey(p.Endpoint), "Endpoint set twice", fmt.Sprintf("settings.%s and collector both set the endpoint: keep one", p.Endpoint))
 			return nil, false
 		}
 		out[p.Endpoint] = ep
@@ -89,7 +89,7 @@ func (m *difyAppTracingModel) effective(ctx context.Context, diags *diag.Diagnos
 	}
 	for k := range out {
 		if p.IsSecret(k) {
-			diags.AddAttributeError(path.Root("settings"), "Secret in settings", fmt.Sprintf("settings.%s is a secret: give it as secret_wo (write-only, never stored)", k))
+			diags.AddAttributeError(path.Root("settings").AtMapKey(k), "Secret in settings", fmt.Sprintf("settings.%s is a secret: give it as secret_wo (write-only, never stored)", k))
 			return nil, false
 		}
 	}

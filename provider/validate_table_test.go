@@ -164,13 +164,13 @@ var validateCases = []validateCase{
 	{"dify empty app id", `resource "llmops_dify_app_tracing" "x" {
   app_id           = ""
   tracing_provider = "phoenix"
-  collector        = { ENABLE_OTEL = "true" }
+  settings         = { project = "p", endpoint = "http://phoenix:6006" }
 }`, `app_id           = ""`, `app_id`, 0},
 	{"dify secret in settings", `resource "llmops_dify_app_tracing" "x" {
   app_id           = "a1f0c2d4-0000-4000-8000-000000000001"
   tracing_provider = "langfuse"
   settings         = { public_key = "pk-lf-1", secret_key = "sk-lf-1", host = "https://cloud.langfuse.com" }
-}`, `settings         = {`, `settings\.secret_key is a secret: give it as secret_wo`, 0},
+}`, `secret_key = "sk-lf-1"`, `settings\.secret_key is a secret: give it as secret_wo`, 0},
 	// llmops_exporter_image
 	{"image tag", `resource "llmops_exporter_image" "x" {
   tag = "Bad Tag"
