@@ -2,12 +2,9 @@ package queue
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // ErrDiskFull is returned by Enqueue when the queue's volume has no room
@@ -23,15 +20,6 @@ var minSegmentSize int64 = 1 << 20
 // Disk is the queue volume as statfs(2) sees it.
 type Disk struct {
 	Free, Size int64
-}
-
-// diskOf reads the volume holding dir.
-func diskOf(dir string) (Disk, error) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(dir, &st); err != nil {
-		return Disk{}, fmt.Errorf("reading the free space of %s: %w", dir, err)
-	}
-	return Disk{Free: int64(st.Bavail) * st.Bsize, Size: int64(st.Blocks) * st.Bsize}, nil
 }
 
 // segmentLimit is the size at which a new active segment is closed: the

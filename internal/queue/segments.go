@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // segments is where queued data larger than the inline threshold lives:
@@ -174,7 +172,7 @@ func (s *segments) syncTo(segment uint64, end int64) error {
 	}
 	f, target := s.active, s.size
 	s.mu.Unlock()
-	if err := unix.Fdatasync(int(f.Fd())); err != nil {
+	if err := fdatasync(f); err != nil {
 		return fmt.Errorf("syncing a queue segment: %w", err)
 	}
 	s.mu.Lock()

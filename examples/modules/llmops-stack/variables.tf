@@ -87,6 +87,14 @@ variable "alerting" {
     pagerduty_key_file  = optional(string)
   })
   default = {}
+  validation {
+    condition     = var.alerting.availability > 0 && var.alerting.availability <= 1 && var.alerting.error_rate > 0 && var.alerting.error_rate <= 1
+    error_message = "alerting.availability and alerting.error_rate are shares from 0 to 1: 99.9 % is 0.999, 5 % is 0.05."
+  }
+  validation {
+    condition     = var.alerting.p95_latency_seconds > 0 && var.alerting.queue_backlog > 0 && var.alerting.cost_per_day_usd > 0
+    error_message = "alerting.p95_latency_seconds, queue_backlog and cost_per_day_usd must be positive."
+  }
 }
 
 variable "grafana" {
