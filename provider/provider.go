@@ -237,16 +237,22 @@ func settingsPath(p string) path.Path {
 
 func (p *llmopsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		NewTracingProviderResource,
-		NewCollectorResource,
-		NewExporterImageResource,
-		NewReplicaSetResource,
-		NewFolderResource,
-		NewDashboardResource,
-		NewAlertRuleGroupResource,
-		NewContactPointResource,
-		NewNotificationPolicyResource,
-		NewDifyAppTracingResource,
+		withIdentity(NewTracingProviderResource, identity{keys: []identityKey{{name: "type", desc: "Platform type, e.g. langfuse."},
+			{name: "name", desc: "The tracing provider's name."}}, importID: joinID("type", "name")}),
+		withIdentity(NewCollectorResource, identity{keys: []identityKey{{name: "name", desc: "The collector's name."}}, importID: joinID("name")}),
+		withIdentity(NewExporterImageResource, identity{keys: []identityKey{{name: "tag", desc: "The image tag."}}, importID: joinID("tag")}),
+		withIdentity(NewReplicaSetResource, identity{keys: []identityKey{{name: "name", desc: "The set's (Compose service's) name."},
+			{name: "project", desc: "The Compose project, when not the name.", optional: true}}, importID: replicaSetImportID}),
+		withIdentity(NewFolderResource, identity{keys: []identityKey{{name: "uid", desc: "The folder's uid."}}, importID: joinID("uid")}),
+		withIdentity(NewDashboardResource, identity{keys: []identityKey{{name: "uid", desc: "The dashboard's uid."}}, importID: joinID("uid")}),
+		withIdentity(NewAlertRuleGroupResource, identity{keys: []identityKey{{name: "folder_uid", desc: "The Grafana folder holding the group."},
+			{name: "name", desc: "The group's name."}}, importID: joinID("folder_uid", "name")}),
+		withIdentity(NewContactPointResource, identity{keys: []identityKey{{name: "uid", desc: "The Grafana contact point's uid."},
+			{name: "name", desc: "The contact point's name.", optional: true}}, importID: joinID("uid")}),
+		withIdentity(NewNotificationPolicyResource, identity{keys: []identityKey{{name: "matchers", state: "id",
+			desc: `The route's sorted matchers, e.g. severity="critical",team="llm".`}}, importID: joinID("matchers")}),
+		withIdentity(NewDifyAppTracingResource, identity{keys: []identityKey{{name: "app_id", desc: "The Dify app's id."},
+			{name: "tracing_provider", desc: "Dify's tracing provider name."}}, importID: joinID("app_id", "tracing_provider")}),
 	}
 }
 

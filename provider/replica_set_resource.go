@@ -307,6 +307,14 @@ func (r *replicaSetResource) ImportState(ctx context.Context, req resource.Impor
 }
 
 // parseReplicaSetID reads "name" or "project/name".
+// replicaSetImportID is the import ID of a replica set's identity.
+func replicaSetImportID(v map[string]string) string {
+	if v["project"] != "" && v["project"] != v["name"] {
+		return v["project"] + "/" + v["name"]
+	}
+	return v["name"]
+}
+
 func parseReplicaSetID(id string) (project, name string, ok bool) {
 	project, name, found := strings.Cut(id, "/")
 	if !found {
