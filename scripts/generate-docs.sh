@@ -6,7 +6,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-docs}"
-tf="$("${root}/scripts/terraform.sh")"
+# Terraform 1.12+ reports resource identity schemas (the identity import
+# examples need them): the tests' version, built once and cached.
+tf="$(TERRAFORM_VERSION="${TEST_TERRAFORM_VERSION:-1.13.3}" "${root}/scripts/terraform.sh")"
 docs="$("${root}/scripts/tool.sh" tfplugindocs)"
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
