@@ -1,7 +1,9 @@
 # Plan-only runs of the module per environment, with the real provider: the
 # exporter configuration, thresholds, routes and replica layout are rendered
 # at plan time, so they are asserted here without Docker or Grafana. Only the
-# image (which reads the exporter binary) is overridden.
+# image (which reads the exporter binary) is overridden, with a tag: an image
+# ID would be looked up on the engine for kubernetes_yaml (OpenTofu gives
+# overridden values to the plan, Terraform leaves them unknown until apply).
 #
 #   terraform test          (make test runs it: provider/module_test.go)
 
@@ -13,7 +15,7 @@ variables {
 override_resource {
   target = llmops_exporter_image.this
   values = {
-    image_id = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+    image_id = "llmops-exporter:tftest"
   }
 }
 
