@@ -28,3 +28,16 @@ func TestCollectorPath(t *testing.T) {
 		})
 	}
 }
+
+// A rendered destination's index is the model's, with invalid ones left out.
+func TestCollectorSpecModelKey(t *testing.T) {
+	s := collectorSpec{destIndex: []int{0, 2}}
+	for key, want := range map[string]string{
+		"destinations[1].endpoint": "destinations[2].endpoint", "destinations[0]": "destinations[0]",
+		"destinations[5].x": "destinations[5].x", "prices.overrides[1].match": "prices.overrides[1].match",
+	} {
+		if got := s.modelKey(key); got != want {
+			t.Errorf("modelKey(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -111,7 +110,7 @@ func (r *collectorResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 // what the exporter would. Values the schema validators refuse are theirs
 // to report; anything unknown until plan is checked there.
 func (r *collectorResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	if typedUnknown(req.Config.Raw, "destinations", "redaction_rules", "prices", "dify_queue_monitor") {
+	if typedUnknown(req.Config.Raw, collectorTypedAttrs...) {
 		return
 	}
 	var diags diag.Diagnostics
@@ -127,7 +126,7 @@ func (r *collectorResource) ValidateConfig(ctx context.Context, req resource.Val
 }
 
 func (r *collectorResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || typedUnknown(req.Plan.Raw, "destinations", "redaction_rules", "prices", "dify_queue_monitor") {
+	if req.Plan.Raw.IsNull() || typedUnknown(req.Plan.Raw, collectorTypedAttrs...) {
 		return // the outputs stay unknown until the inputs are known
 	}
 	var plan, cfg collectorModel
@@ -241,19 +240,21 @@ type collectorSpec struct {
 	destIndex []int
 }
 
-var renderedDest = regexp.MustCompile(`^destinations\[(\d+)\]`)
+// collectorTypedAttrs are the attributes the typed model holds as slices or
+// pointers: while one is unknown, the model cannot be read.
+var collectorTypedAttrs = []string{"destinations", "redaction_rules", "prices", "dify_queue_monitor"}
 
 // modelKey rewrites a rendered configuration key to the model's indexes.
 func (s collectorSpec) modelKey(key string) string {
-	m := renderedDest.FindStringSubmatchIndex(key)
-	if m == nil {
+	m := indexedKey.FindStringSubmatchIndex(key)
+	if m == nil || key[m[2]:m[3]] != "destinations" {
 		return key
 	}
-	i, _ := strconv.Atoi(key[m[2]:m[3]])
+	i, _ := strconv.Atoi(key[m[4]:m[5]])
 	if i >= len(s.destIndex) {
 		return key
 	}
-	return fmt.Sprintf("destinations[%d]%s", s.destIndex[i], key[m[1]:])
+	return fmt.Sprintf("destinations[%d]%s", s.destIndex[i], key[m[5]+1:])
 }
 
 // spec converts the model; known is false while any input is unknown.

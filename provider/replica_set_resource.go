@@ -47,7 +47,7 @@ func (r *replicaSetResource) Configure(_ context.Context, req resource.Configure
 // ModifyPlan renders compose_yaml and records secret file names at plan
 // time; observed attributes become unknown when anything changes.
 func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || typedUnknown(req.Plan.Raw, "ports", "restart_policy", "healthcheck", "resources", "update") {
+	if req.Plan.Raw.IsNull() || typedUnknown(req.Plan.Raw, replicaSetTypedAttrs...) {
 		return // the outputs stay unknown until the inputs are known
 	}
 	var plan, cfg replicaSetModel
@@ -87,10 +87,14 @@ func (r *replicaSetResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// replicaSetTypedAttrs are the attributes the typed model holds as slices or
+// pointers: while one is unknown, the model cannot be read.
+var replicaSetTypedAttrs = []string{"ports", "restart_policy", "healthcheck", "resources", "update"}
+
 // ValidateConfig refuses, before any container exists, a layout the engine
 // would refuse at apply; what is unknown until plan is checked there.
 func (r *replicaSetResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	if typedUnknown(req.Config.Raw, "ports", "restart_policy", "healthcheck", "resources", "update", "containers") {
+	if typedUnknown(req.Config.Raw, replicaSetTypedAttrs...) {
 		return
 	}
 	var m replicaSetModel
