@@ -1,35 +1,21 @@
 package main
 
 import (
-	"context"
-	"net"
-	"os/exec"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/llmops/terraform-provider-llmops/internal/resp/redistest"
 )
 
 // TestE2EDifyQueueBacklogMetric runs the exporter with dify.redis_url
 // pointing at a real redis-server holding Dify-shaped Celery queues.
 func TestE2EDifyQueueBacklogMetric(t *testing.T) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("SKIPPED LOUDLY: redis-server not found; .ci/run installs it (apt-get install redis-server)")
-	}
-	port := freePort(t)
-	_, p, _ := net.SplitHostPort(port)
-	rs := exec.Command(bin, "--bind", "127.0.0.1", "--port", p, "--dir", t.TempDir(), "--save", "", "--appendonly", "no", "--requirepass", "broker-pw")
-	if err := rs.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rs.Process.Kill(); _ = rs.Wait() })
-	c := redis.NewClient(&redis.Options{Addr: port, Password: "broker-pw", DB: 1})
-	defer c.Close()
-	waitUntil(t, "redis-server", func() bool { return c.Ping(context.Background()).Err() == nil })
+	rs := redistest.Start(t, "", "broker-pw")
+	c := rs.Client("broker-pw", 1)
 	for range 1500 {
-		c.LPush(context.Background(), "dataset", "task")
+		redistest.Do(t, c, "LPUSH", "dataset", "task")
 	}
+	port := "127.0.0.1:" + rs.Port
 	t.Setenv("E2E_DIFY_REDIS_PASSWORD", "broker-pw")
 	exp := startExporter(t, "dify: {redis_url: \"redis://"+port+"\", password_env: E2E_DIFY_REDIS_PASSWORD, interval: 1s, queues: [dataset, mail]}\n")
 	var m map[string]float64

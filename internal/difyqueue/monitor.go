@@ -11,7 +11,6 @@ package difyqueue
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -21,9 +20,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/llmops/terraform-provider-llmops/internal/logthrottle"
+	"github.com/llmops/terraform-provider-llmops/internal/resp"
 )
 
 // DefaultQueues are the queues a self-hosted Dify worker consumes when
@@ -47,25 +46,18 @@ type Config struct {
 	Interval time.Duration
 }
 
-// Options parses cfg into go-redis options. Errors never repeat the
+// Options parses cfg into the client's options: db 1 (Dify's broker
+// database) when the URL names none, 3 s timeouts. Errors never repeat the
 // password.
-func Options(cfg Config) (*redis.Options, error) {
-	u, err := url.Parse(cfg.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return nil, fmt.Errorf("dify.redis_url %q: want redis://[:password@]host:port[/db] or rediss://... (Dify's CELERY_BROKER_URL)", Redacted(cfg.URL))
-	}
-	opts, err := redis.ParseURL(cfg.URL)
+func Options(cfg Config) (resp.Options, error) {
+	opts, err := resp.ParseURL(cfg.URL, 1)
 	if err != nil {
-		return nil, fmt.Errorf("dify.redis_url %q: %s", Redacted(cfg.URL), strings.ReplaceAll(err.Error(), cfg.URL, Redacted(cfg.URL)))
-	}
-	if strings.Trim(u.Path, "/") == "" {
-		opts.DB = 1
+		return resp.Options{}, fmt.Errorf("dify.redis_url %q: %s; want redis://[:password@]host:port[/db] or rediss://... (Dify's CELERY_BROKER_URL)",
+			Redacted(cfg.URL), err)
 	}
 	if cfg.Password != "" {
 		opts.Password = cfg.Password
 	}
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
-	opts.MaxRetries = 0 // a failed poll is reported and retried next interval
 	return opts, nil
 }
 
@@ -86,7 +78,7 @@ func Redacted(raw string) string {
 
 // Monitor polls the queues and exposes their lengths.
 type Monitor struct {
-	client   *redis.Client
+	client   *resp.Client
 	queues   []string
 	interval time.Duration
 	log      *slog.Logger
@@ -117,7 +109,7 @@ func New(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Monitor, err
 	if interval <= 0 {
 		interval = 15 * time.Second
 	}
-	m := &Monitor{client: redis.NewClient(opts), queues: queues, interval: interval, log: log, target: Redacted(cfg.URL),
+	m := &Monitor{client: resp.New(opts), queues: queues, interval: interval, log: log, target: Redacted(cfg.URL),
 		length: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dify_celery_queue_length",
 			Help: "Messages waiting in a Dify Celery queue (LLEN of the queue and its priority lists)."}, []string{"queue"}),
 		unacked: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "dify_celery_unacked_messages",
@@ -132,21 +124,7 @@ func New(cfg Config, reg prometheus.Registerer, log *slog.Logger) (*Monitor, err
 		throttle: logthrottle.New(time.Minute),
 	}
 	reg.MustRegister(m.length, m.unacked, m.up, m.lastSuccess, m.keyErrors)
-	redis.SetLogger(redisLogger{log: log, throttle: m.throttle})
 	return m, nil
-}
-
-// redisLogger sends go-redis's own lines (a failed dial, a bad connection
-// returned to its pool) to the exporter's structured log, throttled,
-// instead of its unstructured lines on stderr. go-redis has one logger
-// per process.
-type redisLogger struct {
-	log      *slog.Logger
-	throttle *logthrottle.Throttle
-}
-
-func (l redisLogger) Printf(_ context.Context, format string, v ...any) {
-	l.throttle.Log(l.log, slog.LevelWarn, "go-redis", "dify queue monitor: redis client", "detail", fmt.Sprintf(format, v...))
 }
 
 // Run polls every interval until ctx ends, then closes the client.
@@ -171,18 +149,17 @@ func (m *Monitor) Run(ctx context.Context) {
 func (m *Monitor) Poll(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, m.interval)
 	defer cancel()
-	pipe := m.client.Pipeline()
-	lens := make([][]*redis.IntCmd, len(m.queues))
-	for i, q := range m.queues {
-		lens[i] = append(lens[i], pipe.LLen(ctx, q))
+	per := 1 + len(prioritySuffixes)
+	cmds := make([][]string, 0, len(m.queues)*per+1)
+	for _, q := range m.queues {
+		cmds = append(cmds, []string{"LLEN", q})
 		for _, sfx := range prioritySuffixes {
-			lens[i] = append(lens[i], pipe.LLen(ctx, q+sfx))
+			cmds = append(cmds, []string{"LLEN", q + sfx})
 		}
 	}
-	unacked := pipe.HLen(ctx, "unacked")
-	_, err := pipe.Exec(ctx)
-	var reply redis.Error
-	if err != nil && !errors.Is(err, redis.Nil) && !errors.As(err, &reply) {
+	cmds = append(cmds, []string{"HLEN", "unacked"})
+	replies, err := m.client.Pipeline(ctx, cmds...)
+	if err != nil {
 		m.length.Reset()
 		m.unacked.Reset()
 		m.report(false, err)
@@ -190,33 +167,34 @@ func (m *Monitor) Poll(ctx context.Context) error {
 	}
 	// The broker answered; a command refused (WRONGTYPE...) fails its key.
 	for i, q := range m.queues {
-		if n, err := sum(lens[i]); err != nil {
+		if n, err := sum(cmds[i*per:(i+1)*per], replies[i*per:(i+1)*per]); err != nil {
 			m.keyFailed(q, err)
 		} else {
 			m.length.WithLabelValues(q).Set(float64(n))
 		}
 	}
-	if err := unacked.Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if n, err := replies[len(replies)-1].Integer(); err != nil {
 		m.keyFailed("unacked", err)
 		m.unacked.Reset()
 	} else {
-		m.unacked.WithLabelValues().Set(float64(unacked.Val()))
+		m.unacked.WithLabelValues().Set(float64(n))
 	}
 	m.lastSuccess.SetToCurrentTime()
 	m.report(true, nil)
 	return nil
 }
 
-// sum adds up a queue's list lengths; a missing key is an empty list.
-func sum(cmds []*redis.IntCmd) (int64, error) {
-	var n int64
-	for _, c := range cmds {
-		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
-			return 0, fmt.Errorf("%s: %w", c.Args()[1], err)
+// sum adds up a queue's list lengths (LLEN of a missing key is 0).
+func sum(cmds [][]string, replies []resp.Reply) (int64, error) {
+	var total int64
+	for i, r := range replies {
+		n, err := r.Integer()
+		if err != nil {
+			return 0, fmt.Errorf("%q: %w", cmds[i][1], err)
 		}
-		n += c.Val()
+		total += n
 	}
-	return n, nil
+	return total, nil
 }
 
 // keyFailed removes a queue's length (it would be stale) and says why.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -16,75 +14,29 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/redis/go-redis/v9"
+
+	"github.com/llmops/terraform-provider-llmops/internal/resp/redistest"
 )
 
-// redisServer starts Debian's redis-server on a free loopback port (the
-// test's own, never a user's), with a password; it is stopped with the test.
-type redisServer struct {
-	t    *testing.T
-	port string
-	cmd  *exec.Cmd
-}
-
-func startRedis(t *testing.T, port string) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("SKIPPED LOUDLY: redis-server not found; .ci/run installs it (apt-get install redis-server)")
-	}
-	if port == "" {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port = fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-		l.Close()
-	}
-	r := &redisServer{t: t, port: port, cmd: exec.Command(bin, "--bind", "127.0.0.1", "--port", port, "--dir", t.TempDir(),
-		"--save", "", "--appendonly", "no", "--requirepass", "s3cret")}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.stop)
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port, Password: "s3cret"})
-	defer c.Close()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if c.Ping(context.Background()).Err() == nil {
-			return r
-		}
-	}
-	t.Fatal("redis-server did not answer in 10 s")
-	return nil
-}
-
-func (r *redisServer) stop() {
-	if r.cmd.Process != nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-	}
-}
-
 func TestQueueLengthsFollowRedis(t *testing.T) {
-	r := startRedis(t, "")
-	url := "redis://:s3cret@127.0.0.1:" + r.port // no db: Dify's broker db 1
+	r := redistest.Start(t, "", "s3cret")
+	url := "redis://:s3cret@127.0.0.1:" + r.Port // no db: Dify's broker db 1
 	reg := prometheus.NewPedanticRegistry()
 	m, err := New(Config{URL: url, Queues: []string{"dataset", "workflow", "mail"}, Interval: time.Second}, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.client.Close()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, Password: "s3cret", DB: 1})
-	defer c.Close()
+	c := r.Client("s3cret", 1)
 	ctx := context.Background()
 	// What kombu writes: the queue list, a priority list, the unacked hash.
 	for i := range 1200 {
-		c.LPush(ctx, "dataset", fmt.Sprintf(`{"body":"task %d"}`, i))
+		redistest.Do(t, c, "LPUSH", "dataset", fmt.Sprintf(`{"body":"task %d"}`, i))
 	}
-	c.LPush(ctx, "dataset\x06\x166", "prio-1", "prio-2")
-	c.LPush(ctx, "workflow", "w")
-	c.HSet(ctx, "unacked", "tag-1", "x", "tag-2", "y")
-	c.LPush(ctx, "other-db-noise", "z")
+	redistest.Do(t, c, "LPUSH", "dataset\x06\x166", "prio-1", "prio-2")
+	redistest.Do(t, c, "LPUSH", "workflow", "w")
+	redistest.Do(t, c, "HSET", "unacked", "tag-1", "x", "tag-2", "y")
+	redistest.Do(t, c, "LPUSH", "other-db-noise", "z")
 	if err := m.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +56,8 @@ dify_queue_monitor_up 1
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "dify_celery_queue_length", "dify_celery_unacked_messages", "dify_queue_monitor_up"); err != nil {
 		t.Fatal(err)
 	}
-	c.RPop(ctx, "dataset")
-	c.RPop(ctx, "dataset\x06\x166")
+	redistest.Do(t, c, "RPOP", "dataset")
+	redistest.Do(t, c, "RPOP", "dataset\x06\x166")
 	_ = m.Poll(ctx)
 	if got := testutil.ToFloat64(m.length.WithLabelValues("dataset")); got != 1200 {
 		t.Fatalf("after two pops: %v", got)
@@ -118,7 +70,7 @@ dify_queue_monitor_up 1
 
 	// Redis dies: up is 0, nothing crashes, and no length is left behind
 	// for an alert to act on as if it were current.
-	r.stop()
+	r.Stop()
 	if err := m.Poll(ctx); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("poll of a dead broker: %v", err)
 	}
@@ -132,10 +84,8 @@ dify_queue_monitor_up 1
 		t.Fatal("last success moved with Redis down")
 	}
 	// Redis comes back on the same port (empty, as after a restart).
-	startRedis(t, r.port)
-	c2 := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, Password: "s3cret", DB: 1})
-	defer c2.Close()
-	c2.LPush(ctx, "mail", "m")
+	r2 := redistest.Start(t, r.Port, "s3cret")
+	redistest.Do(t, r2.Client("s3cret", 1), "LPUSH", "mail", "m")
 	var perr error
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if perr = m.Poll(ctx); perr == nil {
@@ -149,10 +99,10 @@ dify_queue_monitor_up 1
 
 func TestOptionsAndRedaction(t *testing.T) {
 	o, err := Options(Config{URL: "rediss://:pw@redis.internal:6380/3", Password: "fromfile"})
-	if err != nil || o.DB != 3 || o.Password != "fromfile" || o.TLSConfig == nil {
+	if err != nil || o.DB != 3 || o.Password != "fromfile" || o.TLS == nil {
 		t.Fatalf("%+v %v", o, err)
 	}
-	for _, bad := range []string{"http://x", "redis://:topsecret@", "redis://:topsecret@host:6379/notadb"} {
+	for _, bad := range []string{"http://x", "redis://:topsecret@", "redis://:topsecret@host:6379/notadb", "redis://:topsecret@host?dial_timeout=1s"} {
 		_, err := Options(Config{URL: bad})
 		if err == nil || strings.Contains(err.Error(), "topsecret") || !strings.Contains(err.Error(), "dify.redis_url") {
 			t.Errorf("%s: %v", bad, err)
@@ -167,24 +117,23 @@ func TestOptionsAndRedaction(t *testing.T) {
 // queue alone: the others are read, the broker is up, and the bad queue has
 // no length (not a stale one) until it is a list again.
 func TestWrongTypeFailsOnlyItsQueue(t *testing.T) {
-	r := startRedis(t, "")
+	r := redistest.Start(t, "", "s3cret")
 	reg := prometheus.NewPedanticRegistry()
-	m, err := New(Config{URL: "redis://:s3cret@127.0.0.1:" + r.port, Queues: []string{"dataset", "workflow"}, Interval: time.Second}, reg,
+	m, err := New(Config{URL: "redis://:s3cret@127.0.0.1:" + r.Port, Queues: []string{"dataset", "workflow"}, Interval: time.Second}, reg,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.client.Close()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + r.port, Password: "s3cret", DB: 1})
-	defer c.Close()
+	c := r.Client("s3cret", 1)
 	ctx := context.Background()
-	c.LPush(ctx, "dataset", "a", "b")
-	c.LPush(ctx, "workflow", "w")
+	redistest.Do(t, c, "LPUSH", "dataset", "a", "b")
+	redistest.Do(t, c, "LPUSH", "workflow", "w")
 	if err := m.Poll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c.Del(ctx, "workflow")
-	c.Set(ctx, "workflow", "not a list", 0)
+	redistest.Do(t, c, "DEL", "workflow")
+	redistest.Do(t, c, "SET", "workflow", "not a list")
 	if err := m.Poll(ctx); err != nil {
 		t.Fatalf("a WRONGTYPE key failed the whole poll: %v", err)
 	}
@@ -200,28 +149,31 @@ func TestWrongTypeFailsOnlyItsQueue(t *testing.T) {
 	}
 }
 
-// go-redis's own lines (a failed dial...) come out as the exporter's JSON
-// log lines, not as its unstructured text on stderr.
-func TestRedisClientLinesAreJSON(t *testing.T) {
+// An unreachable broker is one JSON warning naming the cause, once per
+// change of state (not once per poll), and never the password.
+func TestUnreachableBrokerLogsOnceAsJSON(t *testing.T) {
 	var buf syncBuffer
-	m, err := New(Config{URL: "redis://127.0.0.1:1", Queues: []string{"dataset"}, Interval: time.Second}, prometheus.NewRegistry(),
+	m, err := New(Config{URL: "redis://:topsecret@127.0.0.1:1", Queues: []string{"dataset"}, Interval: time.Second}, prometheus.NewRegistry(),
 		slog.New(slog.NewJSONHandler(&buf, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.client.Close()
-	_ = m.Poll(context.Background())
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	found := false
-	for _, l := range lines {
-		var v map[string]any
-		if err := json.Unmarshal([]byte(l), &v); err != nil {
-			t.Fatalf("a log line is not JSON: %q", l)
+	for range 3 {
+		if err := m.Poll(context.Background()); err == nil {
+			t.Fatal("poll of a closed port succeeded")
 		}
-		found = found || strings.Contains(fmt.Sprint(v["detail"]), "failed to dial")
 	}
-	if !found {
-		t.Fatalf("go-redis's line did not reach the JSON log: %q", buf.String())
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("%d lines for three failed polls, want one:\n%s", len(lines), buf.String())
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &v); err != nil {
+		t.Fatalf("not JSON: %q", lines[0])
+	}
+	if v["level"] != "WARN" || !strings.Contains(fmt.Sprint(v["err"]), "connection refused") || strings.Contains(lines[0], "topsecret") {
+		t.Fatalf("line %q: want a warning naming the refused connection, without the password", lines[0])
 	}
 }
 

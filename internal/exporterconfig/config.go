@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/llmops/terraform-provider-llmops/internal/pricing"
 	"github.com/llmops/terraform-provider-llmops/internal/redact"
+	"github.com/llmops/terraform-provider-llmops/internal/resp"
 )
 
 // Config is the whole exporter configuration.
@@ -342,8 +342,8 @@ func (c *Config) Validate() error {
 		add("metrics", "max_label_values and max_otlp_series must be positive")
 	}
 	if d := c.Dify; d.RedisURL != "" {
-		if u, err := url.Parse(d.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			add("dify.redis_url", "want redis://[:password@]host:port[/db] or rediss://... (Dify's CELERY_BROKER_URL)")
+		if _, err := resp.ParseURL(d.RedisURL, 1); err != nil { // what the monitor will parse
+			add("dify.redis_url", "%s; want redis://[:password@]host:port[/db] or rediss://... (Dify's CELERY_BROKER_URL)", err)
 		}
 		if d.PasswordFile != "" && d.PasswordEnv != "" {
 			add("dify", "set only one of password_file and password_env")

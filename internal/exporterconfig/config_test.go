@@ -91,6 +91,7 @@ sampling: {rate: 1.5}
 prices:
   overrides: [{match: "("}]
 log: {level: loud}
+dify: {redis_url: "redis://:pw@redis:6379/1?dial_timeout=3s"}
 `
 	c, err := Parse([]byte(src), "f.yaml")
 	if err != nil {
@@ -98,7 +99,7 @@ log: {level: loud}
 	}
 	err = c.Validate()
 	for _, want := range []string{"receivers.otlp.http.endpoint", "receivers.otlp.auth", "receivers.otlp.max_request_bytes",
-		"sampling.rate", "prices.overrides[0].match", "log.level"} {
+		"sampling.rate", "prices.overrides[0].match", "log.level", `dify.redis_url: unknown option "dial_timeout"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want an error naming %s, got %v", want, err)
 		}
