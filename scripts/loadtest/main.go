@@ -149,6 +149,8 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	fmt.Printf("loadgen: %s", out)
 	fmt.Printf("exporter accepted: %.0f spans in %s = %.0f spans/s (protocol %s, target rate %d)\n", recv, elapsed.Round(time.Millisecond), recv/elapsed.Seconds(), protocol, rate)
 	fmt.Printf("exporter CPU: %.2f s over %.2f s = %.0f%% of one core; %.2f µs CPU per span\n", cpu, elapsed.Seconds(), 100*cpu/elapsed.Seconds(), 1e6*cpu/recv)
+	fmt.Printf("per exporter core: %.0f spans/s (accepted spans per CPU-second)\n", perCore(recv, cpu))
+	fmt.Printf("bound: %s\n", bound(rate, cpu/elapsed.Seconds(), processCPU(lg)/elapsed.Seconds()))
 	fmt.Printf("exporter peak RSS (VmHWM): %s; now: anonymous %s, file-backed %s (the queue's memory-mapped file)\n",
 		procStatus(pid, "VmHWM"), procStatus(pid, "RssAnon"), procStatus(pid, "RssFile"))
 	if len(sinks) == 0 {
@@ -265,6 +267,14 @@ func received(addr string) float64 {
 		}
 	}
 	return sum
+}
+
+// processCPU is the user+system time of a finished command.
+func processCPU(cmd *exec.Cmd) float64 {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	return (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 }
 
 // cpuSeconds reads utime+stime of pid from /proc (clock ticks of 1/100 s).
