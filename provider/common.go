@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/docker/docker/client"
-
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -16,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/llmops/terraform-provider-llmops/internal/docker"
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 )
 
@@ -32,7 +31,7 @@ func metaFrom(req resource.ConfigureRequest, diags *diag.Diagnostics) *Meta {
 }
 
 // docker returns the engine client, or adds a diagnostic and returns nil.
-func (m *Meta) dockerOrDiag(ctx context.Context, diags *diag.Diagnostics) *client.Client {
+func (m *Meta) dockerOrDiag(ctx context.Context, diags *diag.Diagnostics) docker.API {
 	cli, err := m.Docker(ctx)
 	if err != nil {
 		diags.AddError("Docker engine unavailable", err.Error())

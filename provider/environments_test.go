@@ -134,7 +134,7 @@ func (r *cliRun) driftCheck(env string, vars []string) (string, int) {
 	return r.run("ci", vars, "bash", "drift-check.sh", "../environments/"+env)
 }
 
-func containersOf(t *testing.T, cli *client.Client, set string) []container.Summary {
+func containersOf(t *testing.T, cli client.APIClient, set string) []container.Summary {
 	t.Helper()
 	list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true,
 		Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+set))})
@@ -238,7 +238,7 @@ func TestAccExample_environmentsAndDriftCheck(t *testing.T) {
 
 // editConfig replaces config.yaml under dir in a running container, as an
 // operator's `docker cp` would.
-func editConfig(t *testing.T, cli *client.Client, name, dir string) {
+func editConfig(t *testing.T, cli client.APIClient, name, dir string) {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

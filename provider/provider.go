@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/docker/docker/client"
 
 	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
@@ -45,7 +44,7 @@ type Meta struct {
 	Version  string
 
 	dockerOnce sync.Once
-	docker     *client.Client
+	docker     docker.API
 	dockerErr  error
 
 	difyOnce sync.Once
@@ -86,7 +85,7 @@ func (m *Meta) Grafana() (*grafana.Client, error) {
 }
 
 // Docker returns the Docker engine client, connecting on first use.
-func (m *Meta) Docker(ctx context.Context) (*client.Client, error) {
+func (m *Meta) Docker(ctx context.Context) (docker.API, error) {
 	m.dockerOnce.Do(func() { m.docker, m.dockerErr = docker.Connect(ctx, m.Settings.Docker()) })
 	return m.docker, m.dockerErr
 }

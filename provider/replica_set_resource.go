@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -216,7 +215,7 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 		return
 	}
 	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
-	b := backendFor(plan.Mode.ValueString(), cli)
+	b := docker.BackendFor(plan.Mode.ValueString(), cli)
 	recErr := b.Reconcile(ctx, spec)
 	obs, obsErr := b.Observe(ctx, spec)
 	if obsErr != nil {
@@ -259,7 +258,7 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	}
 	spec := state.spec(ctx, nil, &resp.Diagnostics)
-	obs, err := backendFor(state.Mode.ValueString(), cli).Observe(ctx, spec)
+	obs, err := docker.BackendFor(state.Mode.ValueString(), cli).Observe(ctx, spec)
 	if err != nil {
 		resp.Diagnostics.AddError("Observing the replica set failed", err.Error())
 		return
@@ -289,7 +288,7 @@ func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if cli == nil {
 		return
 	}
-	if err := backendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil, &resp.Diagnostics)); err != nil {
+	if err := docker.BackendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil, &resp.Diagnostics)); err != nil {
 		resp.Diagnostics.AddError("Removing the replica set failed", err.Error())
 	}
 }
@@ -341,18 +340,10 @@ func withEnvFile(spec *replicaset.Spec, diags *diag.Diagnostics) {
 	spec.FileEnv = env
 }
 
-// backendFor is the Docker backend of mode; cli may be nil for Render.
-func backendFor(mode string, cli client.APIClient) replicaset.Backend {
-	if mode == "swarm" {
-		return docker.Swarm{Client: cli}
-	}
-	return docker.Engine{Client: cli}
-}
-
 // render sets compose_yaml and kubernetes_yaml from spec; k8sImage is the
 // reference the manifests carry (kubernetesImage).
 func (m *replicaSetModel) render(ctx context.Context, spec replicaset.Spec, k8sImage string, diags *diag.Diagnostics) {
-	compose, err := backendFor(m.Mode.ValueString(), nil).Render(ctx, spec)
+	compose, err := docker.BackendFor(m.Mode.ValueString(), nil).Render(ctx, spec)
 	if err != nil {
 		diags.AddError("Invalid replica set", err.Error())
 		return

@@ -139,7 +139,7 @@ resource "llmops_replica_set" "this" {
 }
 
 // dockerDo runs fn with a client, for PreConfig steps that break things.
-func dockerDo(t *testing.T, fn func(context.Context, *client.Client)) {
+func dockerDo(t *testing.T, fn func(context.Context, client.APIClient)) {
 	cli, err := docker.Connect(context.Background(), settings.Docker{Host: settings.DefaultDockerHost})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func dockerDo(t *testing.T, fn func(context.Context, *client.Client)) {
 
 func replicaIDs(t *testing.T, name string) []string {
 	var ids []string
-	dockerDo(t, func(ctx context.Context, cli *client.Client) {
+	dockerDo(t, func(ctx context.Context, cli client.APIClient) {
 		list, _ := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", docker.LabelProject+"="+name))})
 		for _, c := range list {
 			ids = append(ids, c.ID)
@@ -223,7 +223,7 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 					if len(ids) != 2 {
 						t.Fatalf("want 2 replicas before breaking them, got %d", len(ids))
 					}
-					dockerDo(t, func(ctx context.Context, cli *client.Client) {
+					dockerDo(t, func(ctx context.Context, cli client.APIClient) {
 						_ = cli.ContainerKill(ctx, ids[0], "KILL")
 						_ = cli.ContainerRemove(ctx, ids[1], container.RemoveOptions{Force: true})
 					})
@@ -250,7 +250,7 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 				// Deleted outside Terraform: every container gone. The set
 				// leaves the state and is created again.
 				PreConfig: func() {
-					dockerDo(t, func(ctx context.Context, cli *client.Client) {
+					dockerDo(t, func(ctx context.Context, cli client.APIClient) {
 						for _, id := range replicaIDs(t, name) {
 							_ = cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
 						}
@@ -465,6 +465,13 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 				Check: func(*terraform.State) error { return swarmUpdateCompleted(cli, name, swarm.ResolutionModeDNSRR, true) },
 			},
 			{
+				// Import adopts the Swarm service: mode, endpoint mode,
+				// replicas, image, environment read back from its spec.
+				ConfigVariables: vars, ResourceName: addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml",
+					"kubernetes_yaml", "ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
+			},
+			{
 				// A spec whose tasks fail: Swarm rolls back, and apply says so.
 				ConfigVariables: vars, Config: swarmCfg(3, "loud", dnsrr),
 				ExpectError: regexp.MustCompile(`rolling update rollback`),
@@ -482,7 +489,7 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 // swarmUpdateCompleted checks, right after apply returned, that the
 // service's rolling update (when rolled says one ran) completed and every
 // running task carries the service's spec.
-func swarmUpdateCompleted(cli *client.Client, name string, mode swarm.ResolutionMode, rolled bool) error {
+func swarmUpdateCompleted(cli client.APIClient, name string, mode swarm.ResolutionMode, rolled bool) error {
 	ctx := context.Background()
 	svc, _, err := cli.ServiceInspectWithRaw(ctx, name, swarm.ServiceInspectOptions{})
 	if err != nil {
@@ -512,7 +519,7 @@ func swarmUpdateCompleted(cli *client.Client, name string, mode swarm.Resolution
 
 // ensureSwarm makes the engine a single-node swarm for the test, and puts
 // it back as it was afterwards.
-func ensureSwarm(t *testing.T, cli *client.Client) {
+func ensureSwarm(t *testing.T, cli client.APIClient) {
 	t.Helper()
 	info, _ := cli.Info(context.Background())
 	if info.Swarm.LocalNodeState == "active" {

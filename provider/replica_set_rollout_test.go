@@ -61,12 +61,12 @@ resource "llmops_replica_set" "this" {
 // to, never retrying: every moment Docker's DNS names a replica that cannot
 // answer costs it a request.
 type naiveClient struct {
-	cli  *client.Client
+	cli  client.APIClient
 	id   string
 	name string
 }
 
-func startNaiveClient(t *testing.T, cli *client.Client, set, net, token string) *naiveClient {
+func startNaiveClient(t *testing.T, cli client.APIClient, set, net, token string) *naiveClient {
 	t.Helper()
 	ctx := context.Background()
 	name := set + "-naive-client"

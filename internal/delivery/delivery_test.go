@@ -108,9 +108,17 @@ func (h *harness) add(t *testing.T, name string, typ platform.Type, cfg platform
 
 func (h *harness) start(t *testing.T) *Fanout {
 	t.Helper()
+	return h.startWith(t, func(*exporterconfig.Destination) {})
+}
+
+// startWith builds the fan-out with fast retries, after edit has changed
+// each destination.
+func (h *harness) startWith(t *testing.T, edit func(*exporterconfig.Destination)) *Fanout {
+	t.Helper()
 	for i := range h.cfg.Destinations {
 		d := &h.cfg.Destinations[i]
 		d.Retry.Initial, d.Retry.Max = exporterconfig.Duration(20*time.Millisecond), exporterconfig.Duration(200*time.Millisecond)
+		edit(d)
 	}
 	if err := reDefault(h.cfg); err != nil {
 		t.Fatal(err)

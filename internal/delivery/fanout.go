@@ -120,7 +120,8 @@ func (f *Fanout) add(d exporterconfig.Destination, getenv func(string) string, l
 	prep.DefaultService = d.DefaultServiceName
 	f.dests = append(f.dests, &dest{name: d.Name, q: q, prep: prep})
 	f.workers = append(f.workers, &Worker{Name: d.Name, Queue: q, Sender: sender, MaxSpans: d.Batch.MaxSpans, MaxBytes: d.Batch.MaxBytes,
-		RetryInitial: time.Duration(d.Retry.Initial), RetMax: time.Duration(d.Retry.Max), Log: log, Metrics: f.metrics})
+		Retry: RetryPolicy{Initial: time.Duration(d.Retry.Initial), Max: time.Duration(d.Retry.Max), MaxElapsed: time.Duration(d.Retry.MaxElapsed)},
+		Log:   log, Metrics: f.metrics})
 	return nil
 }
 

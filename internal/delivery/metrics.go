@@ -37,6 +37,33 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// observe records one export request's duration.
+func (m *Metrics) observe(dest string, d time.Duration) {
+	m.latency.WithLabelValues(dest).Observe(d.Seconds())
+}
+
+// delivered counts a batch the platform took, rejected of its spans
+// refused by a partial success.
+func (m *Metrics) delivered(dest string, spans, rejected int64) {
+	m.spans.WithLabelValues(dest, "exported").Add(float64(spans - rejected))
+	if rejected > 0 {
+		m.spans.WithLabelValues(dest, "rejected").Add(float64(rejected))
+	}
+	m.batches.WithLabelValues(dest, "ok").Inc()
+}
+
+// failed counts one failed attempt by its status.
+func (m *Metrics) failed(dest, status string) { m.failures.WithLabelValues(dest, status).Inc() }
+
+// retried counts an attempt that will be made again.
+func (m *Metrics) retried(dest string) { m.retries.WithLabelValues(dest).Inc() }
+
+// deadLettered counts a batch of spans moved to the dead-letter store.
+func (m *Metrics) deadLettered(dest string, spans int) {
+	m.spans.WithLabelValues(dest, "dead_lettered").Add(float64(spans))
+	m.batches.WithLabelValues(dest, "dead_lettered").Inc()
+}
+
 // watchQueue exposes a queue's size, age and dead letters at scrape time.
 func (m *Metrics) watchQueue(name string, q *queue.Queue) {
 	labels := prometheus.Labels{"destination": name}

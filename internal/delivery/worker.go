@@ -5,29 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-
 	"github.com/llmops/terraform-provider-llmops/internal/logthrottle"
 	"github.com/llmops/terraform-provider-llmops/internal/queue"
-	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // Worker delivers one destination's queue. One goroutine per destination,
 // so a slow or dead platform delays only its own queue.
 type Worker struct {
-	Name                 string
-	Queue                *queue.Queue
-	Sender               Sender
-	MaxSpans, MaxBytes   int
-	RetryInitial, RetMax time.Duration
-	Log                  *slog.Logger
-	Metrics              *Metrics
+	Name               string
+	Queue              *queue.Queue
+	Sender             Sender
+	MaxSpans, MaxBytes int
+	Retry              RetryPolicy
+	Log                *slog.Logger
+	Metrics            *Metrics
 	// Idle is how long the worker waits for new data before polling again.
 	Idle time.Duration
 	// throttle keeps a platform that stays down or keeps refusing from
@@ -99,76 +94,50 @@ func (w *Worker) acknowledge(items []queue.Item) {
 	}()
 }
 
-// deliver sends one batch until it succeeds (true), fails for good (its
-// items are dead-lettered), or ctx ends.
+// deliver sends one batch until it succeeds (true), fails for good or
+// for longer than the retry policy allows (its items are dead-lettered),
+// or ctx ends.
 func (w *Worker) deliver(ctx context.Context, items []queue.Item) bool {
 	body, spans := concat(items)
-	backoff := w.RetryInitial
+	r := w.Retry.start(time.Now())
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
 		rejected, err := w.Sender.Send(ctx, body)
-		w.Metrics.latency.WithLabelValues(w.Name).Observe(time.Since(start).Seconds())
+		w.Metrics.observe(w.Name, time.Since(start))
 		if err == nil {
-			w.Metrics.spans.WithLabelValues(w.Name, "exported").Add(float64(int64(spans) - rejected))
-			if rejected > 0 {
-				w.Metrics.spans.WithLabelValues(w.Name, "rejected").Add(float64(rejected))
-			}
-			w.Metrics.batches.WithLabelValues(w.Name, "ok").Inc()
+			w.Metrics.delivered(w.Name, int64(spans), rejected)
 			return true
-		}
-		var se *SendError
-		if !errors.As(err, &se) {
-			se = &SendError{Retryable: true, Status: "error", Msg: err.Error()}
 		}
 		if ctx.Err() != nil {
 			return false // stopping: the items stay queued for the next start
 		}
-		w.Metrics.failures.WithLabelValues(w.Name, se.Status).Inc()
+		se := asSendError(err)
+		w.Metrics.failed(w.Name, se.Status)
 		if !se.Retryable {
-			reason := fmt.Sprintf("%s (permanent, after %d attempt(s)): %s", se.Status, attempt, se.Msg)
-			w.deadLetter(items, reason)
-			w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
+			w.deadLetter(items, fmt.Sprintf("%s (permanent, after %d attempt(s)): %s", se.Status, attempt, se.Msg))
 			return false
 		}
-		w.Metrics.retries.WithLabelValues(w.Name).Inc()
-		wait := max(jitter(backoff), se.RetryAfter)
-		wait = min(wait, 5*time.Minute)
+		wait, ok := r.next(time.Now(), se.RetryAfter)
+		if !ok {
+			w.deadLetter(items, fmt.Sprintf("%s (retryable, still failing after %d attempt(s) over %s; retry.max_elapsed is %s): %s",
+				se.Status, attempt, r.elapsed(time.Now()).Round(time.Millisecond), w.Retry.MaxElapsed, se.Msg))
+			return false
+		}
+		w.Metrics.retried(w.Name)
 		w.throttle.Log(w.Log, slog.LevelWarn, "retry", "export failed, will retry", "destination", w.Name, "status", se.Status, "attempt", attempt,
 			"retry_in", wait.String(), "err", se.Msg)
 		sleep(ctx, wait)
-		backoff = min(2*backoff, w.RetMax)
 	}
 }
 
-// dropCorrupt dead-letters the items whose stored record failed its
-// checksum (reason "corrupt: ..."), so that damaged bytes never reach a
-// platform, and reports whether there were any.
-func (w *Worker) dropCorrupt(items []queue.Item) bool {
-	var bad []queue.Item
-	for _, it := range items {
-		if it.Corrupt != "" {
-			bad = append(bad, it)
-		}
+// asSendError classifies an error a Sender returned without one: it may
+// pass (a connection error).
+func asSendError(err error) *SendError {
+	var se *SendError
+	if !errors.As(err, &se) {
+		se = &SendError{Retryable: true, Status: "error", Msg: err.Error()}
 	}
-	if len(bad) == 0 {
-		return false
-	}
-	w.deadLetter(bad, "corrupt: "+bad[0].Corrupt)
-	w.Metrics.batches.WithLabelValues(w.Name, "dead_lettered").Inc()
-	return true
-}
-
-func (w *Worker) deadLetter(items []queue.Item, reason string) {
-	n := 0
-	for _, it := range items {
-		n += it.Spans
-	}
-	if err := w.Queue.DeadLetter(items, reason); err != nil {
-		w.Log.Error("moving spans to the dead-letter store failed", "destination", w.Name, "err", err)
-		return
-	}
-	w.Metrics.spans.WithLabelValues(w.Name, "dead_lettered").Add(float64(n))
-	w.throttle.Log(w.Log, slog.LevelError, "dead-letter", "spans moved to the dead-letter store", "destination", w.Name, "spans", n, "reason", reason)
+	return se
 }
 
 // concat joins queued requests into one. Serialized protobuf messages of
@@ -187,33 +156,9 @@ func concat(items []queue.Item) ([]byte, int) {
 	return body, spans
 }
 
-// jitter spreads retries by ±20% so replicas do not retry in lock-step.
-func jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
-}
-
 func sleep(ctx context.Context, d time.Duration) {
 	select {
 	case <-time.After(d):
 	case <-ctx.Done():
 	}
 }
-
-// Console is the debug destination: it logs a summary of each batch.
-type Console struct{ Log *slog.Logger }
-
-// Send logs the batch.
-func (c Console) Send(_ context.Context, body []byte) (int64, error) {
-	req, err := decode(body)
-	if err != nil {
-		return 0, err
-	}
-	spans.Each(req.Traces(), func(_ pcommon.Resource, s ptrace.Span) {
-		c.Log.Info("span", "trace_id", s.TraceID().String(), "span_id", s.SpanID().String(), "name", s.Name(),
-			"duration", time.Duration(s.EndTimestamp()-s.StartTimestamp()).String(), "attributes", s.Attributes().AsRaw())
-	})
-	return 0, nil
-}
-
-// Close does nothing.
-func (Console) Close() {}

@@ -12,11 +12,12 @@ import (
 
 	"github.com/docker/docker/client"
 
+	"github.com/llmops/terraform-provider-llmops/internal/replicaset"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 
 // Connect returns a client for the configured engine, after a ping.
-func Connect(ctx context.Context, s settings.Docker) (*client.Client, error) {
+func Connect(ctx context.Context, s settings.Docker) (API, error) {
 	opts := []client.Opt{client.WithHost(s.Host), client.WithAPIVersionNegotiation()}
 	if s.CertPath != "" {
 		opts = append(opts, client.WithTLSClientConfig(filepath.Join(s.CertPath, "ca.pem"),
@@ -31,4 +32,17 @@ func Connect(ctx context.Context, s settings.Docker) (*client.Client, error) {
 		return nil, fmt.Errorf("docker engine at %s is unreachable (check docker.host or DOCKER_HOST): %w", s.Host, err)
 	}
 	return cli, nil
+}
+
+// API is the engine client every function here takes. The provider holds
+// one without importing Docker's packages: engine knowledge stays here.
+type API = client.APIClient
+
+// BackendFor is the replica set backend of a mode (replicaset.ModeSwarm or
+// the engine's, the default); cli may be nil for Render.
+func BackendFor(mode string, cli API) replicaset.Backend {
+	if mode == replicaset.ModeSwarm {
+		return Swarm{Client: cli}
+	}
+	return Engine{Client: cli}
 }

@@ -68,7 +68,7 @@ func makeUnique(path, id string) error {
 
 // dockerClient connects to the local engine. Docker is part of this
 // project's machines: its absence is reported loudly, never silently.
-func dockerClient(t *testing.T) *client.Client {
+func dockerClient(t *testing.T) client.APIClient {
 	t.Helper()
 	host := os.Getenv("DOCKER_HOST")
 	if host == "" {
@@ -82,7 +82,7 @@ func dockerClient(t *testing.T) *client.Client {
 	return cli
 }
 
-func buildImage(t *testing.T, cli *client.Client, tag string) {
+func buildImage(t *testing.T, cli client.APIClient, tag string) {
 	t.Helper()
 	sha, err := BinarySHA256(exporterBinary)
 	if err != nil {

@@ -60,10 +60,15 @@ type DestinationQueue struct {
 	Overflow queue.Policy `yaml:"overflow,omitempty"`
 }
 
-// Retry is the exponential backoff of retryable failures.
+// Retry is the exponential backoff of retryable failures. MaxElapsed,
+// when set, bounds how long one batch is retried: after it the batch goes
+// to the dead-letter store (replayable), so one batch a platform keeps
+// refusing with a retryable status cannot hold the queue behind it
+// forever. 0, the default, retries until the platform takes it.
 type Retry struct {
-	Initial Duration `yaml:"initial,omitempty"`
-	Max     Duration `yaml:"max,omitempty"`
+	Initial    Duration `yaml:"initial,omitempty"`
+	Max        Duration `yaml:"max,omitempty"`
+	MaxElapsed Duration `yaml:"max_elapsed,omitempty"`
 }
 
 // QueueStore configures the on-disk queue shared by all destinations.
@@ -166,6 +171,10 @@ func (c *Config) validateDestinations() []string {
 		}
 		if d.Retry.Initial <= 0 || d.Retry.Max < d.Retry.Initial || d.Timeout <= 0 {
 			errs = append(errs, at+": retry.initial and timeout must be positive and retry.max >= retry.initial")
+		}
+		if d.Retry.MaxElapsed < 0 || d.Retry.MaxElapsed > 0 && d.Retry.MaxElapsed < d.Retry.Max {
+			errs = append(errs, fmt.Sprintf("%s.retry.max_elapsed: 0 (retry until delivered) or at least retry.max (%s), got %s",
+				at, time.Duration(d.Retry.Max), time.Duration(d.Retry.MaxElapsed)))
 		}
 	}
 	return errs

@@ -87,6 +87,13 @@ type Spec struct {
 // IPVS (which a virtual IP does).
 const EndpointDNSRR = "dnsrr"
 
+// The backends a replica set runs on: containers on one engine, named and
+// labelled as Compose names them, or a Swarm service.
+const (
+	ModeEngine = "engine"
+	ModeSwarm  = "swarm"
+)
+
 // Hash identifies everything that, when changed, requires new containers.
 // Secret values are not hashed (a hash of a short secret can be reversed):
 // their names and SecretsVersion are.
