@@ -34,7 +34,7 @@ func collectorSchema() schema.Schema {
 		MarkdownDescription: "The whole configuration of an `llmops-exporter` collector: receivers, sampling, destinations " +
 			"(references to `llmops_tracing_provider`), redaction, prices and queues. It renders `config_yaml`, exactly what the " +
 			"exporter reads (checked with the exporter's own validator at plan time), with secrets replaced by files under " +
-			"`/run/secrets/` that `llmops_replica_set.secret_files` provides, and `dify_env`, the environment that points Dify at it.",
+			"`/run/secrets/` that `llmops_replica_set.secret_files_wo` provides, and `dify_env`, the environment that points Dify at it.",
 		Attributes: map[string]schema.Attribute{
 			// Required attributes.
 			"name": schema.StringAttribute{
@@ -58,7 +58,7 @@ func collectorSchema() schema.Schema {
 				Optional:            true,
 				WriteOnly:           true,
 				Sensitive:           true,
-				MarkdownDescription: "When set, both receivers require `Authorization: Bearer <token>`. Write-only: never stored. The rendered configuration reads it from `/run/secrets/otlp_token`: give the same value to `llmops_replica_set.secret_files[\"otlp_token\"]` and to Dify as `OTLP_API_KEY`. Bump `auth_token_wo_version` when it changes.",
+				MarkdownDescription: "When set, both receivers require `Authorization: Bearer <token>`. Write-only: never stored. The rendered configuration reads it from `/run/secrets/otlp_token`: give the same value to `llmops_replica_set.secret_files_wo[\"otlp_token\"]` and to Dify as `OTLP_API_KEY`. Bump `auth_token_wo_version` when it changes.",
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(16)},
 			},
 			"auth_token_wo_version": schema.Int64Attribute{
@@ -262,7 +262,7 @@ func collectorSchema() schema.Schema {
 			"required_secret_files": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Names of the files the replicas must get in `/run/secrets/` (keys of `llmops_replica_set.secret_files`).",
+				MarkdownDescription: "Names of the files the replicas must get in `/run/secrets/` (keys of `llmops_replica_set.secret_files_wo`).",
 			},
 		},
 	}

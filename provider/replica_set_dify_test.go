@@ -150,7 +150,7 @@ resource "llmops_replica_set" "api" {
   replicas = 3
   network  = %[2]q
   env_file = %[4]q
-  secret_files = { SECRET_KEY = var.secret_key }
+  secret_files_wo = { SECRET_KEY = var.secret_key }
   restart_policy = { condition = "on-failure" }
   healthcheck = {
     test     = ["CMD", "/difyapi", "check", "http://localhost:5001/health"]

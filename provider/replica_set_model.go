@@ -31,8 +31,8 @@ type replicaSetModel struct {
 	Env                types.Map       `tfsdk:"env"`
 	EnvFile            types.String    `tfsdk:"env_file"`
 	StopGracePeriod    types.String    `tfsdk:"stop_grace_period"`
-	SecretFiles        types.Map       `tfsdk:"secret_files"`
-	SecretFilesVersion types.Int64     `tfsdk:"secret_files_version"`
+	SecretFiles        types.Map       `tfsdk:"secret_files_wo"`
+	SecretFilesVersion types.Int64     `tfsdk:"secret_files_wo_version"`
 	ConfigFiles        types.Map       `tfsdk:"config_files"`
 	Ports              []portModel     `tfsdk:"ports"`
 	RestartPolicy      *restartModel   `tfsdk:"restart_policy"`

@@ -158,16 +158,16 @@ func (r *replicaSetResource) planRepair(ctx context.Context, req resource.Modify
 }
 
 // checkSecretsProvided fails the plan when a config file reads a file under
-// /run/secrets/ that secret_files does not provide.
+// /run/secrets/ that secret_files_wo does not provide.
 func (r *replicaSetResource) checkSecretsProvided(ctx context.Context, cfg replicaSetModel, names types.List, diags *diag.Diagnostics) {
 	if cfg.ConfigFiles.IsUnknown() || names.IsUnknown() {
 		return
 	}
 	missing := replicaset.MissingSecrets(mapOf(ctx, cfg.ConfigFiles, diags), listOf(ctx, names, diags))
 	for _, name := range slices.Sorted(maps.Keys(missing)) {
-		diags.AddAttributeError(path.Root("secret_files"), "Missing secret file",
-			fmt.Sprintf("%s reads %s/%s, but secret_files has no %q entry: the replicas would start and then fail their health check. "+
-				"Add secret_files[%q] (for an llmops_collector, its required_secret_files lists every name it needs).",
+		diags.AddAttributeError(path.Root("secret_files_wo"), "Missing secret file",
+			fmt.Sprintf("%s reads %s/%s, but secret_files_wo has no %q entry: the replicas would start and then fail their health check. "+
+				"Add secret_files_wo[%q] (for an llmops_collector, its required_secret_files lists every name it needs).",
 				strings.Join(missing[name], ", "), replicaset.SecretsDir, name, name, name))
 	}
 }

@@ -123,7 +123,7 @@ resource "llmops_replica_set" "this" {
   config_files = {
     "/etc/llmops-exporter/config.yaml" = "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"
   }
-  secret_files = { otlp_token = var.token }
+  secret_files_wo = { otlp_token = var.token }
   ports        = [{ container_port = 9464, host_ip = "127.0.0.1" }]
   labels       = { team = "ml" }
   restart_policy = { condition = "on-failure", max_attempts = 3 }
@@ -264,7 +264,7 @@ func TestAccReplicaSet_lifecycleDriftImport(t *testing.T) {
 			{
 				ConfigVariables: config.Variables{"exporter": config.StringVariable(patchedExporter(t)), "token": vars["token"]},
 				ResourceName:    addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
-				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml", "kubernetes_yaml",
+				ImportStateVerifyIgnore: []string{"secret_files_wo", "secret_files_wo_version", "config_files", "secret_file_names", "compose_yaml", "kubernetes_yaml",
 					"ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
 			},
 		},
@@ -302,7 +302,7 @@ resource "llmops_replica_set" "this" {
 	})
 }
 
-// A configuration that reads a secret file secret_files does not provide
+// A configuration that reads a secret file secret_files_wo does not provide
 // fails at plan time, naming the file, instead of after the health timeout.
 func TestAccReplicaSet_missingSecretFailsPlan(t *testing.T) {
 	resource.Test(t, resource.TestCase{
@@ -326,10 +326,10 @@ resource "llmops_replica_set" "this" {
   image        = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
   replicas     = 1
   config_files = { "/etc/llmops-exporter/config.yaml" = llmops_collector.c.config_yaml }
-  secret_files = { otlp_token = "unused" }
+  secret_files_wo = { otlp_token = "unused" }
 }`,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Missing secret file.*/etc/llmops-exporter/config.yaml reads\s+/run/secrets/lf.*secret_files\s+has\s+no\s+"lf"\s+entry`),
+			ExpectError: regexp.MustCompile(`(?s)Missing secret file.*/etc/llmops-exporter/config.yaml reads\s+/run/secrets/lf.*secret_files_wo\s+has\s+no\s+"lf"\s+entry`),
 		}},
 	})
 }
@@ -468,7 +468,7 @@ func TestAccReplicaSet_swarm(t *testing.T) {
 				// Import adopts the Swarm service: mode, endpoint mode,
 				// replicas, image, environment read back from its spec.
 				ConfigVariables: vars, ResourceName: addr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
-				ImportStateVerifyIgnore: []string{"secret_files", "secret_files_version", "config_files", "secret_file_names", "compose_yaml",
+				ImportStateVerifyIgnore: []string{"secret_files_wo", "secret_files_wo_version", "config_files", "secret_file_names", "compose_yaml",
 					"kubernetes_yaml", "ports", "restart_policy", "healthcheck", "update", "resources", "wait_timeout"},
 			},
 			{

@@ -45,7 +45,7 @@ resource "llmops_replica_set" "this" {
   config_files = {
     "/etc/llmops-exporter/config.yaml" = "receivers:\n  otlp:\n    auth: {bearer_token_file: /run/secrets/otlp_token}\n"
   }
-  secret_files = { otlp_token = var.token }
+  secret_files_wo = { otlp_token = var.token }
   healthcheck = {
     test     = ["CMD", "/llmops-exporter", "healthcheck"]
     interval = "1s"

@@ -33,7 +33,7 @@ func durationAttr(desc string) schema.StringAttribute {
 
 func replicaSetSchema() schema.Schema {
 	return schema.Schema{
-		Version: 1, // 1: containers keyed by name (0: a list)
+		Version: 2, // 2: secret_files_wo(_version); 1: containers keyed by name (0: a list)
 		MarkdownDescription: "A highly available set of identical containers on a Docker engine (the seed's HA Compose layout: " +
 			"`deploy.replicas`, restart policy, healthcheck), kept as declared: Read inspects the real containers, so a removed, " +
 			"stopped, unhealthy or hand-edited replica makes `terraform plan` non-empty and `apply` repairs only those. " +
@@ -92,7 +92,7 @@ func replicaSetSchema() schema.Schema {
 			},
 			"env_file": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Path of a Compose env file (e.g. Dify's `docker/.env`), read at plan time with Compose's own parser; `env` wins over it, and keys named in `secret_files` are left out. Its values are not stored in state (only in `spec_sha256`): a change to the file rolls the replicas.",
+				MarkdownDescription: "Path of a Compose env file (e.g. Dify's `docker/.env`), read at plan time with Compose's own parser; `env` wins over it, and keys named in `secret_files_wo` are left out. Its values are not stored in state (only in `spec_sha256`): a change to the file rolls the replicas.",
 			},
 			"stop_grace_period": schema.StringAttribute{
 				Optional:            true,
@@ -102,18 +102,18 @@ func replicaSetSchema() schema.Schema {
 			"env": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Plain environment variables. Put secrets in `secret_files`.",
+				MarkdownDescription: "Plain environment variables. Put secrets in `secret_files_wo`.",
 			},
-			"secret_files": schema.MapAttribute{
+			"secret_files_wo": schema.MapAttribute{
 				Optional:            true,
 				WriteOnly:           true,
 				Sensitive:           true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Secret files, by name: each is placed at `/run/secrets/<name>` with mode 0400 before the container starts. Never in the environment, `docker inspect`, state or plans. Write-only (Terraform 1.11+): bump `secret_files_version` when a value changes.",
+				MarkdownDescription: "Secret files, by name: each is placed at `/run/secrets/<name>` with mode 0400 before the container starts. Never in the environment, `docker inspect`, state or plans. Write-only (Terraform 1.11+): bump `secret_files_wo_version` when a value changes.",
 			},
-			"secret_files_version": schema.Int64Attribute{
+			"secret_files_wo_version": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Increase to roll the replicas with new `secret_files` values.",
+				MarkdownDescription: "Increase to roll the replicas with new `secret_files_wo` values.",
 			},
 			"config_files": schema.MapAttribute{
 				Optional:            true,
@@ -259,7 +259,7 @@ func replicaSetSchema() schema.Schema {
 				Computed: true,
 				MarkdownDescription: "The same layout as Kubernetes manifests a cluster accepts (a Deployment, or a StatefulSet with its headless Service `<name>-headless` when `volumes` gives replicas their own storage; a ClusterIP Service named `name` when there are `ports`; a PodDisruptionBudget of one when `replicas` > 1; a ConfigMap for `config_files`), to apply with the Kubernetes provider. " +
 					"No field the API server owns (`status`, `creationTimestamp`); requests equal the limits; every pod has the runtime's default seccomp profile and no privilege escalation, and the exporter's image runs as its user 65532 (non-root, read-only root filesystem, no capabilities) with readiness on `/ready` and liveness on `/health` of its metrics port. " +
-					"It references, and never holds, a Secret `<name>-secrets` for `secret_files` and a ConfigMap `<name>-env` for `env_file`.",
+					"It references, and never holds, a Secret `<name>-secrets` for `secret_files_wo` and a ConfigMap `<name>-env` for `env_file`.",
 			},
 			"kubernetes_image": schema.StringAttribute{
 				Optional: true,

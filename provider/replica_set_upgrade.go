@@ -10,17 +10,34 @@ import (
 
 var _ resource.ResourceWithUpgradeState = (*replicaSetResource)(nil)
 
-// UpgradeState moves state written before containers was keyed by name
-// (schema version 0, a list) to the map.
+// UpgradeState moves older state to schema version 2: version 0 kept
+// containers as a list (now a map keyed by name), versions 0 and 1 named
+// the write-only secret files secret_files and their counter
+// secret_files_version (now secret_files_wo and secret_files_wo_version, the
+// <name>_wo / <name>_wo_version convention of every resource).
 func (r *replicaSetResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	prior := replicaSetSchemaV0()
-	return map[int64]resource.StateUpgrader{0: {PriorSchema: &prior, StateUpgrader: upgradeReplicaSetV0}}
+	v0, v1 := replicaSetSchemaV0(), schemaBefore(replicaSetSchema(), 1, replicaSetRenamesV2)
+	return map[int64]resource.StateUpgrader{
+		0: {PriorSchema: &v0, StateUpgrader: upgradeReplicaSetV0},
+		1: {PriorSchema: &v1, StateUpgrader: upgradeReplicaSetV1},
+	}
 }
 
-// replicaSetSchemaV0 is the current schema with containers as the list it was.
+// replicaSetRenamesV2 are version 2's renames: current name -> old name.
+var replicaSetRenamesV2 = map[string]string{"secret_files_wo": "secret_files", "secret_files_wo_version": "secret_files_version"}
+
+func upgradeReplicaSetV1(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	attrs, ok := rawAttrs("llmops_replica_set", req, resp)
+	if !ok {
+		return
+	}
+	renameRaw(attrs, replicaSetRenamesV2)
+	setRaw(ctx, attrs, resp)
+}
+
+// replicaSetSchemaV0 is version 1's schema with containers as the list it was.
 func replicaSetSchemaV0() schema.Schema {
-	s := replicaSetSchema()
-	s.Version = 0
+	s := schemaBefore(replicaSetSchema(), 0, replicaSetRenamesV2)
 	m := s.Attributes["containers"].(schema.MapNestedAttribute)
 	attrs := map[string]schema.Attribute{}
 	for k, v := range s.Attributes {
@@ -32,11 +49,11 @@ func replicaSetSchemaV0() schema.Schema {
 }
 
 func upgradeReplicaSetV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-	var attrs map[string]tftypes.Value
-	if err := req.State.Raw.As(&attrs); err != nil {
-		resp.Diagnostics.AddError("Cannot upgrade llmops_replica_set state", err.Error())
+	attrs, ok := rawAttrs("llmops_replica_set", req, resp)
+	if !ok {
 		return
 	}
+	renameRaw(attrs, replicaSetRenamesV2)
 	elemType := containerType.TerraformType(ctx)
 	mapType := tftypes.Map{ElementType: elemType}
 	old := attrs["containers"]
@@ -61,5 +78,5 @@ func upgradeReplicaSetV0(ctx context.Context, req resource.UpgradeStateRequest, 
 		}
 		attrs["containers"] = tftypes.NewValue(mapType, byName)
 	}
-	resp.State.Raw = tftypes.NewValue(resp.State.Schema.Type().TerraformType(ctx), attrs)
+	setRaw(ctx, attrs, resp)
 }

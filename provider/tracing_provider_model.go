@@ -37,21 +37,29 @@ type tracingProviderModel struct {
 	Headers      types.Map    `tfsdk:"headers"`
 	Verify       types.Bool   `tfsdk:"verify"`
 
-	SecretKeyWO      types.String `tfsdk:"secret_key_wo"`
-	SecretKey        types.String `tfsdk:"secret_key"`
-	APIKeyWO         types.String `tfsdk:"api_key_wo"`
-	APIKey           types.String `tfsdk:"api_key"`
-	LicenseKeyWO     types.String `tfsdk:"license_key_wo"`
-	LicenseKey       types.String `tfsdk:"license_key"`
-	TokenWO          types.String `tfsdk:"token_wo"`
-	Token            types.String `tfsdk:"token"`
-	PasswordWO       types.String `tfsdk:"password_wo"`
-	Password         types.String `tfsdk:"password"`
-	ClientSecretWO   types.String `tfsdk:"client_secret_wo"`
-	ClientSecret     types.String `tfsdk:"client_secret"`
-	SecretHeadersWO  types.Map    `tfsdk:"secret_headers_wo"`
-	SecretHeaders    types.Map    `tfsdk:"secret_headers"`
-	SecretsWOVersion types.Int64  `tfsdk:"secrets_wo_version"`
+	SecretKeyWO     types.String `tfsdk:"secret_key_wo"`
+	SecretKey       types.String `tfsdk:"secret_key"`
+	APIKeyWO        types.String `tfsdk:"api_key_wo"`
+	APIKey          types.String `tfsdk:"api_key"`
+	LicenseKeyWO    types.String `tfsdk:"license_key_wo"`
+	LicenseKey      types.String `tfsdk:"license_key"`
+	TokenWO         types.String `tfsdk:"token_wo"`
+	Token           types.String `tfsdk:"token"`
+	PasswordWO      types.String `tfsdk:"password_wo"`
+	Password        types.String `tfsdk:"password"`
+	ClientSecretWO  types.String `tfsdk:"client_secret_wo"`
+	ClientSecret    types.String `tfsdk:"client_secret"`
+	SecretHeadersWO types.Map    `tfsdk:"secret_headers_wo"`
+	SecretHeaders   types.Map    `tfsdk:"secret_headers"`
+
+	// One counter per write-only secret (<name>_wo_version).
+	SecretKeyWOVersion     types.Int64 `tfsdk:"secret_key_wo_version"`
+	APIKeyWOVersion        types.Int64 `tfsdk:"api_key_wo_version"`
+	LicenseKeyWOVersion    types.Int64 `tfsdk:"license_key_wo_version"`
+	TokenWOVersion         types.Int64 `tfsdk:"token_wo_version"`
+	PasswordWOVersion      types.Int64 `tfsdk:"password_wo_version"`
+	ClientSecretWOVersion  types.Int64 `tfsdk:"client_secret_wo_version"`
+	SecretHeadersWOVersion types.Int64 `tfsdk:"secret_headers_wo_version"`
 
 	OTLPEndpoint    types.String `tfsdk:"otlp_endpoint"`
 	OTLPProtocol    types.String `tfsdk:"otlp_protocol"`
@@ -332,7 +340,9 @@ func emptyModel() tracingProviderModel {
 	m := tracingProviderModel{
 		ID: types.StringNull(), Name: types.StringNull(), Type: types.StringNull(), Verify: types.BoolValue(false),
 		Headers: types.MapNull(types.StringType), SecretHeadersWO: types.MapNull(types.StringType), SecretHeaders: types.MapNull(types.StringType),
-		SecretsWOVersion: types.Int64Null(),
+		SecretKeyWOVersion: types.Int64Null(), APIKeyWOVersion: types.Int64Null(), LicenseKeyWOVersion: types.Int64Null(),
+		TokenWOVersion: types.Int64Null(), PasswordWOVersion: types.Int64Null(), ClientSecretWOVersion: types.Int64Null(),
+		SecretHeadersWOVersion: types.Int64Null(),
 	}
 	for _, f := range m.stringFields() {
 		*f = types.StringNull()

@@ -64,12 +64,12 @@ resource "llmops_tracing_provider" "test" {
 				// A self-hosted host behind a path prefix: updated in place.
 				Config: `
 resource "llmops_tracing_provider" "test" {
-  name               = "prod"
-  type               = "langfuse"
-  host               = "https://langfuse.internal.example/lf/"
-  public_key         = "pk-lf-123"
-  secret_key_wo      = "sk-lf-789"
-  secrets_wo_version = 2
+  name                  = "prod"
+  type                  = "langfuse"
+  host                  = "https://langfuse.internal.example/lf/"
+  public_key            = "pk-lf-123"
+  secret_key_wo         = "sk-lf-789"
+  secret_key_wo_version = 2
 }`,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),

@@ -103,16 +103,12 @@ func tracingProviderSchema() schema.Schema {
 			Default:             booldefault.StaticBool(false),
 			MarkdownDescription: "When `true`, create and update call the platform's credential check and fail with a diagnostic that says whether the platform is **unreachable**, the **URL or path is wrong**, or the **credentials were rejected**. Needs network access to the platform from where Terraform runs. Default `false`.",
 		},
-		"secrets_wo_version": schema.Int64Attribute{
-			Optional:            true,
-			MarkdownDescription: "Write-only values are never stored, so Terraform cannot see when they change. Increase this number whenever you change a `*_wo` value so the change is applied (and re-verified).",
-		},
 		"secret_headers_wo": schema.MapAttribute{
 			Optional:            true,
 			WriteOnly:           true,
 			Sensitive:           true,
 			ElementType:         types.StringType,
-			MarkdownDescription: "Secret headers sent with every export (`otlp` only), e.g. `Authorization`. Write-only: never stored in state or shown in plans. Requires Terraform 1.11+.",
+			MarkdownDescription: "Secret headers sent with every export (`otlp` only), e.g. `Authorization`. Write-only: never stored in state or shown in plans; bump `secret_headers_wo_version` when they change. Requires Terraform 1.11+.",
 			Validators:          []validator.Map{mapvalidator.ConflictsWith(path.MatchRoot("secret_headers"))},
 		},
 		"secret_headers": schema.MapAttribute{
@@ -146,13 +142,15 @@ func tracingProviderSchema() schema.Schema {
 			MarkdownDescription: "Names of the headers every export carries (sorted). Values are never shown: some are secrets.",
 		},
 	}
+	attrs["secret_headers_wo_version"] = woVersion("secret_headers_wo")
 	for _, s := range secretPairs {
 		wo := s.name + "_wo"
+		attrs[wo+"_version"] = woVersion(wo)
 		attrs[wo] = schema.StringAttribute{
 			Optional:            true,
 			WriteOnly:           true,
 			Sensitive:           true,
-			MarkdownDescription: fmt.Sprintf("Secret for %s. Write-only: never stored in state or shown in plans; bump `secrets_wo_version` when it changes. Requires Terraform 1.11+; use `%s` on older versions.", s.usedBy, s.name),
+			MarkdownDescription: fmt.Sprintf("Secret for %s. Write-only: never stored in state or shown in plans; bump `%s_wo_version` when it changes. Requires Terraform 1.11+; use `%s` on older versions.", s.usedBy, s.name, s.name),
 			Validators:          []validator.String{stringvalidator.ConflictsWith(path.MatchRoot(s.name)), stringvalidator.LengthAtLeast(1)},
 		}
 		attrs[s.name] = schema.StringAttribute{
@@ -163,9 +161,20 @@ func tracingProviderSchema() schema.Schema {
 		}
 	}
 	return schema.Schema{
+		Version:             1, // 1: one <name>_wo_version per secret (0: a shared secrets_wo_version)
 		MarkdownDescription: "The endpoint and credentials of one LLM tracing platform (Langfuse, LangSmith, Arize Phoenix, W&B Weave, Alibaba Cloud ARMS, Opik, Tencent APM, MLflow, Databricks-managed MLflow, or any OTLP back end), validated and normalised, for collectors to export to.\n\n" +
 			"Secrets are write-only (`*_wo`, Terraform 1.11+): they never reach the state or the plan. The resource computes the exact OTLP endpoint, protocol and header names the platform needs. With `verify = true` it checks the credentials against the platform and tells an unreachable host, a wrong URL or path, and rejected credentials apart.",
 		Attributes: attrs,
+	}
+}
+
+// woVersion is the counter of a write-only attribute: its value is never
+// stored, so a changed number is how Terraform sees that it changed.
+func woVersion(wo string) schema.Int64Attribute {
+	return schema.Int64Attribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("Write-only values are never stored, so Terraform cannot see when `%s` changes: "+
+			"increase this number when it does, and the change is applied (and re-verified with `verify`).", wo),
 	}
 }
 

@@ -17,7 +17,7 @@ func TestAddAttrErrorCutsToWhatTerraformHighlights(t *testing.T) {
 		{path.Root("presets").AtListIndex(2), path.Root("presets").AtListIndex(2), false},
 		{path.Root("rule").AtListIndex(0).AtName("threshold"), path.Root("rule").AtListIndex(0), true},
 		{path.Root("dify").AtName("url"), path.Root("dify"), true},
-		{path.Root("secret_files").AtMapKey("k"), path.Root("secret_files").AtMapKey("k"), false},
+		{path.Root("secret_files_wo").AtMapKey("k"), path.Root("secret_files_wo").AtMapKey("k"), false},
 	} {
 		var d diag.Diagnostics
 		addAttrError(&d, c.in, "S", "detail")

@@ -59,13 +59,13 @@ resource "llmops_replica_set" "api" {
   env_file = "${var.dify_docker_dir}/.env"
   env      = { MODE = "api" }
 
-  secret_files = {
+  secret_files_wo = {
     SECRET_KEY        = var.secret_key
     DB_PASSWORD       = var.db_password
     REDIS_PASSWORD    = var.redis_password
     CELERY_BROKER_URL = "redis://:${var.redis_password}@redis:6379/1"
   }
-  secret_files_version = var.secrets_version
+  secret_files_wo_version = var.secrets_version
   # Export /run/secrets/* into the environment of Dify's own entrypoint:
   # the values never appear in `docker inspect`.
   entrypoint = ["/bin/bash", "-c", "for f in /run/secrets/*; do export \"$(basename \"$f\")=$(cat \"$f\")\"; done; exec /bin/bash /entrypoint.sh \"$@\"", "entrypoint"]

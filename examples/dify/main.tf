@@ -49,12 +49,12 @@ provider "llmops" {
 
 # Two platforms at once (Dify itself traces an app to one).
 resource "llmops_tracing_provider" "langfuse" {
-  name               = "langfuse"
-  type               = "langfuse"
-  public_key         = "pk-lf-0000"
-  secret_key_wo      = var.langfuse_secret_key
-  secrets_wo_version = 1
-  verify             = false
+  name                  = "langfuse"
+  type                  = "langfuse"
+  public_key            = "pk-lf-0000"
+  secret_key_wo         = var.langfuse_secret_key
+  secret_key_wo_version = 1
+  verify                = false
 }
 
 resource "llmops_tracing_provider" "jaeger" {
@@ -90,7 +90,7 @@ resource "llmops_replica_set" "exporter" {
   config_files = {
     "/etc/llmops-exporter/config.yaml" = llmops_collector.dify.config_yaml
   }
-  secret_files = {
+  secret_files_wo = {
     otlp_token          = var.otlp_token
     dify_redis_password = var.redis_password
     langfuse            = var.langfuse_secret_key

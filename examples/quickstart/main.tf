@@ -102,7 +102,7 @@ resource "llmops_replica_set" "exporter" {
   config_files = {
     "/etc/llmops-exporter/config.yaml" = llmops_collector.main.config_yaml
   }
-  secret_files = { otlp_token = var.otlp_token }
+  secret_files_wo = { otlp_token = var.otlp_token }
   ports = [
     { container_port = 9464, host_ip = "127.0.0.1" }, # metrics, one host port per replica
     { container_port = 4318, host_ip = "127.0.0.1" }, # OTLP/HTTP

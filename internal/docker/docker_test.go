@@ -309,7 +309,7 @@ func TestRemoveImageKeepsATagInUse(t *testing.T) {
 }
 
 // The cause of a failed start is in the container's log: the error quotes
-// its end (here a destination's secret file that secret_files lacks).
+// its end (here a destination's secret file that secret_files_wo lacks).
 func TestFailedStartQuotesTheLog(t *testing.T) {
 	cli := dockerClient(t)
 	tag := "llmops-exporter:engine-test-nosecret-" + run

@@ -28,7 +28,7 @@ func TestMatchingRules(t *testing.T) {
 	}
 	b.SecretsVersion = 1
 	if a.Hash() == b.Hash() {
-		t.Fatal("secret_files_version must change the spec hash")
+		t.Fatal("secret_files_wo_version must change the spec hash")
 	}
 	c := a
 	c.Env = map[string]string{"A": "2"}

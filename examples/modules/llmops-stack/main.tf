@@ -22,11 +22,15 @@ resource "llmops_tracing_provider" "this" {
   entity     = each.value.entity
   protocol   = each.value.protocol
 
-  secret_key_wo      = local.secret_argument[each.value.type] == "secret_key" ? lookup(var.destination_secrets, each.key, null) : null
-  api_key_wo         = local.secret_argument[each.value.type] == "api_key" ? lookup(var.destination_secrets, each.key, null) : null
-  license_key_wo     = local.secret_argument[each.value.type] == "license_key" ? lookup(var.destination_secrets, each.key, null) : null
-  token_wo           = local.secret_argument[each.value.type] == "token" ? lookup(var.destination_secrets, each.key, null) : null
-  secrets_wo_version = var.secrets_version
+  secret_key_wo  = local.secret_argument[each.value.type] == "secret_key" ? lookup(var.destination_secrets, each.key, null) : null
+  api_key_wo     = local.secret_argument[each.value.type] == "api_key" ? lookup(var.destination_secrets, each.key, null) : null
+  license_key_wo = local.secret_argument[each.value.type] == "license_key" ? lookup(var.destination_secrets, each.key, null) : null
+  token_wo       = local.secret_argument[each.value.type] == "token" ? lookup(var.destination_secrets, each.key, null) : null
+  # Each write-only secret has its own counter: bump var.secrets_version on rotation.
+  secret_key_wo_version  = local.secret_argument[each.value.type] == "secret_key" ? var.secrets_version : null
+  api_key_wo_version     = local.secret_argument[each.value.type] == "api_key" ? var.secrets_version : null
+  license_key_wo_version = local.secret_argument[each.value.type] == "license_key" ? var.secrets_version : null
+  token_wo_version       = local.secret_argument[each.value.type] == "token" ? var.secrets_version : null
 }
 
 resource "llmops_collector" "this" {
@@ -58,8 +62,8 @@ resource "llmops_replica_set" "this" {
   }
   # Every name in llmops_collector.this.required_secret_files: the token,
   # and one file per destination that has a secret.
-  secret_files         = merge({ otlp_token = var.otlp_token }, var.destination_secrets)
-  secret_files_version = var.secrets_version
+  secret_files_wo         = merge({ otlp_token = var.otlp_token }, var.destination_secrets)
+  secret_files_wo_version = var.secrets_version
   ports = [
     { container_port = 9464, host_ip = "127.0.0.1" },
     { container_port = 4318, host_ip = "127.0.0.1" },

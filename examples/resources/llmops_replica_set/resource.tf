@@ -36,11 +36,11 @@ resource "llmops_replica_set" "exporter" {
     "/etc/llmops-exporter/config.yaml" = llmops_collector.main.config_yaml
   }
   # One entry per name in llmops_collector.main.required_secret_files.
-  secret_files = {
+  secret_files_wo = {
     otlp_token = var.otlp_token
     langfuse   = var.langfuse_secret_key
   }
-  secret_files_version = 1
+  secret_files_wo_version = 1
 
   ports = [
     { container_port = 9464, host_port = 19464, host_ip = "127.0.0.1" }, # replicas get 19464, 19465, 19466

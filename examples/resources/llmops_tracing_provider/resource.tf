@@ -19,14 +19,14 @@ variable "verify_credentials" {
 }
 
 # Langfuse Cloud (EU). verify checks the keys when applied; bump
-# secrets_wo_version after rotating the secret key.
+# secret_key_wo_version after rotating the secret key.
 resource "llmops_tracing_provider" "langfuse" {
-  name               = "langfuse-prod"
-  type               = "langfuse"
-  public_key         = "pk-lf-1234567890"
-  secret_key_wo      = var.langfuse_secret_key
-  secrets_wo_version = 1
-  verify             = var.verify_credentials
+  name                  = "langfuse-prod"
+  type                  = "langfuse"
+  public_key            = "pk-lf-1234567890"
+  secret_key_wo         = var.langfuse_secret_key
+  secret_key_wo_version = 1
+  verify                = var.verify_credentials
 }
 
 # LangSmith, one project per environment.
