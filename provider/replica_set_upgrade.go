@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -39,10 +40,7 @@ func upgradeReplicaSetV1(ctx context.Context, req resource.UpgradeStateRequest, 
 func replicaSetSchemaV0() schema.Schema {
 	s := schemaBefore(replicaSetSchema(), 0, replicaSetRenamesV2)
 	m := s.Attributes["containers"].(schema.MapNestedAttribute)
-	attrs := map[string]schema.Attribute{}
-	for k, v := range s.Attributes {
-		attrs[k] = v
-	}
+	attrs := maps.Clone(s.Attributes)
 	attrs["containers"] = schema.ListNestedAttribute{Computed: true, NestedObject: m.NestedObject}
 	s.Attributes = attrs
 	return s

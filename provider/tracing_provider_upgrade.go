@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -29,10 +30,7 @@ func (r *tracingProviderResource) UpgradeState(context.Context) map[int64]resour
 func tracingProviderSchemaV0() schema.Schema {
 	s := tracingProviderSchema()
 	s.Version = 0
-	attrs := map[string]schema.Attribute{}
-	for k, v := range s.Attributes {
-		attrs[k] = v
-	}
+	attrs := maps.Clone(s.Attributes)
 	for _, k := range tracingProviderWOVersions {
 		delete(attrs, k)
 	}
