@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 
-
 	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
 	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 

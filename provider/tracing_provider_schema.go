@@ -161,7 +161,7 @@ func tracingProviderSchema() schema.Schema {
 		}
 	}
 	return schema.Schema{
-		Version:             1, // 1: one <name>_wo_version per secret (0: a shared secrets_wo_version)
+		Version: 1, // 1: one <name>_wo_version per secret (0: a shared secrets_wo_version)
 		MarkdownDescription: "The endpoint and credentials of one LLM tracing platform (Langfuse, LangSmith, Arize Phoenix, W&B Weave, Alibaba Cloud ARMS, Opik, Tencent APM, MLflow, Databricks-managed MLflow, or any OTLP back end), validated and normalised, for collectors to export to.\n\n" +
 			"Secrets are write-only (`*_wo`, Terraform 1.11+): they never reach the state or the plan. The resource computes the exact OTLP endpoint, protocol and header names the platform needs. With `verify = true` it checks the credentials against the platform and tells an unreachable host, a wrong URL or path, and rejected credentials apart.",
 		Attributes: attrs,
