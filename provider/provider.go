@@ -8,9 +8,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
-	"github.com/llmops/terraform-provider-llmops/internal/grafana"
-
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
@@ -18,7 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
 	"github.com/llmops/terraform-provider-llmops/internal/docker"
+	"github.com/llmops/terraform-provider-llmops/internal/grafana"
 	"github.com/llmops/terraform-provider-llmops/internal/settings"
 )
 

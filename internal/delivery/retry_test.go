@@ -58,7 +58,9 @@ func TestMaxElapsedDeadLettersAndMovesOn(t *testing.T) {
 	h := newHarness(t)
 	fake := h.add(t, "flaky", platform.OTLP, platform.Config{}, "a")
 	fake.Outage(503, 0)
-	f := h.startWith(t, func(d *exporterconfig.Destination) { d.Retry.MaxElapsed = exporterconfig.Duration(300 * time.Millisecond) })
+	f := h.startWith(t, func(d *exporterconfig.Destination) {
+		d.Retry.MaxElapsed = exporterconfig.Duration(300 * time.Millisecond)
+	})
 	f.Start()
 	if err := f.ConsumeTraces(context.Background(), trace(1)); err != nil {
 		t.Fatal(err)

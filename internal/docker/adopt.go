@@ -141,4 +141,3 @@ func userLabels(labels map[string]string) map[string]string {
 	})
 	return out
 }
-
