@@ -44,7 +44,7 @@ func builtProvider(t *testing.T) string {
 		if providerErr != nil {
 			return
 		}
-		b := exec.Command("go", "build", "-o", filepath.Join(providerDir, "terraform-provider-llmops"), "..")
+		b := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(providerDir, "terraform-provider-llmops"), "..") // the flags of make release: shared compiled packages
 		b.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := b.CombinedOutput(); err != nil {
 			providerErr = fmt.Errorf("%v\n%s", err, out)

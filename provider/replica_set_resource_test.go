@@ -49,7 +49,7 @@ func staticExporter(t *testing.T) string {
 			return
 		}
 		exporterPath = filepath.Join(dir, "llmops-exporter")
-		b := exec.Command("go", "build", "-o", exporterPath, "../cmd/llmops-exporter")
+		b := exec.Command("go", "build", "-trimpath", "-o", exporterPath, "../cmd/llmops-exporter") // -trimpath, CGO off: the flags make release builds with, so they share compiled packages
 		b.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 		if out, err := b.CombinedOutput(); err != nil {
 			exporterErr = fmt.Errorf("%v\n%s", err, out)

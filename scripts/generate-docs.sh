@@ -12,7 +12,8 @@ tf="$(TERRAFORM_VERSION="${TEST_TERRAFORM_VERSION:-1.13.3}" "${root}/scripts/ter
 docs="$("${root}/scripts/tool.sh" tfplugindocs)"
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
-go build -o "${work}/bin/terraform-provider-llmops" "${root}"
+# CGO off and -trimpath, as make release builds: the compiled packages are shared.
+CGO_ENABLED=0 go build -trimpath -o "${work}/bin/terraform-provider-llmops" "${root}"
 cat > "${work}/dev.tfrc" <<TFRC
 provider_installation {
   dev_overrides {

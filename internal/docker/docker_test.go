@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	exporterBinary = filepath.Join(dir, "llmops-exporter")
-	b := exec.Command("go", "build", "-o", exporterBinary, "../../cmd/llmops-exporter")
+	b := exec.Command("go", "build", "-trimpath", "-o", exporterBinary, "../../cmd/llmops-exporter")
 	b.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if out, err := b.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
