@@ -236,8 +236,11 @@ func (c *Client) roundTrip(ctx context.Context, timeout time.Duration, cmds [][]
 	if err := c.conn.SetDeadline(deadline); err != nil {
 		return nil, err
 	}
-	// A cancelled context interrupts a blocked read or write at once.
-	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
+	// A cancelled context interrupts a blocked read or write at once. The
+	// function may run after this call returned and the client moved on to
+	// a new connection: it must touch this one only.
+	conn := c.conn
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	c.buf = c.buf[:0]
 	for _, cmd := range cmds {
