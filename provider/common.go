@@ -127,3 +127,21 @@ func setSchemaDefaults(ctx context.Context, s schema.Schema, state *tfsdk.State,
 		}
 	}
 }
+
+// stringList is a known list of strings (empty, not null, for none).
+func stringList(s []string) types.List {
+	vs := make([]attr.Value, 0, len(s))
+	for _, v := range s {
+		vs = append(vs, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, vs)
+}
+
+// stringMapValue is a known map of strings (empty, not null, for none).
+func stringMapValue(m map[string]string) types.Map {
+	vs := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		vs[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, vs)
+}

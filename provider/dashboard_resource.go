@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -286,14 +285,6 @@ func adoptDashboard(m *dashboardModel, remote []byte) {
 	if len(d.Tags) > 0 {
 		m.Tags = stringList(d.Tags)
 	}
-}
-
-func stringList(s []string) types.List {
-	var vs []attr.Value
-	for _, v := range s {
-		vs = append(vs, types.StringValue(v))
-	}
-	return types.ListValueMust(types.StringType, vs)
 }
 
 func (r *dashboardResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -144,13 +144,6 @@ func (r *difyAppTracingResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func stringMapValue(m map[string]string) types.Map {
-	vals := map[string]string{}
-	maps.Copy(vals, m)
-	v, _ := types.MapValueFrom(context.Background(), types.StringType, vals)
-	return v
-}
-
 func (r *difyAppTracingResource) client(diags *diag.Diagnostics) *difyconsole.Client {
 	c, err := r.meta.DifyConsole()
 	if err != nil {

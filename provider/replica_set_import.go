@@ -47,20 +47,12 @@ func stringListOrNull(v []string) types.List {
 	if len(v) == 0 {
 		return types.ListNull(types.StringType)
 	}
-	out := make([]attr.Value, len(v))
-	for i, s := range v {
-		out[i] = types.StringValue(s)
-	}
-	return types.ListValueMust(types.StringType, out)
+	return stringList(v)
 }
 
 func stringMapOrNull(v map[string]string) types.Map {
 	if len(v) == 0 {
 		return types.MapNull(types.StringType)
 	}
-	out := make(map[string]attr.Value, len(v))
-	for k, s := range v {
-		out[k] = types.StringValue(s)
-	}
-	return types.MapValueMust(types.StringType, out)
+	return stringMapValue(v)
 }

@@ -146,8 +146,8 @@ func (m *tracingProviderModel) hasSecret() bool {
 func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
 	var diags diag.Diagnostics
 	t := platform.Type(m.Type.ValueString())
-	if t == platform.Databricks && m.ClientID.IsUnknown() {
-		return diags // token_wo or client_secret_wo: known once client_id is
+	if f := platform.SecretChosenBy(t); f != "" && m.fieldUnknown(f) {
+		return diags // which secret (Databricks: token_wo or client_secret_wo) is known once the field is
 	}
 	own := m.secretName()
 	for name, pair := range m.secretFields() {
@@ -172,11 +172,12 @@ func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
 		diags.AddAttributeError(path.Root(own+"_wo"), "Missing tracing provider secret",
 			fmt.Sprintf("type %q needs %s_wo (Terraform 1.11+) or %s", t, own, own))
 	}
-	if t == platform.MLflow {
-		diags.Append(m.validateMLflowAuth()...)
+	if with := platform.SecretSentWith(t); with != "" && own != "" {
+		diags.Append(m.validatePairedSecret(t, own, with)...)
 	}
 	if !platform.AcceptsHeaders(t) && (!m.SecretHeadersWO.IsNull() || !m.SecretHeaders.IsNull()) {
-		diags.AddAttributeError(path.Root("secret_headers_wo"), "Invalid tracing provider setting", fmt.Sprintf("secret headers are only used by type %q", platform.OTLP))
+		diags.AddAttributeError(path.Root("secret_headers_wo"), "Invalid tracing provider setting",
+			fmt.Sprintf("secret headers are only used by type %s", quotedTypes(platform.HeaderTypes())))
 	}
 	return diags
 }
@@ -188,28 +189,39 @@ func (m *tracingProviderModel) secretName() string {
 }
 
 // secretImplied reports whether the settings alone say a secret is
-// configured: the type requires one, or MLflow has a user (whose password
-// must be set). An import assumes it.
+// configured: the type requires one, or the field it is sent with is set
+// (MLflow's username, whose password must be set). An import assumes it.
 func (m *tracingProviderModel) secretImplied() bool {
 	t := platform.Type(m.Type.ValueString())
-	return platform.SecretRequired(t) || (t == platform.MLflow && m.Username.ValueString() != "")
+	with := platform.SecretSentWith(t)
+	return platform.SecretRequired(t) || (with != "" && m.stringFields()[with].ValueString() != "")
 }
 
-// validateMLflowAuth: MLflow's basic-auth app takes a user and a password
-// together; either alone would be sent as a wrong Basic header, or not at
-// all.
-func (m *tracingProviderModel) validateMLflowAuth() diag.Diagnostics {
+// validatePairedSecret: a secret sent only with another field (MLflow's
+// basic auth: password with username) needs both; either alone would be
+// sent as a wrong Basic header, or not at all.
+func (m *tracingProviderModel) validatePairedSecret(t platform.Type, secret, with string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	user := !m.Username.IsNull() && m.Username.ValueString() != ""
+	f := m.stringFields()[with]
+	set := !f.IsNull() && f.ValueString() != ""
 	switch {
-	case user && !m.hasSecret():
-		diags.AddAttributeError(path.Root("password_wo"), "Missing tracing provider secret",
-			"type \"mlflow\" with username needs password_wo (Terraform 1.11+) or password: MLflow's basic auth takes both")
-	case !user && !m.Username.IsUnknown() && m.hasSecret():
-		diags.AddAttributeError(path.Root("username"), "Missing tracing provider setting",
-			"type \"mlflow\" sends the password only with a username (HTTP Basic): set username, or remove password_wo")
+	case set && !m.hasSecret():
+		diags.AddAttributeError(path.Root(secret+"_wo"), "Missing tracing provider secret",
+			fmt.Sprintf("type %q with %s needs %s_wo (Terraform 1.11+) or %s: %s sends them together", t, with, secret, secret, platform.Title(t)))
+	case !set && !f.IsUnknown() && m.hasSecret():
+		diags.AddAttributeError(path.Root(with), "Missing tracing provider setting",
+			fmt.Sprintf("type %q sends the %s only with a %s: set %s, or remove %s_wo", t, secret, with, with, secret))
 	}
 	return diags
+}
+
+// quotedTypes is `"a"` or `"a" or "b"`, for messages.
+func quotedTypes(ts []platform.Type) string {
+	q := make([]string, len(ts))
+	for i, t := range ts {
+		q[i] = fmt.Sprintf("%q", t)
+	}
+	return strings.Join(q, " or ")
 }
 
 // fillDefaults sets the type's defaults on fields the configuration leaves

@@ -173,7 +173,7 @@ func addCheckError(diags *diag.Diagnostics, t platform.Type, err error) {
 		diags.AddError("Tracing platform check failed", err.Error())
 		return
 	}
-	at := path.Root(urlFieldOf(t))
+	at := path.Root(platform.URLField(t))
 	summary := "Tracing platform returned an unexpected answer"
 	switch ce.Problem {
 	case platform.Unreachable:
@@ -188,15 +188,4 @@ func addCheckError(diags *diag.Diagnostics, t platform.Type, err error) {
 	}
 	diags.AddAttributeError(at, summary, err.Error()+
 		"\n\nThe check ran because verify = true; set verify = false to save the settings without checking them.")
-}
-
-func urlFieldOf(t platform.Type) string {
-	switch t {
-	case platform.Langfuse:
-		return platform.FieldHost
-	case platform.Opik:
-		return platform.FieldURL
-	default:
-		return platform.FieldEndpoint
-	}
 }

@@ -22,19 +22,6 @@ import (
 // environment variable suffixes.
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
-// secretPairs are the per-platform secrets: each has a write-only attribute
-// (preferred, Terraform 1.11+) and a Sensitive one for older CLIs.
-var secretPairs = []struct {
-	name, usedBy string
-}{
-	{"secret_key", "`langfuse` (the `sk-lf-...` key)"},
-	{"api_key", "`langsmith`, `phoenix`, `weave` and `opik`"},
-	{"license_key", "`aliyun`"},
-	{"token", "`tencent`, and `databricks` (a personal access token)"},
-	{"password", "`mlflow` (with `username`: MLflow's basic auth)"},
-	{"client_secret", "`databricks` with `client_id` (a service principal's OAuth secret, machine-to-machine)"},
-}
-
 func tracingProviderSchema() schema.Schema {
 	attrs := map[string]schema.Attribute{
 		// Required attributes.
@@ -51,50 +38,30 @@ func tracingProviderSchema() schema.Schema {
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 
-		// Optional attributes.
-		"host":         defaulted("Langfuse base URL (`langfuse`). Any path prefix of a self-hosted instance is kept.", platform.Langfuse),
-		"endpoint":     endpointAttribute(),
-		"url":          defaulted("Opik API URL, ending in `/api/` (`opik`).", platform.Opik),
-		"project":      projectAttribute(),
-		"app_name":     defaulted("Service name reported to ARMS (`aliyun`).", platform.Aliyun),
-		"service_name": defaulted("Service name reported to Tencent APM (`tencent`).", platform.Tencent),
-		"experiment_id": schema.StringAttribute{
-			Optional: true,
-			Computed: true,
-			MarkdownDescription: "MLflow experiment id, the number in the experiment's URL, sent as `x-mlflow-experiment-id` (`mlflow`: default `0`, MLflow's default experiment; `databricks`: required). " +
-				"The experiment must exist.",
-		},
-		"username": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "MLflow user for its basic auth (`mlflow`), sent with `password_wo` as HTTP Basic. Leave unset for a tracking server without auth.",
-		},
-		"client_id": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Application id of a Databricks service principal (`databricks`): the exporter then gets its bearer tokens from the workspace's OAuth endpoint with `client_secret_wo` (machine-to-machine) instead of using a personal access token (`token_wo`).",
-		},
+		// Optional attributes: the platforms' settings, described from
+		// their descriptors (tracing_provider_docs.go).
+		"host":          platformField(platform.FieldHost, "Base URL of the platform."),
+		"endpoint":      platformField(platform.FieldEndpoint, "Base URL of the platform. The traces path is appended, so give the base, not `.../v1/traces`."),
+		"url":           platformField(platform.FieldURL, "Base URL of the platform's API."),
+		"project":       platformField(platform.FieldProject, "Project name."),
+		"app_name":      platformField(platform.FieldAppName, "Application name."),
+		"service_name":  platformField(platform.FieldServiceName, "Service name."),
+		"experiment_id": platformField(platform.FieldExperimentID, "MLflow experiment id, the number in the experiment's URL, sent as `x-mlflow-experiment-id`. The experiment must exist."),
+		"username":      platformField(platform.FieldUsername, "User for HTTP Basic auth."),
+		"client_id":     platformField(platform.FieldClientID, "OAuth client id."),
+		"public_key":    platformField(platform.FieldPublicKey, "Public key."),
+		"workspace":     platformField(platform.FieldWorkspace, "Workspace."),
+		"entity":        platformField(platform.FieldEntity, "Entity."),
 		"protocol": schema.StringAttribute{
 			Optional:            true,
 			Computed:            true,
-			MarkdownDescription: "OTLP transport: `http/protobuf`, `http/json` or `grpc`. `aliyun` takes `http/protobuf` (default) or `grpc`; `otlp` takes all three (default `http/protobuf`); `langfuse` and `langsmith` take both HTTP forms; `phoenix`, `weave`, `opik`, `mlflow` and `databricks` only `http/protobuf` (Opik reads OTLP/JSON ids as base64); `tencent` only `grpc`.",
+			MarkdownDescription: protocolDescription(),
 			Validators:          []validator.String{oneOfValues(string(platform.HTTPProtobuf), string(platform.HTTPJSON), string(platform.GRPC))},
-		},
-		"public_key": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Langfuse public key, `pk-lf-...` (`langfuse`, required).",
-		},
-		"workspace": schema.StringAttribute{
-			Optional: true,
-			MarkdownDescription: "`opik`: Comet workspace, sent as `Comet-Workspace` (required by Comet's cloud). " +
-				"`langsmith`: workspace id, sent as `x-tenant-id` (needed for API keys that belong to several workspaces).",
-		},
-		"entity": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "W&B entity (team or user) that owns the project (`weave`, required).",
 		},
 		"headers": schema.MapAttribute{
 			Optional:            true,
 			ElementType:         types.StringType,
-			MarkdownDescription: "Extra non-secret headers sent with every export (`otlp` only), e.g. `X-Scope-OrgID`. Put credentials in `secret_headers_wo`.",
+			MarkdownDescription: "Extra non-secret headers sent with every export (" + headerTypes() + " only), e.g. `X-Scope-OrgID`. Put credentials in `secret_headers_wo`.",
 			Validators:          []validator.Map{mapvalidator.SizeAtLeast(1)},
 		},
 		"verify": schema.BoolAttribute{
@@ -108,7 +75,7 @@ func tracingProviderSchema() schema.Schema {
 			WriteOnly:           true,
 			Sensitive:           true,
 			ElementType:         types.StringType,
-			MarkdownDescription: "Secret headers sent with every export (`otlp` only), e.g. `Authorization`. Write-only: never stored in state or shown in plans; bump `secret_headers_wo_version` when they change. Requires Terraform 1.11+.",
+			MarkdownDescription: "Secret headers sent with every export (" + headerTypes() + " only), e.g. `Authorization`. Write-only: never stored in state or shown in plans; bump `secret_headers_wo_version` when they change. Requires Terraform 1.11+.",
 			Validators:          []validator.Map{mapvalidator.ConflictsWith(path.MatchRoot("secret_headers"))},
 		},
 		"secret_headers": schema.MapAttribute{
@@ -143,7 +110,7 @@ func tracingProviderSchema() schema.Schema {
 		},
 	}
 	attrs["secret_headers_wo_version"] = woVersion("secret_headers_wo")
-	for _, s := range secretPairs {
+	for _, s := range secretAttributes() {
 		wo := s.name + "_wo"
 		attrs[wo+"_version"] = woVersion(wo)
 		attrs[wo] = schema.StringAttribute{
@@ -175,38 +142,6 @@ func woVersion(wo string) schema.Int64Attribute {
 		Optional: true,
 		MarkdownDescription: fmt.Sprintf("Write-only values are never stored, so Terraform cannot see when `%s` changes: "+
 			"increase this number when it does, and the change is applied (and re-verified with `verify`).", wo),
-	}
-}
-
-// defaulted is an optional string whose default depends on the type.
-func defaulted(desc string, t platform.Type) schema.StringAttribute {
-	field := map[platform.Type]string{platform.Langfuse: platform.FieldHost, platform.Opik: platform.FieldURL,
-		platform.Aliyun: platform.FieldAppName, platform.Tencent: platform.FieldServiceName}[t]
-	return schema.StringAttribute{
-		Optional:            true,
-		Computed:            true,
-		MarkdownDescription: desc + " Default `" + platform.Default(t, field) + "`.",
-	}
-}
-
-func endpointAttribute() schema.StringAttribute {
-	var defs []string
-	for _, t := range []platform.Type{platform.LangSmith, platform.Phoenix, platform.Weave, platform.Aliyun, platform.MLflow} {
-		defs = append(defs, fmt.Sprintf("`%s`: `%s`", t, platform.Default(t, platform.FieldEndpoint)))
-	}
-	return schema.StringAttribute{
-		Optional: true,
-		Computed: true,
-		MarkdownDescription: "Base URL of the platform (`langsmith`, `phoenix`, `weave`, `aliyun`, `tencent`, `mlflow`: the tracking URI, `databricks`: the workspace URL, `otlp`). The traces path is appended, so give the base, not `.../v1/traces`. " +
-			"`langsmith`, `weave` and `databricks` need `https://`; `tencent` takes `scheme://host[:port]` only (`http://` means gRPC without TLS); for `otlp` over gRPC give `scheme://host:port`. Required for `otlp`, `tencent` (the region's ingest host) and `databricks`. Defaults: " + strings.Join(defs, ", ") + ".",
-	}
-}
-
-func projectAttribute() schema.StringAttribute {
-	return schema.StringAttribute{
-		Optional:            true,
-		Computed:            true,
-		MarkdownDescription: "Project name (`langsmith` and `weave`: required; `phoenix`: default `default`; `opik`: default `Default Project`).",
 	}
 }
 

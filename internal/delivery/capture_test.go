@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/llmops/terraform-provider-llmops/internal/destination"
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan/llmspantest"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 	"github.com/llmops/terraform-provider-llmops/internal/platform/platformtest"
@@ -115,7 +116,7 @@ func TestCaptureEveryPlatformEveryConvention(t *testing.T) {
 				if err := s.Attributes().FromRaw(attrs); err != nil {
 					t.Fatal(err)
 				}
-				out, _ := destination.NewPreparer(want.cfg.Type, exp.ResourceAttributes, nil, nil, false).Prepare(td, time.Now())
+				out, _ := destination.NewPreparer(want.cfg.Type, exp.ResourceAttributes, nil, nil, false).Prepare(td, llmspan.DecodeTraces(td), time.Now())
 				body, err := ptraceotlp.NewExportRequestFromTraces(out).MarshalProto()
 				if err != nil {
 					t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/llmops/terraform-provider-llmops/internal/destination"
 	"github.com/llmops/terraform-provider-llmops/internal/exporterconfig"
+	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/pipeline"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
 	"github.com/llmops/terraform-provider-llmops/internal/queue"
@@ -169,15 +170,17 @@ func (f *Fanout) Replay(destination string) (int, error) {
 }
 
 // ConsumeTraces redacts td once, then durably enqueues each destination's
-// prepared copy, in one commit. It returns only after the commit, which is
+// prepared copy, in one commit. td's spans are decoded at most once,
+// whatever the number of destinations. It returns only after the commit, which is
 // when the receiver acknowledges the sender. When a queue with the refuse
 // policy is full, nothing is enqueued and the sender is asked to retry.
 func (f *Fanout) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	f.redactor.Traces(td)
 	puts := make([]queue.Put, 0, len(f.dests))
+	var views llmspan.Views
 	for _, d := range f.dests {
 		var err error
-		if puts, err = f.appendCopy(puts, d, td); err != nil {
+		if puts, err = f.appendCopy(puts, d, td, &views); err != nil {
 			return err
 		}
 	}
@@ -191,6 +194,7 @@ func (f *Fanout) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 func (f *Fanout) ConsumeWire(ctx context.Context, body []byte, n int) error {
 	puts := make([]queue.Put, 0, len(f.dests))
 	var td ptrace.Traces
+	var views llmspan.Views
 	for _, d := range f.dests {
 		if f.untouched(d) {
 			puts = append(puts, queue.Put{Queue: d.q, Data: body, Spans: n})
@@ -205,7 +209,7 @@ func (f *Fanout) ConsumeWire(ctx context.Context, body []byte, n int) error {
 			f.redactor.Traces(td)
 		}
 		var err error
-		if puts, err = f.appendCopy(puts, d, td); err != nil {
+		if puts, err = f.appendCopy(puts, d, td, &views); err != nil {
 			return err
 		}
 	}
@@ -218,9 +222,13 @@ func (f *Fanout) untouched(d *dest) bool {
 }
 
 // appendCopy appends d's encoded copy of the (redacted) td to puts; a copy
-// without spans (all filtered out) is not queued.
-func (f *Fanout) appendCopy(puts []queue.Put, d *dest, td ptrace.Traces) ([]queue.Put, error) {
-	out, n := d.prep.Prepare(td, time.Now())
+// without spans (all filtered out) is not queued. views holds td's decoded
+// spans: decoded by the first destination that reads them, then shared.
+func (f *Fanout) appendCopy(puts []queue.Put, d *dest, td ptrace.Traces, views *llmspan.Views) ([]queue.Put, error) {
+	if *views == nil && d.prep.NeedsViews() {
+		*views = llmspan.DecodeTraces(td)
+	}
+	out, n := d.prep.Prepare(td, *views, time.Now())
 	if filtered := td.SpanCount() - n; filtered > 0 {
 		f.metrics.spans.WithLabelValues(d.name, "filtered").Add(float64(filtered))
 	}

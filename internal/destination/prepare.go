@@ -1,7 +1,10 @@
 // Package destination prepares a copy of the sampled traces for one tracing
 // platform: it filters spans by kind (never dropping an ancestor of a kept
-// span), maps attributes to what the platform reads, and drops content when
-// the destination asks for metrics-relevant fields only.
+// span), maps attributes to what the platform reads (the platform's
+// descriptor says how), and drops content when the destination asks for
+// metrics-relevant fields only. It never decodes a span's LLM view itself:
+// the caller decodes each request once (llmspan.DecodeTraces) and every
+// destination reads those views.
 package destination
 
 import (
@@ -61,16 +64,24 @@ func (p *Preparer) Untouched() bool {
 	if p.include != nil || p.exclude != nil || p.dropContent || len(p.ResourceAttributes) > 0 || p.DefaultService != "" {
 		return false
 	}
-	return !mapsAttributes(p.Type)
+	return !platform.MapsAttributes(p.Type)
+}
+
+// NeedsViews reports whether Prepare reads the request's decoded views:
+// false for a destination that neither filters by kind nor maps attributes,
+// so a request bound only to such destinations is never decoded.
+func (p *Preparer) NeedsViews() bool {
+	return p.include != nil || p.exclude != nil || platform.MapsAttributes(p.Type)
 }
 
 // Prepare returns the destination's copy of td and its span count. td is not
-// modified.
-func (p *Preparer) Prepare(td ptrace.Traces, now time.Time) (ptrace.Traces, int) {
+// modified. views are td's decoded spans (llmspan.DecodeTraces); they may
+// be nil when NeedsViews is false.
+func (p *Preparer) Prepare(td ptrace.Traces, views llmspan.Views, now time.Time) (ptrace.Traces, int) {
 	out := ptrace.NewTraces()
 	td.CopyTo(out)
-	kinds := p.filter(out, now)
-	mapAttributes(p.Type, out, kinds)
+	p.filter(out, views, now)
+	platform.MapAttributes(p.Type, out, views)
 	if p.dropContent {
 		redact.DropContent(out)
 	}
@@ -91,24 +102,20 @@ func (p *Preparer) Prepare(td ptrace.Traces, now time.Time) (ptrace.Traces, int)
 // filter removes spans the destination does not want, keeping every
 // ancestor of a kept span: in this batch by walking parents, and across
 // batches (children usually end, and arrive, before their parents) by
-// remembering the parent IDs still to come. It returns each kept span's kind.
-func (p *Preparer) filter(td ptrace.Traces, now time.Time) map[pcommon.SpanID]llmspan.Kind {
-	kinds := map[pcommon.SpanID]llmspan.Kind{}
+// remembering the parent IDs still to come.
+func (p *Preparer) filter(td ptrace.Traces, views llmspan.Views, now time.Time) {
+	if p.include == nil && p.exclude == nil {
+		return
+	}
 	parents := map[pcommon.SpanID]pcommon.SpanID{}
 	keep := map[pcommon.SpanID]bool{}
-	var s llmspan.Span
-	eachSpan(td, func(r llmspan.Resource, span ptrace.Span) {
-		llmspan.Decode(r, span, &s)
+	spans.Each(td, func(_ pcommon.Resource, span ptrace.Span) {
 		id := span.SpanID()
-		kinds[id] = s.Kind
 		parents[id] = span.ParentSpanID()
-		if p.wants(s.Kind) || p.ancestors.take(id) {
+		if p.wants(views.Kind(id)) || p.ancestors.take(id) {
 			keep[id] = true
 		}
 	})
-	if p.include == nil && p.exclude == nil {
-		return kinds
-	}
 	for id := range keep {
 		for parent := parents[id]; !parent.IsEmpty(); parent = parents[parent] {
 			if _, inBatch := parents[parent]; !inBatch {
@@ -122,7 +129,6 @@ func (p *Preparer) filter(td ptrace.Traces, now time.Time) map[pcommon.SpanID]ll
 		}
 	}
 	spans.RemoveIf(td, func(span ptrace.Span) bool { return !keep[span.SpanID()] })
-	return kinds
 }
 
 func (p *Preparer) wants(k llmspan.Kind) bool {

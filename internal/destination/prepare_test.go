@@ -10,6 +10,7 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan"
 	"github.com/llmops/terraform-provider-llmops/internal/llmspan/llmspantest"
 	"github.com/llmops/terraform-provider-llmops/internal/platform"
+	"github.com/llmops/terraform-provider-llmops/internal/spans"
 )
 
 // difyTrace: workflow root (1) > llm (2), retriever (3); llm (2) > tool (4).
@@ -61,14 +62,14 @@ func str(m pcommon.Map, k string) string {
 
 func spanIDs(td ptrace.Traces) map[byte]bool {
 	out := map[byte]bool{}
-	eachSpan(td, func(_ llmspan.Resource, s ptrace.Span) { out[s.SpanID()[0]] = true })
+	spans.Each(td, func(_ pcommon.Resource, s ptrace.Span) { out[s.SpanID()[0]] = true })
 	return out
 }
 
 func TestLangfuseMapping(t *testing.T) {
 	p := NewPreparer(platform.Langfuse, nil, nil, nil, false)
 	in := difyTrace()
-	out, n := p.Prepare(in, time.Now())
+	out, n := prepare(p, in)
 	if n != 4 {
 		t.Fatalf("%d spans", n)
 	}
@@ -94,7 +95,7 @@ func TestLangfuseMapping(t *testing.T) {
 
 func TestPhoenixMapping(t *testing.T) {
 	p := NewPreparer(platform.Phoenix, map[string]string{"openinference.project.name": "dify"}, nil, nil, false)
-	out, _ := p.Prepare(difyTrace(), time.Now())
+	out, _ := prepare(p, difyTrace())
 	llm := attrs(out, 2)
 	want := map[string]string{"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "llm.provider": "openai",
 		"llm.token_count.prompt": "10", "llm.token_count.completion": "5", "llm.token_count.total": "15"}
@@ -112,11 +113,11 @@ func TestPhoenixMapping(t *testing.T) {
 }
 
 func TestLangSmithAndAliyunKinds(t *testing.T) {
-	out, _ := NewPreparer(platform.LangSmith, nil, nil, nil, false).Prepare(difyTrace(), time.Now())
+	out, _ := prepare(NewPreparer(platform.LangSmith, nil, nil, nil, false), difyTrace())
 	if str(attrs(out, 2), "langsmith.span.kind") != "llm" || str(attrs(out, 3), "langsmith.span.kind") != "retriever" {
 		t.Error("langsmith kinds")
 	}
-	out, _ = NewPreparer(platform.Aliyun, nil, nil, nil, false).Prepare(difyTrace(), time.Now())
+	out, _ = prepare(NewPreparer(platform.Aliyun, nil, nil, nil, false), difyTrace())
 	if str(attrs(out, 2), "gen_ai.span.kind") != "LLM" || str(attrs(out, 1), "gen_ai.span.kind") != "CHAIN" {
 		t.Error("aliyun kinds")
 	}
@@ -124,13 +125,13 @@ func TestLangSmithAndAliyunKinds(t *testing.T) {
 
 func TestIncludeKeepsAncestors(t *testing.T) {
 	p := NewPreparer(platform.OTLP, nil, []string{"tool"}, nil, false)
-	out, n := p.Prepare(difyTrace(), time.Now())
+	out, n := prepare(p, difyTrace())
 	ids := spanIDs(out)
 	// tool (4) plus its ancestors llm (2) and root (1); not the retriever.
 	if n != 3 || !ids[4] || !ids[2] || !ids[1] || ids[3] {
 		t.Fatalf("kept %v", ids)
 	}
-	out, _ = NewPreparer(platform.OTLP, nil, nil, []string{"retriever", "tool"}, false).Prepare(difyTrace(), time.Now())
+	out, _ = prepare(NewPreparer(platform.OTLP, nil, nil, []string{"retriever", "tool"}, false), difyTrace())
 	if ids := spanIDs(out); ids[3] || ids[4] || !ids[1] || !ids[2] {
 		t.Fatalf("exclude: %v", ids)
 	}
@@ -148,16 +149,16 @@ func TestAncestorsAcrossBatches(t *testing.T) {
 	}
 	keepOnly(first, 2)
 	keepOnly(second, 1)
-	if _, n := p.Prepare(first, time.Now()); n != 1 {
+	if _, n := prepare(p, first); n != 1 {
 		t.Fatal("llm span dropped")
 	}
-	if _, n := p.Prepare(second, time.Now()); n != 1 {
+	if _, n := prepare(p, second); n != 1 {
 		t.Fatal("the root arrived later and must be kept as the llm span's ancestor")
 	}
 }
 
 func TestDropContentPerDestination(t *testing.T) {
-	out, _ := NewPreparer(platform.OTLP, nil, nil, nil, true).Prepare(difyTrace(), time.Now())
+	out, _ := prepare(NewPreparer(platform.OTLP, nil, nil, nil, true), difyTrace())
 	if str(attrs(out, 1), "input.value") != "<absent>" || str(attrs(out, 2), "gen_ai.usage.input_tokens") != "10" {
 		t.Fatal("content must go, token counts stay")
 	}
@@ -178,7 +179,7 @@ func TestGenAIForARMSTencentAndLangSmith(t *testing.T) {
 		return td
 	}
 	for _, typ := range []platform.Type{platform.Aliyun, platform.Tencent, platform.LangSmith} {
-		out, _ := NewPreparer(typ, nil, nil, nil, false).Prepare(oi(), time.Now())
+		out, _ := prepare(NewPreparer(typ, nil, nil, nil, false), oi())
 		a := attrs(out, 7)
 		want := map[string]string{"gen_ai.request.model": "claude-3-5-sonnet-20241022", "gen_ai.provider.name": "anthropic",
 			"gen_ai.system": "anthropic", "gen_ai.operation.name": "text_completion", "gen_ai.usage.input_tokens": "300",
@@ -190,7 +191,7 @@ func TestGenAIForARMSTencentAndLangSmith(t *testing.T) {
 		}
 	}
 	// Spans that are not model calls get none.
-	out, _ := NewPreparer(platform.Aliyun, nil, nil, nil, false).Prepare(difyTrace(), time.Now())
+	out, _ := prepare(NewPreparer(platform.Aliyun, nil, nil, nil, false), difyTrace())
 	if str(attrs(out, 3), "gen_ai.request.model") != "<absent>" {
 		t.Error("retriever got GenAI model attributes")
 	}
@@ -216,21 +217,18 @@ func TestEveryConventionReachesEveryPlatformsFields(t *testing.T) {
 				s.SetTraceID(pcommon.TraceID{5})
 				s.SetSpanID(pcommon.SpanID{1})
 				_ = s.Attributes().FromRaw(a)
-				kinds := map[pcommon.SpanID]llmspan.Kind{}
-				var sp llmspan.Span
-				llmspan.Decode(llmspan.Resource{}, s, &sp)
-				kinds[s.SpanID()] = sp.Kind
-				mapAttributes(typ, td, kinds)
+				views := llmspan.DecodeTraces(td)
+				platform.MapAttributes(typ, td, views)
 				got := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
 				if str(got, f[0]) != "gpt-4o" || str(got, f[1]) != "10" || str(got, f[2]) != "4" {
-					t.Errorf("%s=%s %s=%s %s=%s (kind %s)", f[0], str(got, f[0]), f[1], str(got, f[1]), f[2], str(got, f[2]), sp.Kind)
+					t.Errorf("%s=%s %s=%s %s=%s (kind %s)", f[0], str(got, f[0]), f[1], str(got, f[1]), f[2], str(got, f[2]), views.Kind(s.SpanID()))
 				}
 			})
 		}
 	}
 }
 
-// Untouched must agree with mapAttributes: a platform said not to be mapped
+// Untouched must agree with the platform's mapping: a platform said not to be mapped
 // gets every convention's model call unchanged, one said to be mapped has
 // at least one call changed; and any filter, added attribute or content
 // drop makes a destination touched.
@@ -244,9 +242,7 @@ func TestUntouchedAgreesWithTheMapping(t *testing.T) {
 			s.SetSpanID(pcommon.SpanID{1})
 			_ = s.Attributes().FromRaw(a)
 			before := s.Attributes().AsRaw()
-			var sp llmspan.Span
-			llmspan.Decode(llmspan.Resource{}, s, &sp)
-			mapAttributes(typ, td, map[pcommon.SpanID]llmspan.Kind{s.SpanID(): sp.Kind})
+			platform.MapAttributes(typ, td, llmspan.DecodeTraces(td))
 			after := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().AsRaw()
 			changed = changed || len(after) != len(before)
 		}
@@ -279,15 +275,20 @@ func TestDefaultServiceName(t *testing.T) {
 	td := difyTrace()
 	res := td.ResourceSpans().At(0).Resource().Attributes()
 	res.Remove("service.name")
-	out, _ := p.Prepare(td, time.Now())
+	out, _ := prepare(p, td)
 	if v, _ := out.ResourceSpans().At(0).Resource().Attributes().Get("service.name"); v.Str() != "support-bot" {
 		t.Fatalf("service.name %q on a resource that had none", v.Str())
 	}
 	for set, want := range map[string]string{"unknown_service:python": "support-bot", "dify-api": "dify-api"} {
 		res.PutStr("service.name", set)
-		out, _ = p.Prepare(td, time.Now())
+		out, _ = prepare(p, td)
 		if v, _ := out.ResourceSpans().At(0).Resource().Attributes().Get("service.name"); v.Str() != want {
 			t.Errorf("service.name %q became %q, want %q", set, v.Str(), want)
 		}
 	}
+}
+
+// prepare is Prepare as the fan-out calls it: td decoded once.
+func prepare(p *Preparer, td ptrace.Traces) (ptrace.Traces, int) {
+	return p.Prepare(td, llmspan.DecodeTraces(td), time.Now())
 }

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -78,20 +77,6 @@ type probe struct {
 	accept func(status int, contentType string) bool
 }
 
-// credentialHint names the fields to fix when credentials are rejected.
-var credentialHint = map[Type]string{
-	Langfuse:   "public_key and secret_key (and that they belong to this host's region)",
-	LangSmith:  "api_key (and workspace, sent as x-tenant-id, for keys of several workspaces)",
-	Phoenix:    "api_key",
-	Weave:      "api_key, entity and project",
-	Aliyun:     "license_key",
-	Opik:       "api_key and workspace",
-	Tencent:    "token",
-	MLflow:     "username and password (and experiment_id: the experiment must exist)",
-	Databricks: "token, or client_id and client_secret (and experiment_id: the experiment must exist and the principal may write to it)",
-	OTLP:       "headers and secret_headers",
-}
-
 // Check asks the platform whether c and s work, using the cheapest
 // authenticated request each platform offers. c must come from Normalize.
 func Check(ctx context.Context, c Config, s Secrets, opts CheckOptions) error {
@@ -115,97 +100,42 @@ func Check(ctx context.Context, c Config, s Secrets, opts CheckOptions) error {
 		}
 		exp.Headers = append(exp.Headers, auth)
 	}
-	for _, p := range probes(c, s, exp) {
+	d := lookup(c.Type)
+	for _, p := range probesFor(d, c, s, exp) {
 		if err := runProbe(ctx, client, c.Type, p); err != nil {
-			return withPhoenixSpaceHint(c, err)
+			var ce *CheckError
+			if d.explain != nil && errors.As(err, &ce) {
+				d.explain(c, ce)
+			}
+			return err
 		}
 	}
 	return nil
 }
 
-// withPhoenixSpaceHint adds where the space goes when a check against the
-// bare Phoenix Cloud host fails: Phoenix Cloud serves each space under
-// /s/<space>, and the host alone has no Phoenix API for it.
-func withPhoenixSpaceHint(c Config, err error) error {
-	var ce *CheckError
-	u, perr := url.Parse(c.Endpoint)
-	if c.Type != Phoenix || perr != nil || !strings.EqualFold(u.Hostname(), "app.phoenix.arize.com") || strings.HasPrefix(u.Path, "/s/") ||
-		!errors.As(err, &ce) || (ce.Problem != WrongURL && ce.Problem != Rejected) {
-		return err
-	}
-	ce.Detail += "; Phoenix Cloud serves each space under /s/<space>: set endpoint to https://app.phoenix.arize.com/s/<space>"
-	return ce
-}
-
 func jsonOK(status int, ct string) bool { return status == http.StatusOK && isJSON(ct) }
 
-func probes(c Config, s Secrets, exp Export) []probe {
-	get := func(u string, hs ...Header) probe {
-		return probe{method: http.MethodGet, url: u, display: u, headers: hs, accept: jsonOK}
+// get is a GET probe that wants JSON back.
+func get(u string, hs ...Header) probe {
+	return probe{method: http.MethodGet, url: u, display: u, headers: hs, accept: jsonOK}
+}
+
+// emptyExport is a POST of an empty OTLP request to the traces URL: valid,
+// and it stores nothing.
+func emptyExport(exp Export) probe {
+	return probe{method: http.MethodPost, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
+		contentType: "application/x-protobuf", accept: func(st int, _ string) bool { return st/100 == 2 }}
+}
+
+func probesFor(d *descriptor, c Config, s Secrets, exp Export) []probe {
+	if d.probes != nil {
+		return d.probes(c, s, exp)
 	}
-	switch c.Type {
-	case Langfuse:
-		// The REST check, then an empty OTLP export: a self-hosted Langfuse
-		// older than v3.22 has the REST API but no OTLP endpoint (404).
-		otlp := probe{method: http.MethodPost, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
-			contentType: "application/x-protobuf", accept: func(st int, _ string) bool { return st/100 == 2 }}
-		return []probe{get(c.Host+"/api/public/projects", exp.Headers[0]), otlp}
-	case LangSmith:
-		hs := []Header{exp.Headers[0]}
-		if c.Workspace != "" {
-			hs = append(hs, Header{Name: "x-tenant-id", Value: c.Workspace})
-		}
-		return []probe{get(c.Endpoint+"/sessions?limit=1", hs...)}
-	case Phoenix:
-		health := get(c.Endpoint + "/healthz")
-		health.accept = func(st int, _ string) bool { return st == http.StatusOK }
-		var auth []Header
-		if s.Key != "" {
-			auth = []Header{{Name: "Authorization", Value: "Bearer " + s.Key, Secret: true}}
-		}
-		return []probe{health, get(c.Endpoint+"/v1/projects?limit=1", auth...)}
-	case Weave:
-		p := get(c.Endpoint+"/calls/query_stats", Header{Name: "Authorization", Value: basic("api", s.Key), Secret: true})
-		p.method = http.MethodPost
-		p.body = []byte(fmt.Sprintf(`{"project_id":%q}`, c.Entity+"/"+c.Project))
-		p.contentType = "application/json"
-		return []probe{p}
-	case Aliyun:
-		// Dify's check: ARMS answers HEAD on the traces URL with 405.
-		return []probe{{method: http.MethodHead, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
-			accept: func(st int, _ string) bool { return st == http.StatusMethodNotAllowed || st/100 == 2 }}}
-	case Opik:
-		// POST v1/private/auth is Opik's authenticated check (204); GET
-		// projects is on its public-endpoint list and answers 200 to a wrong
-		// key for an existing workspace (RemoteAuthService.checkAccess).
-		var hs []Header
-		for _, h := range exp.Headers {
-			if h.Name != "projectName" {
-				hs = append(hs, h)
-			}
-		}
-		p := get(c.URL+"v1/private/auth", hs...)
-		p.method, p.contentType, p.body = http.MethodPost, "application/json", []byte("{}")
-		p.accept = func(st int, _ string) bool { return st == http.StatusNoContent || st == http.StatusOK }
-		return []probe{p}
-	case MLflow, Databricks:
-		// MLflow's REST API: the experiment, read with the export's
-		// credentials (404 RESOURCE_DOES_NOT_EXIST for a wrong id).
-		var hs []Header
-		for _, h := range exp.Headers {
-			if h.Name == "Authorization" {
-				hs = append(hs, h)
-			}
-		}
-		return []probe{get(c.Endpoint+"/api/2.0/mlflow/experiments/get?experiment_id="+url.QueryEscape(c.ExperimentID), hs...)}
-	default: // generic OTLP over HTTP: an empty export is valid and harmless
-		p := probe{method: http.MethodPost, url: exp.URL, display: exp.DisplayURL, headers: exp.Headers,
-			contentType: "application/x-protobuf", accept: func(st int, _ string) bool { return st/100 == 2 }}
-		if c.Protocol == HTTPJSON {
-			p.contentType, p.body = "application/json", []byte("{}")
-		}
-		return []probe{p}
+	p := emptyExport(exp)
+	if c.Protocol == HTTPJSON {
+		p.contentType, p.body = "application/json", []byte("{}")
 	}
+	return []probe{p}
 }
 
 func runProbe(ctx context.Context, client *http.Client, t Type, p probe) error {
@@ -238,9 +168,9 @@ func classifyHTTP(t Type, reqText string, status int, ct string) error {
 	e := &CheckError{Type: t, Request: reqText, Status: status}
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		e.Problem, e.Detail = Rejected, credentialHint[t]
-	case (status == http.StatusNotFound) && (t == MLflow || t == Databricks):
-		e.Problem, e.Detail = WrongURL, "check the endpoint and experiment_id (MLflow answers 404 RESOURCE_DOES_NOT_EXIST for an unknown experiment)"
+		e.Problem, e.Detail = Rejected, lookup(t).rejectedHint
+	case status == http.StatusNotFound && lookup(t).notFoundHint != "":
+		e.Problem, e.Detail = WrongURL, lookup(t).notFoundHint
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
 		e.Problem, e.Detail = WrongURL, "check the endpoint and any path prefix"
 	case status/100 == 2 || status/100 == 3:

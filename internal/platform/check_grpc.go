@@ -46,7 +46,7 @@ func classifyGRPC(t Type, reqText string, err error) error {
 	e.Detail = "gRPC " + st.Code().String()
 	switch st.Code() {
 	case codes.Unauthenticated, codes.PermissionDenied:
-		e.Problem, e.Detail = Rejected, credentialHint[t]+" (gRPC "+st.Code().String()+")"
+		e.Problem, e.Detail = Rejected, lookup(t).rejectedHint+" (gRPC "+st.Code().String()+")"
 	case codes.Unimplemented:
 		e.Problem = WrongURL
 		e.Detail = "gRPC Unimplemented: no OTLP trace service at this address"

@@ -36,20 +36,6 @@ const (
 	OTLP       Type = "otlp"
 )
 
-// Types lists every supported platform in documentation order.
-func Types() []Type {
-	return []Type{Langfuse, LangSmith, Phoenix, Weave, Aliyun, Opik, Tencent, MLflow, Databricks, OTLP}
-}
-
-// TypeNames is Types as strings, for validators and messages.
-func TypeNames() []string {
-	out := make([]string, 0, len(Types()))
-	for _, t := range Types() {
-		out = append(out, string(t))
-	}
-	return out
-}
-
 // Protocol is an OTLP transport, named as OTEL_EXPORTER_OTLP_PROTOCOL names it.
 type Protocol string
 

@@ -9,8 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Options says what to release and where.
@@ -102,39 +103,14 @@ func buildAll(ctx context.Context, o Options, files Files, work string) error {
 	for _, t := range o.Targets {
 		jobs = append(jobs, buildJob{t.OS, t.Arch, ".", filepath.Join(work, t.String(), files.Binary(t))})
 	}
-	parallel := max(o.Parallel, 1)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, parallel)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
+	// The first failure cancels the builds still running; its error, not
+	// their cancellation, is returned.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(o.Parallel, 1))
 	for _, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			if err := goBuild(ctx, o, j); err != nil {
-				mu.Lock()
-				if firstErr == nil { // later ones are the cancellation it caused
-					firstErr = err
-					cancel()
-				}
-				mu.Unlock()
-			}
-		}()
+		g.Go(func() error { return goBuild(ctx, o, j) })
 	}
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
-	}
-	return firstErr
+	return g.Wait()
 }
 
 // goBuild builds one static binary: CGO off (a provider runs on machines

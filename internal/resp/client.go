@@ -76,7 +76,7 @@ func tlsQuery(o *Options, q url.Values) error {
 		}
 		switch key {
 		case "ssl_cert_reqs":
-			switch strings.ToUpper(strings.TrimPrefix(strings.ToUpper(v), "CERT_")) {
+			switch strings.TrimPrefix(strings.ToUpper(v), "CERT_") {
 			case "REQUIRED", "OPTIONAL":
 			case "NONE":
 				o.TLS.InsecureSkipVerify = true

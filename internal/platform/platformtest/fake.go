@@ -6,12 +6,9 @@
 package platformtest
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 
@@ -77,176 +74,50 @@ func New(t testing.TB, typ platform.Type, cfg platform.Config, sec platform.Secr
 	t.Helper()
 	cfg.Type = typ
 	f := &Fake{Type: typ, Secrets: sec}
-	if typ == platform.Tencent || (cfg.Protocol == platform.GRPC && (typ == platform.OTLP || typ == platform.Aliyun)) {
+	rules, ok := fakes[typ]
+	if !ok {
+		t.Fatalf("platformtest: no fake for platform %q (add its rules to fakes)", typ)
+	}
+	if cfg.Protocol == platform.GRPC || slices.Equal(platform.Protocols(typ), []platform.Protocol{platform.GRPC}) {
 		f.startGRPC(t, cfg)
 		return f
 	}
 	mux := http.NewServeMux()
-	f.routes(mux, cfg, sec)
+	if rules.ingest != nil {
+		path, auth, protobufOnly := rules.ingest(f, cfg, sec)
+		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { f.serveIngest(w, r, auth, protobufOnly) })
+	}
+	if rules.routes != nil {
+		rules.routes(f, mux, cfg, sec)
+	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body := readBody(r)
 		f.record(r, body)
 		r.Body = newBody(body)
 		mux.ServeHTTP(w, r)
 	}))
-	// LangSmith, Weave and Databricks refuse plain HTTP, so their fakes speak TLS.
-	if typ == platform.LangSmith || typ == platform.Weave || typ == platform.Databricks {
+	// Platforms that refuse plain HTTP (LangSmith, Weave, Databricks) get
+	// fakes that speak TLS.
+	if platform.HTTPSOnly(typ) {
 		srv.StartTLS()
 	} else {
 		srv.Start()
 	}
 	f.URL, f.close, f.client = srv.URL, srv.Close, srv.Client()
 	t.Cleanup(srv.Close)
-	f.Config = pointAt(cfg, srv.URL)
+	f.Config = pointAt(cfg, srv.URL+rules.basePath)
 	return f
 }
 
-// pointAt sets the URL field typ uses to base.
+// pointAt sets the field that holds cfg's base URL to base.
 func pointAt(cfg platform.Config, base string) platform.Config {
-	switch cfg.Type {
-	case platform.Langfuse:
+	switch platform.URLField(cfg.Type) {
+	case platform.FieldHost:
 		cfg.Host = base
-	case platform.Opik:
-		cfg.URL = base + "/api/"
+	case platform.FieldURL:
+		cfg.URL = base
 	default:
 		cfg.Endpoint = base
 	}
 	return cfg
-}
-
-func (f *Fake) routes(mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
-	if path, auth, protobufOnly := f.ingestRoute(cfg, sec); path != "" {
-		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { f.serveIngest(w, r, auth, protobufOnly) })
-	}
-	switch f.Type {
-	case platform.Langfuse:
-		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey+":"+sec.Key))
-		mux.HandleFunc("GET /api/public/projects", func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Authorization") != want {
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Invalid credentials. Confirm that you've configured the correct host."})
-				return
-			}
-			writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]string{{"id": "proj-1", "name": "fake"}}})
-		})
-		mux.HandleFunc("GET /api/public/health", func(w http.ResponseWriter, _ *http.Request) {
-			writeJSON(w, http.StatusOK, map[string]string{"status": "OK", "version": "3.99.0"})
-		})
-	case platform.LangSmith:
-		mux.HandleFunc("GET /sessions", func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("x-api-key") != sec.Key {
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token"})
-				return
-			}
-			writeJSON(w, http.StatusOK, []map[string]string{{"id": "00000000-0000-0000-0000-000000000001", "name": cfg.Project}})
-		})
-		mux.HandleFunc("GET /info", func(w http.ResponseWriter, _ *http.Request) {
-			writeJSON(w, http.StatusOK, map[string]any{"batch_ingest_config": map[string]int{"size_limit": 100, "size_limit_bytes": 20971520}})
-		})
-	case platform.Phoenix:
-		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", "text/plain")
-			_, _ = w.Write([]byte("OK"))
-		})
-		mux.HandleFunc("GET /v1/projects", func(w http.ResponseWriter, r *http.Request) {
-			// Auth is on when the fake was given a key (PHOENIX_ENABLE_AUTH).
-			if sec.Key != "" && r.Header.Get("Authorization") != "Bearer "+sec.Key {
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token"})
-				return
-			}
-			writeJSON(w, http.StatusOK, map[string]any{"data": []map[string]string{{"id": "UHJvamVjdDox", "name": cfg.Project}}, "next_cursor": nil})
-		})
-	case platform.Weave:
-		mux.HandleFunc("POST /calls/query_stats", func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte("api:"+sec.Key)) {
-				writeJSON(w, http.StatusUnauthorized, map[string]string{"reason": "Authentication failed"})
-				return
-			}
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-				writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"reason": "expected application/json"})
-				return
-			}
-			var q struct {
-				ProjectID string `json:"project_id"`
-			}
-			if err := json.Unmarshal(readBody(r), &q); err != nil || q.ProjectID == "" {
-				writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"reason": "project_id is required"})
-				return
-			}
-			if q.ProjectID != cfg.Entity+"/"+cfg.Project {
-				writeJSON(w, http.StatusForbidden, map[string]string{"reason": "Permission denied"})
-				return
-			}
-			writeJSON(w, http.StatusOK, map[string]int{"count": 0})
-		})
-	case platform.Aliyun:
-		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { f.serveARMS(w, r, sec) })
-	case platform.Opik:
-		// GET projects is on Opik's public-endpoint list: a wrong key for an
-		// existing workspace falls through as public and gets 200, like the
-		// real one (comet-ml/opik RemoteAuthService).
-		mux.HandleFunc("GET /api/v1/private/projects", func(w http.ResponseWriter, _ *http.Request) {
-			writeJSON(w, http.StatusOK, map[string]any{"page": 1, "size": 1, "total": 1, "content": []map[string]string{{"name": "Default Project"}}})
-		})
-		// POST v1/private/auth is the authenticated check: 204 or 401/403.
-		mux.HandleFunc("POST /api/v1/private/auth", func(w http.ResponseWriter, r *http.Request) {
-			if code := opikAuth(cfg, sec, r); code != 0 {
-				writeJSON(w, code, map[string]string{"message": http.StatusText(code)})
-				return
-			}
-			w.WriteHeader(http.StatusNoContent)
-		})
-	case platform.MLflow, platform.Databricks:
-		f.mlflowRoutes(mux, cfg, sec)
-	case platform.OTLP:
-		f.otlpHTTPRoutes(mux, cfg, sec)
-	}
-}
-
-// otlpHTTPRoutes serves a generic OTLP/HTTP receiver that requires every
-// configured header: a wrong secret header is 401, a wrong plain one 400.
-func (f *Fake) otlpHTTPRoutes(mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
-	auth := func(r *http.Request) int {
-		for k, v := range sec.Headers {
-			if r.Header.Get(k) != v {
-				return http.StatusUnauthorized
-			}
-		}
-		for k, v := range cfg.Headers {
-			if r.Header.Get(k) != v {
-				return http.StatusBadRequest
-			}
-		}
-		return 0
-	}
-	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, r *http.Request) {
-		mt := r.Header.Get("Content-Type")
-		if mt != "application/x-protobuf" && mt != "application/json" {
-			w.WriteHeader(http.StatusUnsupportedMediaType)
-			return
-		}
-		f.serveIngest(w, r, auth, false)
-	})
-}
-
-// serveARMS is ARMS's OTLP/HTTP ingest: the token is the path's adapt_
-// segment, the rest of the path is /api/otlp/traces, or /api/v1/traces on
-// the CMS 2.0 *.log.aliyuncs.com hosts (Dify's aliyun_trace traceclient.py
-// builds both). HEAD on a valid URL answers 405 (what Dify's check counts as
-// valid); an unknown token is assumed to be refused with 403.
-func (f *Fake) serveARMS(w http.ResponseWriter, r *http.Request, sec platform.Secrets) {
-	rest := "/api/otlp/traces"
-	if host, _, err := net.SplitHostPort(r.Host); (err == nil && strings.HasSuffix(host, ".log.aliyuncs.com")) || strings.HasSuffix(r.Host, ".log.aliyuncs.com") {
-		rest = "/api/v1/traces"
-	}
-	good := "/adapt_" + sec.Key + rest
-	switch {
-	case r.URL.Path == good && r.Method == http.MethodHead:
-		w.WriteHeader(http.StatusMethodNotAllowed)
-	case r.URL.Path == good && r.Method == http.MethodPost:
-		f.serveIngest(w, r, func(*http.Request) int { return 0 }, false)
-	case strings.HasPrefix(r.URL.Path, "/adapt_") && strings.HasSuffix(r.URL.Path, rest):
-		w.WriteHeader(http.StatusForbidden)
-	default:
-		w.WriteHeader(http.StatusNotFound)
-	}
 }

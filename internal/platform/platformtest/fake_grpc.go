@@ -51,27 +51,15 @@ func (g *grpcTraces) Export(ctx context.Context, req ptraceotlp.ExportRequest) (
 	if outage != 0 {
 		return ptraceotlp.NewExportResponse(), status.Error(codes.Unavailable, "outage")
 	}
-	if g.fake.Type == platform.Tencent && !tencentTokenOnEveryResource(req.Traces(), g.fake.Secrets.Key) {
-		// Tencent APM's access guide (cloud.tencent.com/document/product/1463/107684,
-		// TencentCloud/tencentcloud-opentelemetry-demo-python) carries the token as
-		// the resource attribute token=<token>; data without it is not the app's.
-		return ptraceotlp.NewExportResponse(), status.Error(codes.Unauthenticated, "resource attribute token is missing or wrong")
+	if check := fakes[g.fake.Type].checkTraces; check != nil {
+		if msg := check(g.fake, req.Traces()); msg != "" {
+			return ptraceotlp.NewExportResponse(), status.Error(codes.Unauthenticated, msg)
+		}
 	}
 	td := ptrace.NewTraces()
 	req.Traces().CopyTo(td)
 	g.fake.accept(td)
 	return ptraceotlp.NewExportResponse(), nil
-}
-
-func tencentTokenOnEveryResource(td ptrace.Traces, token string) bool {
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		v, ok := rss.At(i).Resource().Attributes().Get("token")
-		if !ok || v.Str() != token {
-			return false
-		}
-	}
-	return true
 }
 
 // startGRPC serves OTLP/gRPC on loopback, requiring the headers the

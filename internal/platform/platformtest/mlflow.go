@@ -18,18 +18,43 @@ import (
 // scope all-apis). What a wrong experiment id is answered at the OTLP
 // endpoint is not confirmed: the fakes answer 404, as the REST API does.
 
-// mlflowAuth is the auth rule of an MLflow tracking server (Basic when the
-// fake has a user) or of a Databricks workspace (Bearer).
-func (f *Fake) mlflowAuth(cfg platform.Config, sec platform.Secrets) func(*http.Request) int {
+var mlflowFake = fakeRules{
+	ingest: func(f *Fake, cfg platform.Config, sec platform.Secrets) (string, func(*http.Request) int, bool) {
+		return "/v1/traces", experimentRule(cfg, mlflowAuth(cfg, sec)), true
+	},
+	routes: func(f *Fake, mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
+		experimentRoute(mux, cfg, mlflowAuth(cfg, sec))
+	},
+}
+
+var databricksFake = fakeRules{
+	ingest: func(f *Fake, cfg platform.Config, sec platform.Secrets) (string, func(*http.Request) int, bool) {
+		return "/api/2.0/otel/v1/traces", experimentRule(cfg, f.databricksAuth(cfg, sec)), true
+	},
+	routes: func(f *Fake, mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
+		experimentRoute(mux, cfg, f.databricksAuth(cfg, sec))
+		f.oauthRoute(mux, cfg, sec)
+	},
+}
+
+// mlflowAuth is the auth rule of an MLflow tracking server: Basic when the
+// fake has a user, none without (no auth app).
+func mlflowAuth(cfg platform.Config, sec platform.Secrets) func(*http.Request) int {
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+sec.Key))
+	return func(r *http.Request) int {
+		if cfg.Username != "" && r.Header.Get("Authorization") != want {
+			return http.StatusUnauthorized
+		}
+		return 0
+	}
+}
+
+// databricksAuth is a Databricks workspace's: Bearer, a personal access
+// token or the token the fake's OAuth endpoint issued to the principal.
+func (f *Fake) databricksAuth(cfg platform.Config, sec platform.Secrets) func(*http.Request) int {
 	return func(r *http.Request) int {
 		got := r.Header.Get("Authorization")
 		switch {
-		case f.Type == platform.MLflow && cfg.Username == "":
-			return 0 // a tracking server without the auth app
-		case f.Type == platform.MLflow:
-			if got != "Basic "+base64.StdEncoding.EncodeToString([]byte(cfg.Username+":"+sec.Key)) {
-				return http.StatusUnauthorized
-			}
 		case cfg.ClientID != "":
 			f.mu.Lock()
 			tok := f.oauthToken
@@ -60,8 +85,8 @@ func experimentRule(cfg platform.Config, auth func(*http.Request) int) func(*htt
 	}
 }
 
-func (f *Fake) mlflowRoutes(mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
-	auth := f.mlflowAuth(cfg, sec)
+// experimentRoute is MLflow's REST experiments/get.
+func experimentRoute(mux *http.ServeMux, cfg platform.Config, auth func(*http.Request) int) {
 	mux.HandleFunc("GET /api/2.0/mlflow/experiments/get", func(w http.ResponseWriter, r *http.Request) {
 		if code := auth(r); code != 0 {
 			writeJSON(w, code, map[string]string{"error_code": "UNAUTHENTICATED", "message": "Invalid credentials"})
@@ -75,9 +100,11 @@ func (f *Fake) mlflowRoutes(mux *http.ServeMux, cfg platform.Config, sec platfor
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"experiment": map[string]string{"experiment_id": id, "name": "fake", "lifecycle_stage": "active"}})
 	})
-	if f.Type != platform.Databricks {
-		return
-	}
+}
+
+// oauthRoute is a Databricks workspace's OAuth token endpoint (client
+// credentials, Basic client_id:secret, scope all-apis).
+func (f *Fake) oauthRoute(mux *http.ServeMux, cfg platform.Config, sec platform.Secrets) {
 	mux.HandleFunc("POST /oidc/v1/token", func(w http.ResponseWriter, r *http.Request) {
 		user, pass, ok := r.BasicAuth()
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
