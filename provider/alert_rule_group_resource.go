@@ -24,21 +24,17 @@ var (
 	_ resource.ResourceWithImportState    = (*alertRuleGroupResource)(nil)
 )
 
-type alertRuleGroupResource struct{ meta *Meta }
+type alertRuleGroupResource struct{ base[alertRuleGroupModel] }
 
 // NewAlertRuleGroupResource is the resource constructor.
-func NewAlertRuleGroupResource() resource.Resource { return &alertRuleGroupResource{} }
-
-func (r *alertRuleGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_alert_rule_group"
+func NewAlertRuleGroupResource() resource.Resource {
+	r := &alertRuleGroupResource{}
+	r.base = base[alertRuleGroupModel]{typeName: "alert_rule_group", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
 }
 
 func (r *alertRuleGroupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = alertRuleGroupSchema()
-}
-
-func (r *alertRuleGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 func (r *alertRuleGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -75,60 +71,50 @@ func (r *alertRuleGroupResource) ModifyPlan(ctx context.Context, req resource.Mo
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *alertRuleGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
-}
-
-func (r *alertRuleGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var prior alertRuleGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics)
-	var now alertRuleGroupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &now)...)
-	if !resp.Diagnostics.HasError() && !prior.RulesFile.IsNull() && !prior.RulesFile.Equal(now.RulesFile) {
-		removeFile(prior.RulesFile.ValueString(), &resp.Diagnostics)
-	}
-}
-
-func (r *alertRuleGroupResource) apply(ctx context.Context, plan planGetter, state stateSetter, diags *diag.Diagnostics) {
-	var m alertRuleGroupModel
-	diags.Append(plan.Get(ctx, &m)...)
-	if diags.HasError() {
-		return
-	}
+// apply writes the group to its targets (a rules file, a Grafana folder)
+// and, when an Update moved the rules file, removes the old one.
+func (r *alertRuleGroupResource) apply(ctx context.Context, op applyOp[alertRuleGroupModel], diags *diag.Diagnostics) (alertRuleGroupModel, bool) {
+	m := op.Plan
 	res, ok := m.resolve(ctx, diags)
 	if !ok {
 		if !diags.HasError() {
 			diags.AddError("Cannot render alert rules", "a value is still unknown at apply time")
 		}
-		return
+		return m, false
 	}
+	if !r.write(ctx, m, res, diags) {
+		return m, false
+	}
+	if p := op.Prior; p != nil && !p.RulesFile.IsNull() && !p.RulesFile.Equal(m.RulesFile) {
+		removeFile(p.RulesFile.ValueString(), diags)
+	}
+	m.RulesYAML, m.GrafanaRules = types.StringValue(res.yaml), res.grafana
+	return m, true
+}
+
+// write puts the resolved group in each target m names.
+func (r *alertRuleGroupResource) write(ctx context.Context, m alertRuleGroupModel, res resolved, diags *diag.Diagnostics) bool {
 	if !m.RulesFile.IsNull() {
 		if err := atomicfile.Write(m.RulesFile.ValueString(), []byte(res.yaml)); err != nil {
 			diags.AddAttributeError(path.Root("rules_file"), "Cannot write rules file", err.Error())
-			return
+			return false
 		}
 	}
-	if !m.FolderUID.IsNull() {
-		c := r.meta.grafanaOrDiag(diags)
-		if c == nil {
-			return
-		}
-		if err := c.PutRuleGroup(ctx, alerting.GrafanaGroup(res.group, m.FolderUID.ValueString(), m.DatasourceUID.ValueString()), m.Editable.ValueBool()); err != nil {
-			diags.AddError("Cannot save Grafana rule group", err.Error())
-			return
-		}
+	if m.FolderUID.IsNull() {
+		return true
 	}
-	m.RulesYAML, m.GrafanaRules = types.StringValue(res.yaml), res.grafana
-	diags.Append(state.Set(ctx, &m)...)
+	c := r.meta.grafanaOrDiag(diags)
+	if c == nil {
+		return false
+	}
+	if err := c.PutRuleGroup(ctx, alerting.GrafanaGroup(res.group, m.FolderUID.ValueString(), m.DatasourceUID.ValueString()), m.Editable.ValueBool()); err != nil {
+		diags.AddError("Cannot save Grafana rule group", err.Error())
+		return false
+	}
+	return true
 }
 
-func (r *alertRuleGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m alertRuleGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *alertRuleGroupResource) read(ctx context.Context, m alertRuleGroupModel, diags *diag.Diagnostics) (alertRuleGroupModel, bool) {
 	gone := true // gone when none of its targets exists any more
 	if !m.RulesFile.IsNull() {
 		b, err := os.ReadFile(m.RulesFile.ValueString())
@@ -136,55 +122,49 @@ func (r *alertRuleGroupResource) Read(ctx context.Context, req resource.ReadRequ
 		case errors.Is(err, fs.ErrNotExist):
 			m.RulesYAML = types.StringValue("")
 		case err != nil:
-			resp.Diagnostics.AddAttributeError(path.Root("rules_file"), "Cannot read rules file", err.Error())
-			return
+			diags.AddAttributeError(path.Root("rules_file"), "Cannot read rules file", err.Error())
+			return m, false
 		default:
 			gone = false
 			m.RulesYAML = types.StringValue(string(b))
 		}
 	}
 	if !m.FolderUID.IsNull() {
-		c := r.meta.grafanaOrDiag(&resp.Diagnostics)
+		c := r.meta.grafanaOrDiag(diags)
 		if c == nil {
-			return
+			return m, false
 		}
 		g, err := c.GetRuleGroup(ctx, m.FolderUID.ValueString(), m.Name.ValueString())
 		switch {
 		case grafana.IsNotFound(err):
 			m.GrafanaRules = types.StringValue("")
 		case err != nil:
-			resp.Diagnostics.AddError("Cannot read Grafana rule group", err.Error())
-			return
+			diags.AddError("Cannot read Grafana rule group", err.Error())
+			return m, false
 		default:
 			gone = false
 			s, err := grafana.CanonicalGroup(g)
 			if err != nil {
-				resp.Diagnostics.AddError("Cannot read Grafana rule group", err.Error())
-				return
+				diags.AddError("Cannot read Grafana rule group", err.Error())
+				return m, false
 			}
 			m.GrafanaRules = types.StringValue(s)
 		}
 	}
 	if gone && (!m.RulesFile.IsNull() || !m.FolderUID.IsNull()) {
-		resp.State.RemoveResource(ctx)
-		return
+		return m, true
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, false
 }
 
-func (r *alertRuleGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m alertRuleGroupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *alertRuleGroupResource) delete(ctx context.Context, m alertRuleGroupModel, diags *diag.Diagnostics) {
 	if !m.RulesFile.IsNull() {
-		removeFile(m.RulesFile.ValueString(), &resp.Diagnostics)
+		removeFile(m.RulesFile.ValueString(), diags)
 	}
 	if !m.FolderUID.IsNull() {
-		if c := r.meta.grafanaOrDiag(&resp.Diagnostics); c != nil {
+		if c := r.meta.grafanaOrDiag(diags); c != nil {
 			if err := c.DeleteRuleGroup(ctx, m.FolderUID.ValueString(), m.Name.ValueString()); err != nil {
-				resp.Diagnostics.AddError("Cannot delete Grafana rule group", err.Error())
+				diags.AddError("Cannot delete Grafana rule group", err.Error())
 			}
 		}
 	}
@@ -199,9 +179,7 @@ func (r *alertRuleGroupResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Invalid import ID", `expected "<folder_uid>/<group name>", got "`+req.ID+`"`)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("folder_uid"), folder)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("interval"), "1m")...)
+	importState(ctx, alertRuleGroupSchema(), resp, map[string]any{"folder_uid": folder, "name": name})
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_editable"), true)...)
 }
 

@@ -30,10 +30,14 @@ var (
 
 // collectorResource renders an exporter configuration. Like a template it
 // has no remote object: replica sets deploy what it renders.
-type collectorResource struct{}
+type collectorResource struct{ base[collectorModel] }
 
 // NewCollectorResource is the resource constructor.
-func NewCollectorResource() resource.Resource { return &collectorResource{} }
+func NewCollectorResource() resource.Resource {
+	r := &collectorResource{}
+	r.base = base[collectorModel]{typeName: "collector", onApply: r.apply, onRead: r.read}
+	return r
+}
 
 type collectorModel struct {
 	ID                 types.String    `tfsdk:"id"`
@@ -97,10 +101,6 @@ type priceModel struct {
 	Reasoning  types.Float64 `tfsdk:"reasoning"`
 }
 
-func (r *collectorResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_collector"
-}
-
 func (r *collectorResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = collectorSchema()
 }
@@ -140,44 +140,22 @@ func (r *collectorResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *collectorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	resp.Diagnostics.Append(applyCollector(ctx, req.Plan, req.Config, &resp.State)...)
-}
-
-func (r *collectorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.Append(applyCollector(ctx, req.Plan, req.Config, &resp.State)...)
-}
-
-func applyCollector(ctx context.Context, planIn, cfgIn planGetter, state stateSetter) diag.Diagnostics {
-	var plan, cfg collectorModel
-	diags := planIn.Get(ctx, &plan)
-	diags.Append(cfgIn.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		return diags
-	}
+// apply renders the configuration: a pure function of the plan (and of
+// whether an auth token is configured).
+func (r *collectorResource) apply(ctx context.Context, op applyOp[collectorModel], diags *diag.Diagnostics) (collectorModel, bool) {
+	plan := op.Plan
 	plan.ID = plan.Name
-	diags.Append(plan.render(ctx, !cfg.AuthTokenWO.IsNull())...)
+	diags.Append(plan.render(ctx, !op.Config.AuthTokenWO.IsNull())...)
 	plan.AuthTokenWO = types.StringNull()
-	if !diags.HasError() {
-		diags.Append(state.Set(ctx, &plan)...)
-	}
-	return diags
+	return plan, !diags.HasError()
 }
 
 // Read keeps the state: the rendering is a pure function of it.
-func (r *collectorResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state collectorModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *collectorResource) read(ctx context.Context, state collectorModel, diags *diag.Diagnostics) (collectorModel, bool) {
 	if state.ConfigYAML.IsNull() { // just imported
-		resp.Diagnostics.Append(state.render(ctx, false)...)
+		diags.Append(state.render(ctx, false)...)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-func (r *collectorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+	return state, false
 }
 
 // ImportState takes the name; every other setting starts at its default and

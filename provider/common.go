@@ -51,11 +51,6 @@ func (m *Meta) grafanaOrDiag(diags *diag.Diagnostics) *grafana.Client {
 	return c
 }
 
-// planGetter is what Create and Update requests share.
-type planGetter interface {
-	Get(context.Context, any) diag.Diagnostics
-}
-
 // stateSetter is the response state of Create and Update.
 type stateSetter interface {
 	Set(context.Context, any) diag.Diagnostics
@@ -119,6 +114,18 @@ func setSchemaDefaults(ctx context.Context, s schema.Schema, state *tfsdk.State,
 			if at.Default != nil {
 				r := &defaults.BoolResponse{}
 				at.Default.DefaultBool(ctx, defaults.BoolRequest{Path: path.Root(name)}, r)
+				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
+			}
+		case schema.ListAttribute:
+			if at.Default != nil {
+				r := &defaults.ListResponse{}
+				at.Default.DefaultList(ctx, defaults.ListRequest{Path: path.Root(name)}, r)
+				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
+			}
+		case schema.MapAttribute:
+			if at.Default != nil {
+				r := &defaults.MapResponse{}
+				at.Default.DefaultMap(ctx, defaults.MapRequest{Path: path.Root(name)}, r)
 				v, *diags = r.PlanValue, append(*diags, r.Diagnostics...)
 			}
 		}

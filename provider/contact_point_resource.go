@@ -21,10 +21,14 @@ var (
 	_ resource.ResourceWithImportState    = (*contactPointResource)(nil)
 )
 
-type contactPointResource struct{ meta *Meta }
+type contactPointResource struct{ base[contactPointModel] }
 
 // NewContactPointResource is the resource constructor.
-func NewContactPointResource() resource.Resource { return &contactPointResource{} }
+func NewContactPointResource() resource.Resource {
+	r := &contactPointResource{}
+	r.base = base[contactPointModel]{typeName: "contact_point", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
+}
 
 type contactPointModel struct {
 	Name            types.String `tfsdk:"name"`
@@ -43,16 +47,8 @@ type contactPointModel struct {
 	GrafanaSettings types.String `tfsdk:"grafana_settings"`
 }
 
-func (r *contactPointResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_contact_point"
-}
-
 func (r *contactPointResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = contactPointSchema()
-}
-
-func (r *contactPointResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 func (m *contactPointModel) known() bool {
@@ -138,49 +134,42 @@ func (r *contactPointResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 }
 
-func (r *contactPointResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, req.Config, types.StringValue(""), &resp.State, &resp.Diagnostics)
-}
-
-func (r *contactPointResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var prior contactPointModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	r.apply(ctx, req.Plan, req.Config, prior.UID, &resp.State, &resp.Diagnostics)
-}
-
-func (r *contactPointResource) apply(ctx context.Context, plan planGetter, cfg tfsdk.Config, uid types.String, state stateSetter, diags *diag.Diagnostics) {
-	var m contactPointModel
-	diags.Append(plan.Get(ctx, &m)...)
-	secret, _ := configSecret(ctx, cfg, diags)
-	if diags.HasError() {
-		return
-	}
+// apply renders the receiver; a Grafana-managed one is created, or updated
+// under the uid it was given.
+func (r *contactPointResource) apply(ctx context.Context, op applyOp[contactPointModel], diags *diag.Diagnostics) (contactPointModel, bool) {
+	m := op.Plan
+	secret := op.Config.SecretWO.ValueString()
 	c, ok := m.render(ctx, secret, diags)
 	if !ok {
-		return
+		return m, false
 	}
-	m.UID, m.SecretWO = types.StringValue(uid.ValueString()), types.StringNull()
-	if m.GrafanaManaged.ValueBool() {
-		gc := r.meta.grafanaOrDiag(diags)
-		if gc == nil {
-			return
-		}
-		settings, _ := c.GrafanaSettings()
-		cp := grafana.ContactPoint{UID: uid.ValueString(), Name: c.Name, Type: c.GrafanaType(), Settings: settings, DisableResolve: c.DisableResolve}
-		var err error
-		if cp.UID == "" {
-			cp.UID, err = gc.CreateContactPoint(ctx, cp)
-		} else {
-			err = gc.UpdateContactPoint(ctx, cp)
-		}
-		if err != nil {
-			// Grafana's messages quote settings back; never echo the secret.
-			diags.AddError("Cannot save Grafana contact point", redactSecret(err.Error(), secret))
-			return
-		}
-		m.UID = types.StringValue(cp.UID)
+	uid := ""
+	if op.Prior != nil {
+		uid = op.Prior.UID.ValueString()
 	}
-	diags.Append(state.Set(ctx, &m)...)
+	m.UID, m.SecretWO = types.StringValue(uid), types.StringNull()
+	if !m.GrafanaManaged.ValueBool() {
+		return m, true
+	}
+	gc := r.meta.grafanaOrDiag(diags)
+	if gc == nil {
+		return m, false
+	}
+	settings, _ := c.GrafanaSettings()
+	cp := grafana.ContactPoint{UID: uid, Name: c.Name, Type: c.GrafanaType(), Settings: settings, DisableResolve: c.DisableResolve}
+	var err error
+	if cp.UID == "" {
+		cp.UID, err = gc.CreateContactPoint(ctx, cp)
+	} else {
+		err = gc.UpdateContactPoint(ctx, cp)
+	}
+	if err != nil {
+		// Grafana's messages quote settings back; never echo the secret.
+		diags.AddError("Cannot save Grafana contact point", redactSecret(err.Error(), secret))
+		return m, false
+	}
+	m.UID = types.StringValue(cp.UID)
+	return m, true
 }
 
 func redactSecret(msg, secret string) string {
@@ -190,31 +179,28 @@ func redactSecret(msg, secret string) string {
 	return strings.ReplaceAll(msg, secret, "[secret]")
 }
 
-func (r *contactPointResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m contactPointModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !m.GrafanaManaged.ValueBool() {
-		return
+func (r *contactPointResource) read(ctx context.Context, m contactPointModel, diags *diag.Diagnostics) (contactPointModel, bool) {
+	if !m.GrafanaManaged.ValueBool() {
+		return m, false
 	}
-	gc := r.meta.grafanaOrDiag(&resp.Diagnostics)
+	gc := r.meta.grafanaOrDiag(diags)
 	if gc == nil {
-		return
+		return m, false
 	}
 	cp, err := gc.GetContactPoint(ctx, m.UID.ValueString())
 	if grafana.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
+		return m, true
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read Grafana contact point", err.Error())
-		return
+		diags.AddError("Cannot read Grafana contact point", err.Error())
+		return m, false
 	}
 	if m.Name.IsNull() { // import
 		m.Name, m.Type = types.StringValue(cp.Name), types.StringValue(grafanaToType(cp.Type))
 	}
 	m.GrafanaSettings = types.StringValue(grafana.CanonicalContactPoint(*cp, alerting.GrafanaSecretKeys(m.Type.ValueString())))
 	m.Name = types.StringValue(cp.Name)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, false
 }
 
 func grafanaToType(t string) string {
@@ -224,15 +210,13 @@ func grafanaToType(t string) string {
 	return t
 }
 
-func (r *contactPointResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m contactPointModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !m.GrafanaManaged.ValueBool() {
+func (r *contactPointResource) delete(ctx context.Context, m contactPointModel, diags *diag.Diagnostics) {
+	if !m.GrafanaManaged.ValueBool() {
 		return
 	}
-	if gc := r.meta.grafanaOrDiag(&resp.Diagnostics); gc != nil {
+	if gc := r.meta.grafanaOrDiag(diags); gc != nil {
 		if err := gc.DeleteContactPoint(ctx, m.UID.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Cannot delete Grafana contact point", err.Error())
+			diags.AddError("Cannot delete Grafana contact point", err.Error())
 		}
 	}
 }
@@ -240,7 +224,5 @@ func (r *contactPointResource) Delete(ctx context.Context, req resource.DeleteRe
 // ImportState takes a Grafana contact point uid. The secret cannot be read
 // back: set secret_wo in the configuration.
 func (r *contactPointResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uid"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_managed"), true)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("disable_resolve_message"), false)...)
+	importState(ctx, contactPointSchema(), resp, map[string]any{"uid": req.ID, "grafana_managed": true})
 }

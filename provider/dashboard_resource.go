@@ -22,10 +22,14 @@ var (
 	_ resource.ResourceWithValidateConfig = (*dashboardResource)(nil)
 )
 
-type dashboardResource struct{ meta *Meta }
+type dashboardResource struct{ base[dashboardModel] }
 
 // NewDashboardResource is the resource constructor.
-func NewDashboardResource() resource.Resource { return &dashboardResource{} }
+func NewDashboardResource() resource.Resource {
+	r := &dashboardResource{}
+	r.base = base[dashboardModel]{typeName: "dashboard", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
+}
 
 type dashboardModel struct {
 	UID              types.String  `tfsdk:"uid"`
@@ -47,16 +51,8 @@ type dashboardModel struct {
 	Version          types.Int64   `tfsdk:"version"`
 }
 
-func (r *dashboardResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_dashboard"
-}
-
 func (r *dashboardResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = dashboardSchema()
-}
-
-func (r *dashboardResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 // options maps the model to the builder's options.
@@ -160,20 +156,12 @@ func (r *dashboardResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *dashboardResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.save(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
-}
-
-func (r *dashboardResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.save(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
-}
-
-func (r *dashboardResource) save(ctx context.Context, get func(context.Context, any) diag.Diagnostics, state stateSetter, diags *diag.Diagnostics) {
-	var m dashboardModel
-	diags.Append(get(ctx, &m)...)
+// apply writes the dashboard to Grafana, or to its provisioning files.
+func (r *dashboardResource) apply(ctx context.Context, op applyOp[dashboardModel], diags *diag.Diagnostics) (dashboardModel, bool) {
+	m := op.Plan
 	raw := m.build(ctx, diags)
 	if diags.HasError() {
-		return
+		return m, false
 	}
 	owned, _ := dashboard.Owned(raw, raw)
 	m.JSON = types.StringValue(owned)
@@ -181,23 +169,23 @@ func (r *dashboardResource) save(ctx context.Context, get func(context.Context, 
 		pr := m.provisioning()
 		if err := pr.Write(m.UID.ValueString(), pretty(raw)); err != nil {
 			diags.AddAttributeError(path.Root("provisioning_dir"), "Cannot write provisioning files", err.Error())
-			return
+			return m, false
 		}
 		_, file := pr.Paths(m.UID.ValueString())
 		m.URL, m.Version = types.StringValue(file), types.Int64Value(0)
-	} else {
-		c := r.meta.grafanaOrDiag(diags)
-		if c == nil {
-			return
-		}
-		d, err := c.SaveDashboard(ctx, raw, m.FolderUID.ValueString(), "terraform-provider-llmops")
-		if err != nil {
-			diags.AddError("Cannot save dashboard", err.Error())
-			return
-		}
-		m.URL, m.Version = types.StringValue(d.URL), types.Int64Value(d.Version)
+		return m, true
 	}
-	diags.Append(state.Set(ctx, &m)...)
+	c := r.meta.grafanaOrDiag(diags)
+	if c == nil {
+		return m, false
+	}
+	d, err := c.SaveDashboard(ctx, raw, m.FolderUID.ValueString(), "terraform-provider-llmops")
+	if err != nil {
+		diags.AddError("Cannot save dashboard", err.Error())
+		return m, false
+	}
+	m.URL, m.Version = types.StringValue(d.URL), types.Int64Value(d.Version)
+	return m, true
 }
 
 func pretty(raw []byte) []byte {
@@ -212,34 +200,28 @@ func pretty(raw []byte) []byte {
 	return b
 }
 
-func (r *dashboardResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m dashboardModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	remote, found := r.remote(ctx, &m, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+func (r *dashboardResource) read(ctx context.Context, m dashboardModel, diags *diag.Diagnostics) (dashboardModel, bool) {
+	remote, found := r.remote(ctx, &m, diags)
+	if diags.HasError() {
+		return m, false
 	}
 	if !found {
-		resp.State.RemoveResource(ctx)
-		return
+		return m, true
 	}
 	if m.Title.IsNull() { // import: adopt what is there, keep our defaults for the rest
 		adoptDashboard(&m, remote)
 	}
-	shape := m.build(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	shape := m.build(ctx, diags)
+	if diags.HasError() {
+		return m, false
 	}
 	owned, err := dashboard.Owned(remote, shape)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read dashboard", err.Error())
-		return
+		diags.AddError("Cannot read dashboard", err.Error())
+		return m, false
 	}
 	m.JSON = types.StringValue(owned)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, false
 }
 
 // remote reads the dashboard from its target and updates folder, url and
@@ -287,21 +269,16 @@ func adoptDashboard(m *dashboardModel, remote []byte) {
 	}
 }
 
-func (r *dashboardResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m dashboardModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *dashboardResource) delete(ctx context.Context, m dashboardModel, diags *diag.Diagnostics) {
 	if !m.ProvisioningDir.IsNull() {
 		if err := m.provisioning().Remove(m.UID.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Cannot remove provisioning files", err.Error())
+			diags.AddError("Cannot remove provisioning files", err.Error())
 		}
 		return
 	}
-	if c := r.meta.grafanaOrDiag(&resp.Diagnostics); c != nil {
+	if c := r.meta.grafanaOrDiag(diags); c != nil {
 		if err := c.DeleteDashboard(ctx, m.UID.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Cannot delete dashboard", err.Error())
+			diags.AddError("Cannot delete dashboard", err.Error())
 		}
 	}
 }
@@ -309,11 +286,5 @@ func (r *dashboardResource) Delete(ctx context.Context, req resource.DeleteReque
 // ImportState takes a Grafana dashboard uid. The presets are assumed to be
 // the defaults; the next plan shows any difference in `json`.
 func (r *dashboardResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	m := dashboardModel{UID: types.StringValue(req.ID), Title: types.StringNull(), FolderUID: types.StringNull(),
-		Tags: types.ListNull(types.StringType), ExtraPanels: types.ListNull(types.StringType),
-		Presets: stringList(dashboard.Presets()), ProvisioningDir: types.StringNull(),
-		GrafanaDir: types.StringValue("/etc/grafana/provisioning/dashboards"), LatencyThreshold: types.Float64Value(5),
-		Availability: types.Float64Value(0.999), JSON: types.StringNull(), URL: types.StringNull(), Version: types.Int64Null(),
-		Refresh: types.StringNull(), TimeFrom: types.StringNull(), TimeTo: types.StringNull()}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	importState(ctx, dashboardSchema(), resp, map[string]any{"uid": req.ID})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/llmops/terraform-provider-llmops/internal/difyconsole"
@@ -24,10 +23,14 @@ var (
 	_ resource.ResourceWithValidateConfig = (*difyAppTracingResource)(nil)
 )
 
-type difyAppTracingResource struct{ meta *Meta }
+type difyAppTracingResource struct{ base[difyAppTracingModel] }
 
 // NewDifyAppTracingResource is the resource constructor.
-func NewDifyAppTracingResource() resource.Resource { return &difyAppTracingResource{} }
+func NewDifyAppTracingResource() resource.Resource {
+	r := &difyAppTracingResource{}
+	r.base = base[difyAppTracingModel]{typeName: "dify_app_tracing", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
+}
 
 type difyAppTracingModel struct {
 	ID                types.String `tfsdk:"id"`
@@ -41,16 +44,8 @@ type difyAppTracingModel struct {
 	EffectiveSettings types.Map    `tfsdk:"effective_settings"`
 }
 
-func (r *difyAppTracingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_dify_app_tracing"
-}
-
 func (r *difyAppTracingResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = difyAppTracingSchema()
-}
-
-func (r *difyAppTracingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 // effective is what Dify should hold (non-secret): settings plus the
@@ -153,32 +148,21 @@ func (r *difyAppTracingResource) client(diags *diag.Diagnostics) *difyconsole.Cl
 	return c
 }
 
-func (r *difyAppTracingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
-}
-
-func (r *difyAppTracingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
-}
-
 // apply makes Dify hold the planned settings (POST when absent, PATCH when
 // present, with the secret from config or, when none is given, the masked
 // value Dify keeps) and the planned switch.
-func (r *difyAppTracingResource) apply(ctx context.Context, plan planGetter, cfg tfsdk.Config, state stateSetter, diags *diag.Diagnostics) {
-	var m difyAppTracingModel
-	diags.Append(plan.Get(ctx, &m)...)
-	var secret types.String
-	diags.Append(cfg.GetAttribute(ctx, path.Root("secret_wo"), &secret)...)
+func (r *difyAppTracingResource) apply(ctx context.Context, op applyOp[difyAppTracingModel], diags *diag.Diagnostics) (difyAppTracingModel, bool) {
+	m, secret := op.Plan, op.Config.SecretWO
 	c := r.client(diags)
 	eff, ok := m.effective(ctx, diags)
 	if diags.HasError() || c == nil || !ok {
-		return
+		return m, false
 	}
 	app, provider := m.AppID.ValueString(), m.Provider.ValueString()
 	current, exists, err := c.GetTraceConfig(ctx, app, provider)
 	if err != nil {
 		diags.AddAttributeError(path.Root("app_id"), "Cannot read the app's tracing configuration", err.Error())
-		return
+		return m, false
 	}
 	send := maps.Clone(eff)
 	p := difyconsole.Providers[provider]
@@ -196,14 +180,14 @@ func (r *difyAppTracingResource) apply(ctx context.Context, plan planGetter, cfg
 	}
 	if err := c.SaveTraceConfig(ctx, app, provider, send, exists); err != nil {
 		diags.AddError("Cannot save the app's tracing configuration", redactSecret(err.Error(), secret.ValueString()))
-		return
+		return m, false
 	}
 	if err := r.setSwitch(ctx, c, app, provider, m.Enabled.ValueBool()); err != nil {
 		diags.AddError("Cannot switch the app's tracing", err.Error())
-		return
+		return m, false
 	}
 	m.ID, m.SecretWO, m.EffectiveSettings = types.StringValue(app+"/"+provider), types.StringNull(), stringMapValue(eff)
-	diags.Append(state.Set(ctx, &m)...)
+	return m, true
 }
 
 // setSwitch turns tracing on to provider, or off when it is on to provider
@@ -222,39 +206,36 @@ func (r *difyAppTracingResource) setSwitch(ctx context.Context, c *difyconsole.C
 	return nil
 }
 
-func (r *difyAppTracingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m difyAppTracingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() || c == nil {
-		return
+func (r *difyAppTracingResource) read(ctx context.Context, m difyAppTracingModel, diags *diag.Diagnostics) (difyAppTracingModel, bool) {
+	c := r.client(diags)
+	if diags.HasError() || c == nil {
+		return m, false
 	}
 	app, provider := m.AppID.ValueString(), m.Provider.ValueString()
 	current, exists, err := c.GetTraceConfig(ctx, app, provider)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the app's tracing configuration", err.Error())
-		return
+		diags.AddError("Cannot read the app's tracing configuration", err.Error())
+		return m, false
 	}
 	if !exists {
-		resp.State.RemoveResource(ctx)
-		return
+		return m, true
 	}
 	tr, err := c.GetTrace(ctx, app)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the app's tracing switch", err.Error())
-		return
+		diags.AddError("Cannot read the app's tracing switch", err.Error())
+		return m, false
 	}
 	m.Enabled = types.BoolValue(tr.Enabled && tr.Provider == provider)
 	importing := m.EffectiveSettings.IsNull()
 	prior := map[string]string{}
 	if !importing {
-		resp.Diagnostics.Append(m.EffectiveSettings.ElementsAs(ctx, &prior, false)...)
+		diags.Append(m.EffectiveSettings.ElementsAs(ctx, &prior, false)...)
 	}
 	m.EffectiveSettings = stringMapValue(observed(current, prior, provider))
 	if importing {
 		m.Settings = m.EffectiveSettings // adopt what Dify holds
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, false
 }
 
 // observed is what Dify holds of the non-secret settings: a masked value
@@ -277,20 +258,18 @@ func observed(current, prior map[string]string, provider string) map[string]stri
 	return out
 }
 
-func (r *difyAppTracingResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m difyAppTracingModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() || c == nil {
+func (r *difyAppTracingResource) delete(ctx context.Context, m difyAppTracingModel, diags *diag.Diagnostics) {
+	c := r.client(diags)
+	if diags.HasError() || c == nil {
 		return
 	}
 	app, provider := m.AppID.ValueString(), m.Provider.ValueString()
 	if err := r.setSwitch(ctx, c, app, provider, false); err != nil {
-		resp.Diagnostics.AddError("Cannot switch the app's tracing off", err.Error())
+		diags.AddError("Cannot switch the app's tracing off", err.Error())
 		return
 	}
 	if err := c.DeleteTraceConfig(ctx, app, provider); err != nil {
-		resp.Diagnostics.AddError("Cannot delete the app's tracing configuration", err.Error())
+		diags.AddError("Cannot delete the app's tracing configuration", err.Error())
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -26,10 +27,14 @@ var (
 
 // exporterImageResource builds the llmops-exporter image on the Docker
 // engine, without any registry.
-type exporterImageResource struct{ meta *Meta }
+type exporterImageResource struct{ base[exporterImageModel] }
 
 // NewExporterImageResource is the resource constructor.
-func NewExporterImageResource() resource.Resource { return &exporterImageResource{} }
+func NewExporterImageResource() resource.Resource {
+	r := &exporterImageResource{}
+	r.base = base[exporterImageModel]{typeName: "exporter_image", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
+}
 
 type exporterImageModel struct {
 	ID           types.String `tfsdk:"id"`
@@ -40,12 +45,12 @@ type exporterImageModel struct {
 	KeepImage    types.Bool   `tfsdk:"keep_image"`
 }
 
-func (r *exporterImageResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_exporter_image"
+func (r *exporterImageResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = exporterImageSchema()
 }
 
-func (r *exporterImageResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{
+func exporterImageSchema() schema.Schema {
+	return schema.Schema{
 		MarkdownDescription: "A runnable `llmops-exporter` image built on the Docker engine itself, `FROM scratch`, from a static Linux binary: no registry needed. " +
 			"The image's HEALTHCHECK runs the exporter's `healthcheck` sub-command. It is rebuilt when the binary's SHA-256 changes, and rebuilt if deleted outside Terraform.",
 		Attributes: map[string]schema.Attribute{
@@ -65,10 +70,6 @@ func (r *exporterImageResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 		},
 	}
-}
-
-func (r *exporterImageResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 // defaultBinaryPath is the static Linux exporter `make install` puts beside
@@ -119,45 +120,41 @@ func (r *exporterImageResource) ModifyPlan(ctx context.Context, req resource.Mod
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *exporterImageResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan exporterImageModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+// apply builds the image. An Update only changes settings that need no
+// rebuild (binary_path with the same binary, keep_image): any other change
+// replaces the resource.
+func (r *exporterImageResource) apply(ctx context.Context, op applyOp[exporterImageModel], diags *diag.Diagnostics) (exporterImageModel, bool) {
+	plan := op.Plan
+	if !op.creating() {
+		return plan, true
 	}
-	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	cli := r.meta.dockerOrDiag(ctx, diags)
 	if cli == nil {
-		return
+		return plan, false
 	}
 	id, err := docker.BuildExporterImage(ctx, cli, plan.BinaryPath.ValueString(), plan.Tag.ValueString(), plan.BinarySHA256.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Building the exporter image failed", err.Error())
-		return
+		diags.AddError("Building the exporter image failed", err.Error())
+		return plan, false
 	}
 	plan.ImageID = types.StringValue(id)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	return plan, true
 }
 
 // Read reports the real image: gone means recreate, another binary means
 // rebuild.
-func (r *exporterImageResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state exporterImageModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+func (r *exporterImageResource) read(ctx context.Context, state exporterImageModel, diags *diag.Diagnostics) (exporterImageModel, bool) {
+	cli := r.meta.dockerOrDiag(ctx, diags)
 	if cli == nil {
-		return
+		return state, false
 	}
 	img, found, err := docker.InspectImage(ctx, cli, state.Tag.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Reading the exporter image failed", err.Error())
-		return
+		diags.AddError("Reading the exporter image failed", err.Error())
+		return state, false
 	}
 	if !found {
-		resp.State.RemoveResource(ctx) // deleted outside Terraform: the next plan rebuilds it
-		return
+		return state, true
 	}
 	state.ImageID = types.StringValue(img.ID)
 	state.BinarySHA256 = types.StringValue(img.BinarySHA256)
@@ -168,40 +165,29 @@ func (r *exporterImageResource) Read(ctx context.Context, req resource.ReadReque
 		state.KeepImage = types.BoolValue(false)
 	}
 	state.ID = state.Tag
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	return state, false
 }
 
-// Update only changes settings that need no rebuild (binary_path with the
-// same binary, keep_image).
-func (r *exporterImageResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan exporterImageModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *exporterImageResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state exporterImageModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.KeepImage.ValueBool() {
+func (r *exporterImageResource) delete(ctx context.Context, state exporterImageModel, diags *diag.Diagnostics) {
+	if state.KeepImage.ValueBool() {
 		return
 	}
-	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+	cli := r.meta.dockerOrDiag(ctx, diags)
 	if cli == nil {
 		return
 	}
 	users, err := docker.RemoveImage(ctx, cli, state.Tag.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Removing the exporter image failed", err.Error())
+		diags.AddError("Removing the exporter image failed", err.Error())
 		return
 	}
 	if users > 0 {
-		resp.Diagnostics.AddWarning("Exporter image kept",
+		diags.AddWarning("Exporter image kept",
 			fmt.Sprintf("%s is still used by %d container(s) (another configuration built from the same binary, or replicas not yet moved to a rebuilt image), so its tag was kept. "+
 				"Remove it with `docker image rm %s` once nothing uses it.", state.Tag.ValueString(), users, state.Tag.ValueString()))
 	}
 }
 
 func (r *exporterImageResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tag"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	importState(ctx, exporterImageSchema(), resp, map[string]any{"tag": req.ID, "id": req.ID})
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -24,10 +25,14 @@ var (
 // folderResource is a Grafana folder for dashboards and alert rules. It is a
 // resource of its own (not an attribute of the dashboard) so that several
 // dashboards and rule groups share one folder with one owner.
-type folderResource struct{ meta *Meta }
+type folderResource struct{ base[folderModel] }
 
 // NewFolderResource is the resource constructor.
-func NewFolderResource() resource.Resource { return &folderResource{} }
+func NewFolderResource() resource.Resource {
+	r := &folderResource{}
+	r.base = base[folderModel]{typeName: "folder", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
+}
 
 type folderModel struct {
 	UID   types.String `tfsdk:"uid"`
@@ -39,10 +44,6 @@ var grafanaUID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 
 func uidValidators() []validator.String {
 	return []validator.String{stringvalidator.RegexMatches(grafanaUID, "1 to 40 characters of A-Z a-z 0-9 - _ (Grafana's rule for uids)")}
-}
-
-func (r *folderResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_folder"
 }
 
 func (r *folderResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -61,71 +62,56 @@ func (r *folderResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func (r *folderResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
-}
-
-func (r *folderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m folderModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	c := r.meta.grafanaOrDiag(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+// apply creates the folder, or renames it (its uid replaces it).
+func (r *folderResource) apply(ctx context.Context, op applyOp[folderModel], diags *diag.Diagnostics) (folderModel, bool) {
+	m := op.Plan
+	c := r.meta.grafanaOrDiag(diags)
+	if c == nil {
+		return m, false
 	}
-	f, err := c.CreateFolder(ctx, m.UID.ValueString(), m.Title.ValueString())
+	var f *grafana.Folder
+	var err error
+	if op.creating() {
+		f, err = c.CreateFolder(ctx, m.UID.ValueString(), m.Title.ValueString())
+	} else {
+		f, err = c.RenameFolder(ctx, m.UID.ValueString(), m.Title.ValueString())
+	}
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("uid"), "Cannot create folder", err.Error())
-		return
+		at, what := path.Root("title"), "Cannot rename folder"
+		if op.creating() {
+			at, what = path.Root("uid"), "Cannot create folder"
+		}
+		diags.AddAttributeError(at, what, err.Error())
+		return m, false
 	}
 	m.URL = types.StringValue(f.URL)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, true
 }
 
-func (r *folderResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m folderModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	c := r.meta.grafanaOrDiag(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+func (r *folderResource) read(ctx context.Context, m folderModel, diags *diag.Diagnostics) (folderModel, bool) {
+	c := r.meta.grafanaOrDiag(diags)
+	if c == nil {
+		return m, false
 	}
 	f, err := c.GetFolder(ctx, m.UID.ValueString())
 	if grafana.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
+		return m, true
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read folder", err.Error())
-		return
+		diags.AddError("Cannot read folder", err.Error())
+		return m, false
 	}
 	m.Title, m.URL = types.StringValue(f.Title), types.StringValue(f.URL)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, false
 }
 
-func (r *folderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m folderModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	c := r.meta.grafanaOrDiag(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	f, err := c.RenameFolder(ctx, m.UID.ValueString(), m.Title.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("title"), "Cannot rename folder", err.Error())
-		return
-	}
-	m.URL = types.StringValue(f.URL)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func (r *folderResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m folderModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	c := r.meta.grafanaOrDiag(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+func (r *folderResource) delete(ctx context.Context, m folderModel, diags *diag.Diagnostics) {
+	c := r.meta.grafanaOrDiag(diags)
+	if c == nil {
 		return
 	}
 	if err := c.DeleteFolder(ctx, m.UID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot delete folder", err.Error())
+		diags.AddError("Cannot delete folder", err.Error())
 	}
 }
 

@@ -33,10 +33,14 @@ var (
 
 // notificationPolicyResource owns one route of Grafana's single policy
 // tree, identified by its matchers; every other route is left as it is.
-type notificationPolicyResource struct{ meta *Meta }
+type notificationPolicyResource struct{ base[notificationPolicyModel] }
 
 // NewNotificationPolicyResource is the resource constructor.
-func NewNotificationPolicyResource() resource.Resource { return &notificationPolicyResource{} }
+func NewNotificationPolicyResource() resource.Resource {
+	r := &notificationPolicyResource{}
+	r.base = base[notificationPolicyModel]{typeName: "notification_policy", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
+}
 
 type notificationPolicyModel struct {
 	ID              types.String `tfsdk:"id"`
@@ -52,13 +56,13 @@ type notificationPolicyModel struct {
 	GrafanaRoute    types.String `tfsdk:"grafana_route"`
 }
 
-func (r *notificationPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_notification_policy"
+func (r *notificationPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = notificationPolicySchema()
 }
 
-func (r *notificationPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func notificationPolicySchema() schema.Schema {
 	dur := "Duration such as `30s`, `5m`, `4h`; unset inherits the parent policy's."
-	resp.Schema = schema.Schema{
+	return schema.Schema{
 		MarkdownDescription: "One notification route: alerts whose labels match go to a contact point. Always renders an Alertmanager " +
 			"`routes:` fragment (`alertmanager_yaml`) to place under your root route; with `grafana_managed = true` the route is inserted " +
 			"into Grafana's single notification policy tree by read-modify-write under a provider-wide lock, leaving every route it does " +
@@ -84,10 +88,6 @@ func (r *notificationPolicyResource) Schema(_ context.Context, _ resource.Schema
 			"grafana_route":     schema.StringAttribute{Computed: true, MarkdownDescription: "The route as Grafana holds it (the fields this provider sets), as JSON."},
 		},
 	}
-}
-
-func (r *notificationPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 func (m *notificationPolicyModel) route(ctx context.Context, diags *diag.Diagnostics) (alerting.Route, bool) {
@@ -198,64 +198,49 @@ func (r *notificationPolicyResource) ModifyPlan(ctx context.Context, req resourc
 	}
 }
 
-func (r *notificationPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, true, &resp.State, &resp.Diagnostics)
-}
-
-func (r *notificationPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, false, &resp.State, &resp.Diagnostics)
-}
-
-func (r *notificationPolicyResource) apply(ctx context.Context, plan planGetter, create bool, state stateSetter, diags *diag.Diagnostics) {
-	var m notificationPolicyModel
-	diags.Append(plan.Get(ctx, &m)...)
-	if diags.HasError() {
-		return
-	}
+// apply renders the route; a Grafana-managed one is added to the policy
+// tree (Create) or replaced in it.
+func (r *notificationPolicyResource) apply(ctx context.Context, op applyOp[notificationPolicyModel], diags *diag.Diagnostics) (notificationPolicyModel, bool) {
+	m := op.Plan
 	rt, ok := m.render(ctx, diags)
-	if !ok {
-		return
+	if !ok || !m.GrafanaManaged.ValueBool() {
+		return m, ok
 	}
-	if m.GrafanaManaged.ValueBool() {
-		gc := r.meta.grafanaOrDiag(diags)
-		if gc == nil {
-			return
-		}
-		if err := gc.SetRoute(ctx, rt.GrafanaRoute(), create); err != nil {
-			diags.AddError("Cannot save notification policy", err.Error())
-			return
-		}
+	gc := r.meta.grafanaOrDiag(diags)
+	if gc == nil {
+		return m, false
 	}
-	diags.Append(state.Set(ctx, &m)...)
+	if err := gc.SetRoute(ctx, rt.GrafanaRoute(), op.creating()); err != nil {
+		diags.AddError("Cannot save notification policy", err.Error())
+		return m, false
+	}
+	return m, true
 }
 
-func (r *notificationPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m notificationPolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !m.GrafanaManaged.ValueBool() {
-		return
+func (r *notificationPolicyResource) read(ctx context.Context, m notificationPolicyModel, diags *diag.Diagnostics) (notificationPolicyModel, bool) {
+	if !m.GrafanaManaged.ValueBool() {
+		return m, false
 	}
-	gc := r.meta.grafanaOrDiag(&resp.Diagnostics)
+	gc := r.meta.grafanaOrDiag(diags)
 	if gc == nil {
-		return
+		return m, false
 	}
 	route, err := gc.GetRoute(ctx, m.ID.ValueString())
 	if grafana.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
+		return m, true
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read notification policy", err.Error())
-		return
+		diags.AddError("Cannot read notification policy", err.Error())
+		return m, false
 	}
 	if m.Receiver.IsNull() { // import: adopt the route
 		adoptRoute(&m, route)
-		if _, ok := m.render(ctx, &resp.Diagnostics); !ok {
-			return
+		if _, ok := m.render(ctx, diags); !ok {
+			return m, false
 		}
 	}
 	m.GrafanaRoute = types.StringValue(canonicalRoute(route))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, false
 }
 
 func adoptRoute(m *notificationPolicyModel, route map[string]any) {
@@ -286,21 +271,18 @@ func fmtAny(v any) string {
 	return s
 }
 
-func (r *notificationPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m notificationPolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !m.GrafanaManaged.ValueBool() {
+func (r *notificationPolicyResource) delete(ctx context.Context, m notificationPolicyModel, diags *diag.Diagnostics) {
+	if !m.GrafanaManaged.ValueBool() {
 		return
 	}
-	if gc := r.meta.grafanaOrDiag(&resp.Diagnostics); gc != nil {
+	if gc := r.meta.grafanaOrDiag(diags); gc != nil {
 		if err := gc.DeleteRoute(ctx, m.ID.ValueString()); err != nil {
-			resp.Diagnostics.AddError("Cannot delete notification policy", err.Error())
+			diags.AddError("Cannot delete notification policy", err.Error())
 		}
 	}
 }
 
 // ImportState takes the route's id: its sorted matchers, as `id` shows them.
 func (r *notificationPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_managed"), true)...)
+	importState(ctx, notificationPolicySchema(), resp, map[string]any{"id": req.ID, "grafana_managed": true})
 }

@@ -26,21 +26,17 @@ var (
 	_ resource.ResourceWithImportState    = (*replicaSetResource)(nil)
 )
 
-type replicaSetResource struct{ meta *Meta }
+type replicaSetResource struct{ base[replicaSetModel] }
 
 // NewReplicaSetResource is the resource constructor.
-func NewReplicaSetResource() resource.Resource { return &replicaSetResource{} }
-
-func (r *replicaSetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_replica_set"
+func NewReplicaSetResource() resource.Resource {
+	r := &replicaSetResource{}
+	r.base = base[replicaSetModel]{typeName: "replica_set", onApply: r.apply, onRead: r.read, onDelete: r.delete}
+	return r
 }
 
 func (r *replicaSetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = replicaSetSchema()
-}
-
-func (r *replicaSetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 // ModifyPlan renders compose_yaml and records secret file names at plan
@@ -172,28 +168,45 @@ func (r *replicaSetResource) checkSecretsProvided(ctx context.Context, cfg repli
 	}
 }
 
-func (r *replicaSetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics, true)
-}
-
-func (r *replicaSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics, false)
-}
-
 // apply reconciles the engine with the plan. On failure the state records
 // what exists (the failing replicas included), so nothing is orphaned and
 // the next plan shows what is wrong.
-func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter, state stateSetter, diags *diag.Diagnostics, create bool) {
-	var plan, cfg replicaSetModel
-	diags.Append(planIn.Get(ctx, &plan)...)
-	diags.Append(cfgIn.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		return
-	}
+func (r *replicaSetResource) apply(ctx context.Context, op applyOp[replicaSetModel], diags *diag.Diagnostics) (replicaSetModel, bool) {
+	plan := op.Plan
 	cli := r.meta.dockerOrDiag(ctx, diags)
 	if cli == nil {
-		return
+		return plan, false
 	}
+	spec, ok := r.planned(ctx, &plan, op.Config, diags)
+	if !ok {
+		return plan, false
+	}
+	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
+	b := docker.BackendFor(plan.Mode.ValueString(), cli)
+	recErr := b.Reconcile(ctx, spec)
+	obs, obsErr := b.Observe(ctx, spec)
+	if obsErr != nil {
+		diags.AddError("Observing the replica set failed", obsErr.Error())
+		return plan, false
+	}
+	plan.observe(obs.Replicas, spec)
+	plan.SecretFiles = types.MapNull(types.StringType)
+	if recErr != nil {
+		detail := recErr.Error() + "\n\nThe state records the replicas as they are; the next plan shows what is wrong."
+		if good := plan.HealthyReplicas.ValueInt64(); op.creating() && good > 0 {
+			detail += fmt.Sprintf(" Terraform marks a set whose creation failed as tainted, and the next apply would replace all of it, "+
+				"the %d healthy replica(s) included: `terraform untaint` this set to replace only the failed ones.", good)
+		}
+		diags.AddError("Replica set not healthy", detail)
+		return plan, true
+	}
+	_ = docker.PruneImages(ctx, cli) // images of replaced replicas, now unused
+	return plan, true
+}
+
+// planned builds the spec to reconcile from the plan and the configured
+// secret files, and fills the plan's spec hash, secret names and renderings.
+func (r *replicaSetResource) planned(ctx context.Context, plan *replicaSetModel, cfg replicaSetModel, diags *diag.Diagnostics) (replicaset.Spec, bool) {
 	secrets := mapOf(ctx, cfg.SecretFiles, diags)
 	if secrets == nil {
 		secrets = map[string]string{}
@@ -202,72 +215,43 @@ func (r *replicaSetResource) apply(ctx context.Context, planIn, cfgIn planGetter
 	plan.SpecSHA256 = types.StringNull()
 	spec := plan.spec(ctx, secrets, diags)
 	if withEnvFile(&spec, diags); diags.HasError() {
-		return
+		return spec, false
 	}
 	plan.SpecSHA256 = types.StringValue(spec.Hash())
 	spec.ExpectHash = ""
 	var imageDiags diag.Diagnostics // its warning was shown at plan
-	k8sImage := r.kubernetesImage(ctx, &plan, &imageDiags)
+	k8sImage := r.kubernetesImage(ctx, plan, &imageDiags)
 	if diags.Append(imageDiags.Errors()...); diags.HasError() {
-		return
+		return spec, false
 	}
-	if plan.render(ctx, spec, k8sImage, diags); diags.HasError() {
-		return
-	}
-	tflog.Info(ctx, "reconciling replica set", map[string]any{"name": spec.Name, "replicas": spec.Replicas})
-	b := docker.BackendFor(plan.Mode.ValueString(), cli)
-	recErr := b.Reconcile(ctx, spec)
-	obs, obsErr := b.Observe(ctx, spec)
-	if obsErr != nil {
-		diags.AddError("Observing the replica set failed", obsErr.Error())
-		return
-	}
-	plan.observe(obs.Replicas, spec)
-	plan.SecretFiles = types.MapNull(types.StringType)
-	if recErr == nil {
-		_ = docker.PruneImages(ctx, cli) // images of replaced replicas, now unused
-	}
-	if recErr != nil {
-		detail := recErr.Error() + "\n\nThe state records the replicas as they are; the next plan shows what is wrong."
-		if good := plan.HealthyReplicas.ValueInt64(); create && good > 0 {
-			detail += fmt.Sprintf(" Terraform marks a set whose creation failed as tainted, and the next apply would replace all of it, "+
-				"the %d healthy replica(s) included: `terraform untaint` this set to replace only the failed ones.", good)
-		}
-		diags.AddError("Replica set not healthy", detail)
-	}
-	diags.Append(state.Set(ctx, &plan)...)
+	plan.render(ctx, spec, k8sImage, diags)
+	return spec, !diags.HasError()
 }
 
 // Read reports the engine's real state in healthy_replicas and containers
 // (ModifyPlan turns a difference into an update); a set with no container
 // left is removed from state and recreated.
-func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state replicaSetModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+func (r *replicaSetResource) read(ctx context.Context, state replicaSetModel, diags *diag.Diagnostics) (replicaSetModel, bool) {
+	cli := r.meta.dockerOrDiag(ctx, diags)
 	if cli == nil {
-		return
+		return state, false
 	}
 	if state.Image.IsNull() { // imported: take the settings from the containers
 		if err := adopt(ctx, cli, &state); err != nil {
-			resp.Diagnostics.AddError("Import failed", err.Error())
-			return
+			diags.AddError("Import failed", err.Error())
+			return state, false
 		}
 	}
-	spec := state.spec(ctx, nil, &resp.Diagnostics)
+	spec := state.spec(ctx, nil, diags)
 	obs, err := docker.BackendFor(state.Mode.ValueString(), cli).Observe(ctx, spec)
 	if err != nil {
-		resp.Diagnostics.AddError("Observing the replica set failed", err.Error())
-		return
+		diags.AddError("Observing the replica set failed", err.Error())
+		return state, false
 	}
 	reps := obs.Replicas
 	if !obs.Found || len(reps) == 0 && spec.Replicas > 0 {
 		tflog.Warn(ctx, "replica set has no container left; removing it from state", map[string]any{"name": spec.Name})
-		resp.State.RemoveResource(ctx)
-		return
+		return state, true
 	}
 	for _, rep := range reps {
 		if !rep.Good() {
@@ -275,21 +259,16 @@ func (r *replicaSetResource) Read(ctx context.Context, req resource.ReadRequest,
 		}
 	}
 	state.observe(reps, spec)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	return state, false
 }
 
-func (r *replicaSetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state replicaSetModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cli := r.meta.dockerOrDiag(ctx, &resp.Diagnostics)
+func (r *replicaSetResource) delete(ctx context.Context, state replicaSetModel, diags *diag.Diagnostics) {
+	cli := r.meta.dockerOrDiag(ctx, diags)
 	if cli == nil {
 		return
 	}
-	if err := docker.BackendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil, &resp.Diagnostics)); err != nil {
-		resp.Diagnostics.AddError("Removing the replica set failed", err.Error())
+	if err := docker.BackendFor(state.Mode.ValueString(), cli).Destroy(ctx, state.spec(ctx, nil, diags)); err != nil {
+		diags.AddError("Removing the replica set failed", err.Error())
 	}
 }
 

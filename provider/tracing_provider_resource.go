@@ -26,23 +26,17 @@ var (
 // tracing platform. It has no remote object of its own: it validates,
 // normalises and (with verify) checks the settings, and publishes the OTLP
 // endpoint, protocol and header names for the collector to use.
-type tracingProviderResource struct {
-	meta *Meta
-}
+type tracingProviderResource struct{ base[tracingProviderModel] }
 
 // NewTracingProviderResource is the resource constructor.
-func NewTracingProviderResource() resource.Resource { return &tracingProviderResource{} }
-
-func (r *tracingProviderResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_tracing_provider"
+func NewTracingProviderResource() resource.Resource {
+	r := &tracingProviderResource{}
+	r.base = base[tracingProviderModel]{typeName: "tracing_provider", onApply: r.apply, onRead: r.read}
+	return r
 }
 
 func (r *tracingProviderResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = tracingProviderSchema()
-}
-
-func (r *tracingProviderResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.meta = metaFrom(req, &resp.Diagnostics)
 }
 
 func (r *tracingProviderResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -85,50 +79,32 @@ func (r *tracingProviderResource) ModifyPlan(ctx context.Context, req resource.M
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *tracingProviderResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
-}
-
-func (r *tracingProviderResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
-}
-
 // apply validates the planned settings, runs the credential check when
 // verify is on, and stores the result. Nothing is stored when the check
 // fails, so a failed create leaves no state and a failed update keeps the
 // previous one.
-func (r *tracingProviderResource) apply(ctx context.Context, planIn, cfgIn planGetter, state stateSetter, diags *diag.Diagnostics) {
-	var plan, cfg tracingProviderModel
-	diags.Append(planIn.Get(ctx, &plan)...)
-	diags.Append(cfgIn.Get(ctx, &cfg)...)
-	if diags.HasError() {
-		return
-	}
+func (r *tracingProviderResource) apply(ctx context.Context, op applyOp[tracingProviderModel], diags *diag.Diagnostics) (tracingProviderModel, bool) {
+	plan, cfg := op.Plan, op.Config
 	norm, err := platform.Normalize(plan.platformConfig(diags))
 	if err != nil {
 		addPlatformErrors(diags, err)
-		return
+		return plan, false
 	}
 	if plan.Verify.ValueBool() {
 		tflog.Debug(ctx, "checking tracing platform credentials", map[string]any{"type": norm.Type, "name": plan.Name.ValueString()})
 		if err := platform.Check(ctx, norm, cfg.secrets(diags), platform.CheckOptions{}); err != nil {
 			addCheckError(diags, norm.Type, err)
-			return
+			return plan, false
 		}
 	}
 	plan.setOutputs(&cfg, diags)
 	plan.clearWriteOnly()
-	diags.Append(state.Set(ctx, &plan)...)
+	return plan, true
 }
 
 // Read keeps the state as it is: the resource has no remote object, and
 // write-only secrets cannot be read back to re-run the check.
-func (r *tracingProviderResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state tracingProviderModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *tracingProviderResource) read(ctx context.Context, state tracingProviderModel, diags *diag.Diagnostics) (tracingProviderModel, bool) {
 	if state.OTLPEndpoint.IsNull() || state.OTLPEndpoint.IsUnknown() {
 		// Just imported: derive the outputs the way a create would, assuming
 		// the secret the type requires is configured.
@@ -136,13 +112,9 @@ func (r *tracingProviderResource) Read(ctx context.Context, req resource.ReadReq
 		if name := state.secretName(); name != "" && state.secretImplied() {
 			*assumed.secretFields()[name][0] = types.StringValue("set")
 		}
-		state.setOutputs(&assumed, &resp.Diagnostics)
+		state.setOutputs(&assumed, diags)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-func (r *tracingProviderResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
-	// Nothing exists outside the state; removing it is all there is to do.
+	return state, false
 }
 
 func (r *tracingProviderResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -21,12 +22,43 @@ import (
 var pql = parser.NewParser(parser.Options{})
 
 // ParseExpr parses a PromQL expression and returns the parser's message on
-// failure.
+// failure. Each distinct expression is parsed once per process: Terraform
+// calls validate, plan and apply on the same provider process, and each
+// resolves the group again.
 func ParseExpr(expr string) error {
 	if strings.TrimSpace(expr) == "" {
 		return errors.New("empty PromQL expression")
 	}
-	_, err := pql.ParseExpr(expr)
+	return checked.do(expr, func() error {
+		_, err := pql.ParseExpr(expr)
+		return err
+	})
+}
+
+// checked remembers which expressions parse (and the parser's message for
+// those that do not), bounded: past its size it starts afresh.
+var checked = &parseMemo{max: 4096}
+
+type parseMemo struct {
+	mu   sync.Mutex
+	max  int
+	errs map[string]error
+}
+
+func (m *parseMemo) do(expr string, parse func() error) error {
+	m.mu.Lock()
+	if err, ok := m.errs[expr]; ok {
+		m.mu.Unlock()
+		return err
+	}
+	m.mu.Unlock()
+	err := parse()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.errs == nil || len(m.errs) >= m.max {
+		m.errs = make(map[string]error)
+	}
+	m.errs[expr] = err
 	return err
 }
 
