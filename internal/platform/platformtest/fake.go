@@ -96,9 +96,7 @@ func New(t testing.TB, typ platform.Type, cfg platform.Config, sec platform.Secr
 		r.Body = newBody(body)
 		mux.ServeHTTP(w, r)
 	}))
-	// Platforms that refuse plain HTTP (LangSmith, Weave, Databricks) get
-	// fakes that speak TLS.
-	if platform.HTTPSOnly(typ) {
+	if rules.tls {
 		srv.StartTLS()
 	} else {
 		srv.Start()

@@ -8,6 +8,7 @@ import (
 
 // LangSmith: the key in x-api-key, the sessions list for the check.
 var langsmithFake = fakeRules{
+	tls: true,
 	ingest: func(_ *Fake, _ platform.Config, sec platform.Secrets) (string, func(*http.Request) int, bool) {
 		return "/otel/v1/traces", func(r *http.Request) int {
 			if r.Header.Get("x-api-key") != sec.Key {

@@ -28,6 +28,7 @@ var mlflowFake = fakeRules{
 }
 
 var databricksFake = fakeRules{
+	tls: true,
 	ingest: func(f *Fake, cfg platform.Config, sec platform.Secrets) (string, func(*http.Request) int, bool) {
 		return "/api/2.0/otel/v1/traces", experimentRule(cfg, f.databricksAuth(cfg, sec)), true
 	},

@@ -12,6 +12,8 @@ import (
 // receiver does (decodable bodies, content types, outages). Each platform's
 // file defines its rules; fakes lists them.
 type fakeRules struct {
+	// tls: the platform refuses plain HTTP, so its fake speaks TLS.
+	tls bool
 	// basePath is appended to the fake's address for the URL field (Opik's
 	// API URL ends in /api/).
 	basePath string

@@ -13,6 +13,7 @@ import (
 // W&B Weave: protobuf only, the key in wandb-api-key (or Basic api:key),
 // routed by the wandb.entity and wandb.project resource attributes.
 var weaveFake = fakeRules{
+	tls: true,
 	ingest: func(_ *Fake, _ platform.Config, sec platform.Secrets) (string, func(*http.Request) int, bool) {
 		return "/otel/v1/traces", func(r *http.Request) int {
 			if r.Header.Get("wandb-api-key") != sec.Key && basicRule("api", sec.Key)(r) != 0 {
