@@ -27,10 +27,11 @@ type WireSink interface {
 }
 
 // WireOK reports whether ConsumeWire may stand in for decoding and
-// ConsumeTraces: sampling keeps every span (so it only counts them), and
-// the Sink needs no spans (no destination) or takes bytes.
+// ConsumeTraces: sampling keeps every span, or decides by trace ID alone
+// (no keep rule must look at a span, nothing is buffered), and the Sink
+// needs no spans (no destination) or takes bytes.
 func (p *Pipeline) WireOK() bool {
-	if !p.Sampler.KeepsAll() {
+	if !p.Sampler.KeepsAll() && !p.Sampler.HeadOnly() {
 		return false
 	}
 	switch p.Sink.(type) {
@@ -59,7 +60,7 @@ func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, e
 	defer interners.Put(in)
 	var s llmspan.Span
 	b := batch{now: p.Now()}
-	total, invalid := 0, 0
+	total, invalid, kept := 0, 0, 0
 	otlpwire.EachResource(body, func(res otlpwire.Resource) func(*otlpwire.Span) {
 		r := llmspan.FromWireResource(res)
 		return func(sp *otlpwire.Span) {
@@ -68,6 +69,9 @@ func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, e
 				invalid++
 				return
 			}
+			if p.Sampler.HeadKeep(pcommon.TraceID(sp.TraceID)) {
+				kept++
+			}
 			llmspan.DecodeWire(r, sp, &s)
 			s.Own(in) // label values and held calls outlive the body
 			p.Metrics.Tally(&b.tally, &s)
@@ -75,8 +79,29 @@ func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, e
 		}
 	})
 	p.settle(&b)
-	p.Sampler.KeptAll(total - invalid)
-	return total, rejected(int64(invalid)), p.deliverWire(ctx, body, total, invalid)
+	if p.Sampler.KeepsAll() {
+		p.Sampler.KeptAll(total - invalid)
+		return total, rejected(int64(invalid)), p.deliverWire(ctx, body, total, invalid)
+	}
+	p.Sampler.Decided(kept, total-invalid-kept)
+	return total, rejected(int64(invalid)), p.deliverSampled(ctx, body, total, kept)
+}
+
+// deliverSampled hands the Sink the spans head sampling kept: the request
+// itself when it kept all of them, else the request cut to them at the wire
+// level (otlpwire.Filter), never decoded.
+func (p *Pipeline) deliverSampled(ctx context.Context, body []byte, total, kept int) error {
+	ws, ok := p.Sink.(WireSink)
+	if !ok || kept == 0 {
+		return nil // Discard (WireOK allows no other Sink)
+	}
+	if kept == total {
+		return ws.ConsumeWire(ctx, body, total)
+	}
+	cut, n := otlpwire.Filter(body, func(sp *otlpwire.Span) bool {
+		return sp.TraceID != [16]byte{} && sp.SpanID != [8]byte{} && p.Sampler.HeadKeep(pcommon.TraceID(sp.TraceID))
+	})
+	return ws.ConsumeWire(ctx, cut, n)
 }
 
 // deliverWire hands the request to the Sink: as bytes when every span has

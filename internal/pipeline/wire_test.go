@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -20,8 +21,14 @@ import (
 	"github.com/llmops/terraform-provider-llmops/internal/tracectx"
 )
 
-func metricsPipeline(t *testing.T, now time.Time) (*Pipeline, *prometheus.Registry) {
+// metricsPipeline is a pipeline with metrics and no destination; sampling
+// keeps everything unless a config is given.
+func metricsPipeline(t *testing.T, now time.Time, sampled ...sampling.Config) (*Pipeline, *prometheus.Registry) {
 	t.Helper()
+	sc := sampling.Config{Rate: 1}
+	if len(sampled) > 0 {
+		sc = sampled[0]
+	}
 	reg := prometheus.NewRegistry()
 	prices, err := pricing.New(nil)
 	if err != nil {
@@ -29,7 +36,7 @@ func metricsPipeline(t *testing.T, now time.Time) (*Pipeline, *prometheus.Regist
 	}
 	m := llmmetrics.NewRecorder(reg, 1000)
 	return &Pipeline{Prices: prices, Metrics: m, OTLP: llmmetrics.NewOTLPStore(reg, 100),
-		Sampler: sampling.New(sampling.Config{Rate: 1}, reg), Sink: Discard{}, Now: func() time.Time { return now },
+		Sampler: sampling.New(sc, reg), Sink: Discard{}, Now: func() time.Time { return now },
 		Traces: tracectx.New[HeldCall](30*time.Second, time.Minute, 10000, 10000)}, reg
 }
 
@@ -129,8 +136,8 @@ func (s *wireSink) ConsumeWire(_ context.Context, body []byte, n int) error {
 }
 
 // A sink that takes bytes gets the request as received; a request with
-// spans without ids reaches it decoded, without them; sampling that keeps
-// less than every span turns the wire path off.
+// spans without ids reaches it decoded, without them; head sampling keeps
+// the wire path, a keep rule (which must look at spans) turns it off.
 func TestConsumeWireHandsTheBytesToAWireSink(t *testing.T) {
 	p, _ := metricsPipeline(t, time.Unix(1_800_000_000, 0))
 	sink := &wireSink{}
@@ -159,7 +166,125 @@ func TestConsumeWireHandsTheBytesToAWireSink(t *testing.T) {
 	}
 
 	p.Sampler = sampling.New(sampling.Config{Rate: 0.5}, prometheus.NewRegistry())
+	if !p.WireOK() {
+		t.Fatal("head sampling at 0.5 decides from trace IDs: it must keep the wire path")
+	}
+	p.Sampler = sampling.New(sampling.Config{Rate: 0.5, KeepErrors: true}, prometheus.NewRegistry())
 	if p.WireOK() {
-		t.Fatal("sampling at 0.5 needs the spans: no wire path")
+		t.Fatal("keep_errors must look at every span: no wire path")
+	}
+}
+
+// Head sampling on the wire delivers exactly the spans the pdata path
+// delivers (the same traces, byte for byte once decoded), counts the same
+// decisions, and forwards a request it keeps whole without copying it.
+func TestWireSamplingMatchesPdataSampling(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	wire, wreg := metricsPipeline(t, now, sampling.Config{Rate: 0.3})
+	pdata, preg := metricsPipeline(t, now, sampling.Config{Rate: 0.3})
+	wsink, psink := &wireSink{}, &wireSink{}
+	wire.Sink, pdata.Sink = wsink, psink
+	if !wire.WireOK() {
+		t.Fatal("head sampling must take the wire path")
+	}
+	g := loadgen.NewGenerator(11)
+	g.PromptBytes = 256
+	for i := range 30 {
+		td := g.Traces(1 + i%7)
+		if i%5 == 0 { // a span without ids: rejected by both, the rest sampled
+			td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().AppendEmpty().SetName("no ids")
+		}
+		body, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		if _, _, err := wire.ConsumeWire(context.Background(), bytes.Clone(body)); err != nil {
+			t.Fatal(err)
+		}
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(body); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pdata.ConsumeTraces(context.Background(), req.Traces()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	canonical := func(td ptrace.Traces) []byte {
+		b, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		return b
+	}
+	if len(wsink.traces) != 0 || len(psink.bodies) != 0 || len(wsink.bodies) != len(psink.traces) || len(wsink.bodies) == 0 {
+		t.Fatalf("wire: %d bodies %d decoded; pdata: %d decoded", len(wsink.bodies), len(wsink.traces), len(psink.traces))
+	}
+	dropped := false
+	for i, body := range wsink.bodies {
+		req := ptraceotlp.NewExportRequest()
+		if err := req.UnmarshalProto(body); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := canonical(req.Traces()), canonical(psink.traces[i]); !bytes.Equal(got, want) || wsink.spans[i] != psink.traces[i].SpanCount() {
+			t.Fatalf("delivery %d: wire (%d spans) and pdata (%d spans) differ", i, wsink.spans[i], psink.traces[i].SpanCount())
+		}
+	}
+	if w, p := exposition(t, wreg), exposition(t, preg); w != p {
+		t.Fatalf("metrics differ\nwire:\n%s\npdata:\n%s", w, p)
+	}
+	for _, mf := range mustGather(t, wreg) {
+		if mf.GetName() == "llmops_exporter_sampling_spans_total" {
+			for _, m := range mf.GetMetric() {
+				dropped = dropped || (m.GetLabel()[0].GetValue() == "dropped" && m.GetCounter().GetValue() > 0)
+			}
+		}
+	}
+	if !dropped {
+		t.Fatal("rate 0.3 dropped nothing: the test samples nothing")
+	}
+}
+
+func mustGather(t *testing.T, reg *prometheus.Registry) []*dto.MetricFamily {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mfs
+}
+
+// discardWire takes bytes and drops them (a destination whose queue costs
+// nothing), so that only the pipeline's own work is measured.
+type discardWire struct{}
+
+func (discardWire) ConsumeTraces(context.Context, ptrace.Traces) error { return nil }
+func (discardWire) ConsumeWire(context.Context, []byte, int) error     { return nil }
+
+// BenchmarkSampledRequest is one Dify-shaped request (50 traces, 250
+// spans, prompts up to 1 KB) at sampling rate 0.1 with metrics: "pdata"
+// is the path every sampled request took before (decode, Sample), "wire"
+// cuts the kept traces from the bytes (otlpwire.Filter).
+func BenchmarkSampledRequest(b *testing.B) {
+	g := loadgen.NewGenerator(4)
+	g.PromptBytes = 1024
+	body, _ := ptraceotlp.NewExportRequestFromTraces(g.Traces(50)).MarshalProto()
+	spans := 50 * loadgen.SpansPerTrace
+	for _, path := range []string{"pdata", "wire"} {
+		b.Run(path, func(b *testing.B) {
+			p, _, _ := newPipeline(b, 0.1)
+			p.Sink = discardWire{}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if path == "wire" {
+					if _, _, err := p.ConsumeWire(context.Background(), body); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				req := ptraceotlp.NewExportRequest()
+				if err := req.UnmarshalProto(body); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := p.ConsumeTraces(context.Background(), req.Traces()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
+		})
 	}
 }

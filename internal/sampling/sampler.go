@@ -99,6 +99,18 @@ func (s *Sampler) KeepsAll() bool { return s.cfg.Rate >= 1 }
 // KeptAll counts n spans kept, as Sample does at rate 1.
 func (s *Sampler) KeptAll(n int) { s.decisions.WithLabelValues("kept").Add(float64(n)) }
 
+// HeadOnly reports whether the trace ID alone decides (no keep rule): a
+// span is then kept exactly when HeadKeep says so, and nothing is ever
+// buffered, so a request can be sampled from its bytes (see Decided).
+func (s *Sampler) HeadOnly() bool { return !s.rules }
+
+// Decided counts spans a caller sampled with HeadKeep under HeadOnly, as
+// Sample counts its own.
+func (s *Sampler) Decided(kept, dropped int) {
+	s.decisions.WithLabelValues("kept").Add(float64(kept))
+	s.decisions.WithLabelValues("dropped").Add(float64(dropped))
+}
+
 // HeadKeep is the head decision for a trace: the same answer on every
 // replica, for any process that uses the same rate.
 func (s *Sampler) HeadKeep(id pcommon.TraceID) bool {
