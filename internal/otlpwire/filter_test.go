@@ -86,3 +86,32 @@ func FuzzFilterAgreesWithPdata(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { filterAgrees(t, body) })
 }
+
+// Filter reuses its buffers between calls: concurrent calls on different
+// requests each get their own result.
+func TestFilterConcurrent(t *testing.T) {
+	var bodies, want [][]byte
+	for i := range 8 {
+		body, _ := ptraceotlp.NewExportRequestFromTraces(loadgen.NewGenerator(uint64(i)).Traces(20)).MarshalProto()
+		out, _ := Filter(body, func(sp *Span) bool { return keepOdd(sp.TraceID) })
+		bodies, want = append(bodies, body), append(want, out)
+	}
+	errs := make(chan string, 8)
+	for w := range 4 {
+		go func() {
+			for r := range 50 {
+				i := (w + r) % len(bodies)
+				if out, _ := Filter(bodies[i], func(sp *Span) bool { return keepOdd(sp.TraceID) }); !bytes.Equal(out, want[i]) {
+					errs <- "a concurrent Filter returned another request's bytes"
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 4 {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}
