@@ -17,6 +17,7 @@ import (
 type alertRuleGroupModel struct {
 	Name          types.String     `tfsdk:"name"`
 	Interval      types.String     `tfsdk:"interval"`
+	Managed       types.Bool       `tfsdk:"grafana_managed"`
 	FolderUID     types.String     `tfsdk:"folder_uid"`
 	DatasourceUID types.String     `tfsdk:"datasource_uid"`
 	RulesFile     types.String     `tfsdk:"rules_file"`
@@ -55,7 +56,10 @@ type resolved struct {
 // until apply, or invalid.
 func (m *alertRuleGroupModel) resolve(ctx context.Context, diags *diag.Diagnostics) (resolved, bool) {
 	var out resolved
-	if m.Name.IsUnknown() || m.Interval.IsUnknown() || m.FolderUID.IsUnknown() || m.DatasourceUID.IsUnknown() || m.Rule == nil {
+	if m.Name.IsUnknown() || m.Interval.IsUnknown() || m.Managed.IsUnknown() || m.FolderUID.IsUnknown() || m.DatasourceUID.IsUnknown() || m.Rule == nil {
+		return out, false
+	}
+	if !m.grafanaTargetValid(diags) {
 		return out, false
 	}
 	iv := m.Interval.ValueString()
@@ -92,10 +96,10 @@ func (m *alertRuleGroupModel) resolve(ctx context.Context, diags *diag.Diagnosti
 		return out, false
 	}
 	out.group, out.yaml, out.grafana = g, string(y), types.StringNull()
-	if !m.FolderUID.IsNull() {
+	if m.Managed.ValueBool() {
 		if m.DatasourceUID.IsNull() {
 			diags.AddAttributeError(path.Root("datasource_uid"), "Missing datasource_uid",
-				"Grafana-managed rules (folder_uid set) need the uid of the Prometheus data source to query.")
+				"Grafana-managed rules (grafana_managed = true) need the uid of the Prometheus data source to query.")
 			return out, false
 		}
 		c, err := grafana.CanonicalGroup(alerting.GrafanaGroup(g, m.FolderUID.ValueString(), m.DatasourceUID.ValueString()))
@@ -155,4 +159,23 @@ func promDuration(p path.Path, v types.String, like string, diags *diag.Diagnost
 	}
 	td := time.Duration(d)
 	return &td, true
+}
+
+// grafanaTargetValid checks the Grafana target, chosen as in every Grafana
+// alerting resource by grafana_managed: a folder is needed with it and
+// means nothing without it (before 0.1.0, folder_uid alone chose Grafana).
+// Each error is on the attribute the configuration has.
+func (m *alertRuleGroupModel) grafanaTargetValid(diags *diag.Diagnostics) bool {
+	switch managed := m.Managed.ValueBool(); {
+	case managed && m.FolderUID.IsNull():
+		diags.AddAttributeError(path.Root("grafana_managed"), "Missing folder_uid",
+			"Grafana-managed rules (grafana_managed = true) go to a Grafana folder: set folder_uid.")
+		return false
+	case !managed && !m.FolderUID.IsNull():
+		diags.AddAttributeError(path.Root("folder_uid"), "folder_uid without grafana_managed",
+			"folder_uid is only used by Grafana-managed rules: set grafana_managed = true to put the group in Grafana "+
+				"(as in llmops_contact_point and llmops_notification_policy), or remove folder_uid for Prometheus rules only.")
+		return false
+	}
+	return true
 }

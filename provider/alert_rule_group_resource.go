@@ -57,9 +57,9 @@ func (r *alertRuleGroupResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.FolderUID.IsNull() && r.meta != nil {
+	if plan.Managed.ValueBool() && r.meta != nil {
 		if _, err := r.meta.Grafana(); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("folder_uid"), "Grafana not configured", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("grafana_managed"), "Grafana not configured", err.Error())
 			return
 		}
 	}
@@ -100,7 +100,7 @@ func (r *alertRuleGroupResource) write(ctx context.Context, m alertRuleGroupMode
 			return false
 		}
 	}
-	if m.FolderUID.IsNull() {
+	if !m.Managed.ValueBool() {
 		return true
 	}
 	c := r.meta.grafanaOrDiag(diags)
@@ -129,7 +129,7 @@ func (r *alertRuleGroupResource) read(ctx context.Context, m alertRuleGroupModel
 			m.RulesYAML = types.StringValue(string(b))
 		}
 	}
-	if !m.FolderUID.IsNull() {
+	if m.Managed.ValueBool() {
 		c := r.meta.grafanaOrDiag(diags)
 		if c == nil {
 			return m, false
@@ -151,7 +151,7 @@ func (r *alertRuleGroupResource) read(ctx context.Context, m alertRuleGroupModel
 			m.GrafanaRules = types.StringValue(s)
 		}
 	}
-	if gone && (!m.RulesFile.IsNull() || !m.FolderUID.IsNull()) {
+	if gone && (!m.RulesFile.IsNull() || m.Managed.ValueBool()) {
 		return m, true
 	}
 	return m, false
@@ -161,7 +161,7 @@ func (r *alertRuleGroupResource) delete(ctx context.Context, m alertRuleGroupMod
 	if !m.RulesFile.IsNull() {
 		removeFile(m.RulesFile.ValueString(), diags)
 	}
-	if !m.FolderUID.IsNull() {
+	if m.Managed.ValueBool() {
 		if c := r.meta.grafanaOrDiag(diags); c != nil {
 			if err := c.DeleteRuleGroup(ctx, m.FolderUID.ValueString(), m.Name.ValueString()); err != nil {
 				diags.AddError("Cannot delete Grafana rule group", err.Error())
@@ -179,7 +179,7 @@ func (r *alertRuleGroupResource) ImportState(ctx context.Context, req resource.I
 		resp.Diagnostics.AddError("Invalid import ID", `expected "<folder_uid>/<group name>", got "`+req.ID+`"`)
 		return
 	}
-	importState(ctx, alertRuleGroupSchema(), resp, map[string]any{"folder_uid": folder, "name": name})
+	importState(ctx, alertRuleGroupSchema(), resp, map[string]any{"folder_uid": folder, "name": name, "grafana_managed": true})
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("grafana_editable"), true)...)
 }
 

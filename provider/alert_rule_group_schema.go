@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -18,9 +19,10 @@ import (
 func alertRuleGroupSchema() schema.Schema {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	return schema.Schema{
+		Version: 1, // 1: grafana_managed chooses Grafana (0: folder_uid alone did)
 		MarkdownDescription: "One group of alert rules from the seed's KPIs (presets) or raw PromQL, rendered twice from one declaration: " +
 			"a Prometheus rules file (`rules_yaml`, optionally written to `rules_file`) that `promtool check rules` accepts, and, " +
-			"with `folder_uid`, a Grafana-managed rule group (query, reduce, threshold) through Grafana's provisioning API. " +
+			"with `grafana_managed = true`, a Grafana-managed rule group (query, reduce, threshold) in `folder_uid` through Grafana's provisioning API. " +
 			"Every expression is parsed with Prometheus's PromQL parser at plan time.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
@@ -34,10 +36,17 @@ func alertRuleGroupSchema() schema.Schema {
 				Default:             stringdefault.StaticString("1m"),
 				MarkdownDescription: "Evaluation interval, a multiple of 10s; default `1m`.",
 			},
+			"grafana_managed": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Also create the group in Grafana (provisioning API), in `folder_uid`, querying `datasource_uid`; needs the provider's `grafana` block. Default false: Prometheus rules only. The same switch as in `llmops_contact_point` and `llmops_notification_policy`.",
+			},
 			"folder_uid": schema.StringAttribute{
 				Optional:            true,
 				PlanModifiers:       replace,
-				MarkdownDescription: "Grafana folder for Grafana-managed rules (needs the provider's `grafana` block and `datasource_uid`). Unset: Prometheus rules only.",
+				MarkdownDescription: "Grafana folder of the Grafana-managed group: required with `grafana_managed = true`, refused without it.",
 			},
 			"datasource_uid": schema.StringAttribute{
 				Optional:            true,
@@ -126,7 +135,7 @@ func alertRuleGroupSchema() schema.Schema {
 			},
 			"grafana_rules": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The Grafana rule group fields this provider owns, as JSON (null without `folder_uid`): an edit in Grafana shows here.",
+				MarkdownDescription: "The Grafana rule group fields this provider owns, as JSON (null without `grafana_managed`): an edit in Grafana shows here.",
 			},
 		},
 	}

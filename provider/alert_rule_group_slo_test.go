@@ -39,8 +39,9 @@ resource "llmops_folder" "f" {
 }
 
 resource "llmops_alert_rule_group" "grafana" {
-  name           = "llm-slo"
-  folder_uid     = llmops_folder.f.uid
+  name            = "llm-slo"
+  grafana_managed = true
+  folder_uid      = llmops_folder.f.uid
   datasource_uid = "prometheus"
   rule           = [{ preset = "availability_slo" }, { preset = "latency_slo" }]
 }

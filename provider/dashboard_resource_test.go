@@ -42,9 +42,10 @@ resource "llmops_dashboard" "apps" {
 }
 
 resource "llmops_alert_rule_group" "slo" {
-  name           = "llm-slo"
-  folder_uid     = llmops_folder.llm.uid
-  datasource_uid = "prometheus"
+  name            = "llm-slo"
+  grafana_managed = true
+  folder_uid      = llmops_folder.llm.uid
+  datasource_uid  = "prometheus"
   rule = [
     { preset = "p95_latency" },
     { preset = "availability", selector = "service=\"dify-api\"" },

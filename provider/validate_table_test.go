@@ -94,6 +94,16 @@ var validateCases = []validateCase{
   name = "x"
   rule = [{ preset = "p95_latncy" }]
 }`, `preset = "p95_latncy"`, `did you mean "p95_latency"`, 0},
+	{"rule group folder without grafana_managed", `resource "llmops_alert_rule_group" "x" {
+  name       = "x"
+  folder_uid = "llm"
+  rule       = [{ preset = "p95_latency" }]
+}`, `folder_uid = "llm"`, `set grafana_managed = true`, 0},
+	{"rule group grafana_managed without folder", `resource "llmops_alert_rule_group" "x" {
+  name            = "x"
+  grafana_managed = true
+  rule            = [{ preset = "p95_latency" }]
+}`, `grafana_managed = true`, `set folder_uid`, 0},
 	{"rule group empty name", `resource "llmops_alert_rule_group" "x" {
   name = ""
   rule = [{ preset = "p95_latency" }]

@@ -109,10 +109,11 @@ resource "llmops_dashboard" "this" {
 }
 
 resource "llmops_alert_rule_group" "this" {
-  name           = local.name
-  rules_file     = local.grafana ? null : "${local.files}/prometheus/rules/${local.name}.yml"
-  folder_uid     = local.grafana ? var.grafana.folder_uid : null
-  datasource_uid = local.grafana ? var.grafana.datasource_uid : null
+  name            = local.name
+  rules_file      = local.grafana ? null : "${local.files}/prometheus/rules/${local.name}.yml"
+  grafana_managed = local.grafana
+  folder_uid      = local.grafana ? var.grafana.folder_uid : null
+  datasource_uid  = local.grafana ? var.grafana.datasource_uid : null
   rule = concat([
     { preset = "p95_latency", threshold = local.alerts.p95_latency_seconds, labels = { environment = var.environment } },
     { preset = "availability", threshold = local.alerts.availability, labels = { environment = var.environment } },

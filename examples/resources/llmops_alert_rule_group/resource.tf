@@ -1,10 +1,11 @@
 # The seed's KPIs as one group: a Prometheus rules file always, and
-# Grafana-managed rules when folder_uid is set.
+# Grafana-managed rules with grafana_managed = true.
 resource "llmops_alert_rule_group" "slo" {
   name       = "llm-slo"
   rules_file = "${path.root}/prometheus/rules/llm-slo.yml"
 
   # Grafana-managed copy (needs the provider's grafana block):
+  # grafana_managed = true
   # folder_uid     = llmops_folder.llm.uid
   # datasource_uid = "prometheus"
 
