@@ -72,11 +72,11 @@ func protocolDescription() string {
 
 // headerTypes names the platforms that take user-defined headers.
 func headerTypes() string {
-	var q []string
+	var names []string
 	for _, t := range platform.HeaderTypes() {
-		q = append(q, "`"+string(t)+"`")
+		names = append(names, string(t))
 	}
-	return strings.Join(q, ", ")
+	return quoteList(names)
 }
 
 // secretAttribute is one secret attribute pair (`<name>_wo` and `<name>`)

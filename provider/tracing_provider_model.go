@@ -177,7 +177,7 @@ func (m *tracingProviderModel) validateSecrets() diag.Diagnostics {
 	}
 	if !platform.AcceptsHeaders(t) && (!m.SecretHeadersWO.IsNull() || !m.SecretHeaders.IsNull()) {
 		diags.AddAttributeError(path.Root("secret_headers_wo"), "Invalid tracing provider setting",
-			fmt.Sprintf("secret headers are only used by type %s", quotedTypes(platform.HeaderTypes())))
+			fmt.Sprintf("secret headers are only used by type %s", platform.QuoteTypes(platform.HeaderTypes())))
 	}
 	return diags
 }
@@ -213,15 +213,6 @@ func (m *tracingProviderModel) validatePairedSecret(t platform.Type, secret, wit
 			fmt.Sprintf("type %q sends the %s only with a %s: set %s, or remove %s_wo", t, secret, with, with, secret))
 	}
 	return diags
-}
-
-// quotedTypes is `"a"` or `"a" or "b"`, for messages.
-func quotedTypes(ts []platform.Type) string {
-	q := make([]string, len(ts))
-	for i, t := range ts {
-		q[i] = fmt.Sprintf("%q", t)
-	}
-	return strings.Join(q, " or ")
 }
 
 // fillDefaults sets the type's defaults on fields the configuration leaves

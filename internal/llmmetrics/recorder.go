@@ -187,7 +187,10 @@ func (r *Recorder) Span(s *llmspan.Span) {
 type SpanTally struct {
 	keys   []tallyKey
 	counts []int
+	audits []auditEvent
 }
+
+type auditEvent struct{ service, action, status string }
 
 type tallyKey struct {
 	service, app string
@@ -195,12 +198,12 @@ type tallyKey struct {
 	isError      bool
 }
 
-// Tally counts s in t (its labels must outlive t: see llmspan.Span.Own),
-// and records an audit event at once.
+// Tally counts s in t (its labels must outlive t: see llmspan.Span.Own).
+// Nothing reaches the metrics before Flush, so a request refused after
+// some of its spans were tallied counts nothing.
 func (r *Recorder) Tally(t *SpanTally, s *llmspan.Span) {
 	if s.AuditAction != "" {
-		r.audit.WithLabelValues(r.limiter.Value("service", orUnknown(s.Service, "unknown_service")),
-			r.limiter.Value("audit_action", s.AuditAction), r.limiter.Value("audit_status", orUnknown(s.AuditStatus, "unknown"))).Inc()
+		t.audits = append(t.audits, auditEvent{s.Service, s.AuditAction, s.AuditStatus})
 	}
 	k := tallyKey{s.Service, s.AppID, s.Kind, s.IsError}
 	for i := len(t.keys) - 1; i >= 0; i-- { // the last key is the likeliest
@@ -212,8 +215,14 @@ func (r *Recorder) Tally(t *SpanTally, s *llmspan.Span) {
 	t.keys, t.counts = append(t.keys, k), append(t.counts, 1)
 }
 
-// Flush adds t's counts to llm_spans_total and empties t.
+// Flush adds t's counts to llm_spans_total and its audit events to
+// llm_audit_events_total, and empties t.
 func (r *Recorder) Flush(t *SpanTally) {
+	for _, a := range t.audits {
+		r.audit.WithLabelValues(r.limiter.Value("service", orUnknown(a.service, "unknown_service")),
+			r.limiter.Value("audit_action", a.action), r.limiter.Value("audit_status", orUnknown(a.status, "unknown"))).Inc()
+	}
+	t.audits = t.audits[:0]
 	for i, tk := range t.keys {
 		status := "ok"
 		if tk.isError {

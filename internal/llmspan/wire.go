@@ -74,7 +74,14 @@ func wireException(sp *otlpwire.Span) (typ, msg string) {
 // Interner copies the strings a Span keeps out of a request body, once per
 // distinct value: model, provider and app names repeat, so after warm-up
 // nothing is allocated. It is not safe for concurrent use.
-type Interner struct{ m map[string]string }
+type Interner struct {
+	m map[string]string
+	// last are the values Own gave each field of the previous span (and
+	// resource): consecutive spans mostly repeat them, and comparing two
+	// short strings is cheaper than a map lookup.
+	last    [9]string
+	lastRes [4]string
+}
 
 // maxInterned bounds an Interner; past it, strings are copied unshared.
 const maxInterned = 4096
@@ -99,15 +106,25 @@ func (in *Interner) intern(s string) string {
 // Own replaces every string of s that may alias a request body with a copy
 // (shared through in), so s may outlive the request.
 func (s *Span) Own(in *Interner) {
-	for _, f := range []*string{&s.Service, &s.AppID, &s.AppName, &s.Model, &s.Provider, &s.Operation, &s.ErrorType,
-		&s.AuditAction, &s.AuditStatus} {
-		*f = in.intern(*f)
-	}
+	fields := [...]*string{&s.Service, &s.AppID, &s.AppName, &s.Model, &s.Provider, &s.Operation, &s.ErrorType,
+		&s.AuditAction, &s.AuditStatus}
+	in.own(fields[:], in.last[:])
 }
 
 // Own is Span.Own for a Resource.
 func (r *Resource) Own(in *Interner) {
-	for _, f := range []*string{&r.Service, &r.AppID, &r.AppName, &r.Project} {
+	fields := [...]*string{&r.Service, &r.AppID, &r.AppName, &r.Project}
+	in.own(fields[:], in.lastRes[:])
+}
+
+// own interns each field, first trying the value the same field had last.
+func (in *Interner) own(fields []*string, last []string) {
+	for i, f := range fields {
+		if *f == last[i] {
+			*f = last[i]
+			continue
+		}
 		*f = in.intern(*f)
+		last[i] = *f
 	}
 }

@@ -43,6 +43,17 @@ func BenchmarkRead(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/250, "ns/span")
 		})
+		b.Run(name+"/read", func(b *testing.B) { // one pass: validates while reading
+			for b.Loop() {
+				err := Read(body, func(Resource) func(*Span) {
+					return func(s *Span) { s.Attributes(func([]byte, Value) bool { return true }) }
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/250, "ns/span")
+		})
 		b.Run(name+"/pdata", func(b *testing.B) {
 			for b.Loop() {
 				if err := ptraceotlp.NewExportRequest().UnmarshalProto(body); err != nil {

@@ -1,7 +1,9 @@
 package otlpwire
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -49,49 +51,63 @@ func wrongType(num int32, typ protowire.Type) error {
 	return fmt.Errorf("proto: wrong wireType = %d for field %d", typ, num)
 }
 
-// fastKeyValue is validateKeyValue's loop.
+// fastKeyValue validates a KeyValue.
 func fastKeyValue(b []byte, depth, level int, where string) error {
+	_, _, err := readKeyValue(b, depth, level, where)
+	return err
+}
+
+// readKeyValue validates a KeyValue as pdata does and reads it in the same
+// pass, as keyValue does: the last key wins, a repeated value merges.
+func readKeyValue(b []byte, depth, level int, where string) (key []byte, v Value, err error) {
 	if depth >= recursionLimit {
-		return errDepth
+		return nil, v, errDepth
 	}
 	depth++
 	for len(b) > 0 {
 		num, typ, rest, err := tag(b)
 		if err != nil {
-			return err
+			return nil, v, err
 		}
 		switch num {
 		case 1:
 			if typ != protowire.BytesType {
-				return wrongType(num, typ)
+				return nil, v, wrongType(num, typ)
 			}
-			_, rest, err = bytesField(rest)
+			key, rest, err = bytesField(rest)
 		case 2:
 			if typ != protowire.BytesType {
-				return wrongType(num, typ)
+				return nil, v, wrongType(num, typ)
 			}
 			var data []byte
 			if data, rest, err = bytesField(rest); err == nil {
-				err = fastAnyValue(data, depth, level, where)
+				err = readAnyValue(data, depth, level, where, &v)
 			}
 		case 3:
 			if typ != protowire.VarintType {
-				return wrongType(num, typ)
+				return nil, v, wrongType(num, typ)
 			}
 			_, rest, err = varintField(rest)
 		default:
 			rest, err = consumeUnknown(rest, typ)
 		}
 		if err != nil {
-			return err
+			return nil, v, err
 		}
 		b = rest
 	}
-	return nil
+	return key, v, nil
 }
 
-// fastAnyValue is validateAnyValue's loop.
+// fastAnyValue validates an AnyValue.
 func fastAnyValue(b []byte, depth, level int, where string) error {
+	var v Value
+	return readAnyValue(b, depth, level, where, &v)
+}
+
+// readAnyValue validates an AnyValue as pdata does and applies its fields
+// to v in the same pass, as readValue does (the last one set wins).
+func readAnyValue(b []byte, depth, level int, where string, v *Value) error {
 	if depth >= recursionLimit {
 		return errDepth
 	}
@@ -101,17 +117,19 @@ func fastAnyValue(b []byte, depth, level int, where string) error {
 		if err != nil {
 			return err
 		}
+		var data []byte
+		var x uint64
 		switch num {
 		case 1, 7:
 			if typ != protowire.BytesType {
 				return wrongType(num, typ)
 			}
-			_, rest, err = bytesField(rest)
+			data, rest, err = bytesField(rest)
 		case 2, 3, 8:
 			if typ != protowire.VarintType {
 				return wrongType(num, typ)
 			}
-			_, rest, err = varintField(rest)
+			x, rest, err = varintField(rest)
 		case 4:
 			if typ != protowire.Fixed64Type {
 				return wrongType(num, typ)
@@ -119,56 +137,73 @@ func fastAnyValue(b []byte, depth, level int, where string) error {
 			if len(rest) < 8 {
 				return errTruncated
 			}
-			rest = rest[8:]
+			x, rest = binary.LittleEndian.Uint64(rest), rest[8:]
 		case 5, 6:
 			if typ != protowire.BytesType {
 				return wrongType(num, typ)
 			}
-			var data []byte
 			if data, rest, err = bytesField(rest); err == nil {
 				err = validateList(data, depth, level, where, num == 6)
 			}
 		default:
 			rest, err = consumeUnknown(rest, typ)
+			num = 0 // not a value field
 		}
 		if err != nil {
 			return err
 		}
 		b = rest
+		setValue(v, num, data, x)
 	}
 	return nil
 }
 
-// fastSpan is validateSpan's loop.
-func fastSpan(b []byte) error {
+// setValue applies AnyValue field num (payload data or x) to v.
+func setValue(v *Value, num int32, data []byte, x uint64) {
+	switch num {
+	case 1:
+		*v = Value{Type: Str, Raw: data}
+	case 2:
+		*v = Value{Type: Bool, Bool: x != 0}
+	case 3:
+		*v = Value{Type: Int, Int: int64(x)}
+	case 4:
+		*v = Value{Type: Double, Double: math.Float64frombits(x)}
+	case 5:
+		*v = Value{Type: Slice, Raw: data}
+	case 6:
+		*v = Value{Type: Map, Raw: data}
+	case 7:
+		*v = Value{Type: Bytes, Raw: data}
+	case 8:
+		*v = Value{}
+	}
+}
+
+// readSpan validates a Span as pdata does and, in the same pass, reads
+// its scalar fields into s and collects its attributes for s.Attributes:
+// one walk over the span's bytes where Validate and then read took two.
+func (s *Span) readSpan(b []byte) error {
+	s.reset(b)
+	s.collected = true
 	for len(b) > 0 {
 		num, typ, rest, err := tag(b)
 		if err != nil {
 			return err
 		}
 		var data []byte
+		var x uint64
 		switch num {
-		case 1, 2, 4:
+		case 1, 2, 3, 4, 5, 9, 11, 13, 15:
 			if typ != protowire.BytesType {
 				return wrongType(num, typ)
 			}
-			if data, rest, err = bytesField(rest); err == nil {
-				if num == 1 {
-					err = idLength(data, 16)
-				} else {
-					err = idLength(data, 8)
-				}
-			}
-		case 3, 5:
-			if typ != protowire.BytesType {
-				return wrongType(num, typ)
-			}
-			_, rest, err = bytesField(rest)
+			data, rest, err = bytesField(rest)
 		case 6, 10, 12, 14:
 			if typ != protowire.VarintType {
 				return wrongType(num, typ)
 			}
-			_, rest, err = varintField(rest)
+			x, rest, err = varintField(rest)
 		case 7, 8:
 			if typ != protowire.Fixed64Type {
 				return wrongType(num, typ)
@@ -176,7 +211,7 @@ func fastSpan(b []byte) error {
 			if len(rest) < 8 {
 				return errTruncated
 			}
-			rest = rest[8:]
+			x, rest = binary.LittleEndian.Uint64(rest), rest[8:]
 		case 16:
 			if typ != protowire.Fixed32Type {
 				return wrongType(num, typ)
@@ -185,29 +220,57 @@ func fastSpan(b []byte) error {
 				return errTruncated
 			}
 			rest = rest[4:]
-		case 9, 11, 13, 15:
-			if typ != protowire.BytesType {
-				return wrongType(num, typ)
-			}
-			if data, rest, err = bytesField(rest); err == nil {
-				switch num {
-				case 9:
-					err = fastKeyValue(data, 0, 1, "a span attribute")
-				case 11:
-					err = validateEvent(data)
-				case 13:
-					err = validateLink(data)
-				case 15:
-					err = validateStatus(data)
-				}
-			}
 		default:
 			rest, err = consumeUnknown(rest, typ)
+			num = 0
+		}
+		if err == nil {
+			err = s.apply(num, data, x)
 		}
 		if err != nil {
 			return err
 		}
 		b = rest
+	}
+	return nil
+}
+
+// apply checks and applies span field num, already read off the wire.
+func (s *Span) apply(num int32, data []byte, x uint64) error {
+	switch num {
+	case 1:
+		s.TraceID = [16]byte{}
+		copy(s.TraceID[:], data)
+		return idLength(data, 16)
+	case 2:
+		s.SpanID = id8(data)
+		return idLength(data, 8)
+	case 4:
+		s.ParentSpanID = id8(data)
+		return idLength(data, 8)
+	case 5:
+		s.Name = data
+	case 6:
+		s.Kind = int32(x)
+	case 7:
+		s.Start = x
+	case 8:
+		s.End = x
+	case 9:
+		key, v, err := readKeyValue(data, 0, 1, "a span attribute")
+		if err != nil {
+			return err
+		}
+		s.attrs = append(s.attrs, attr{key: key, v: v})
+	case 11:
+		return validateEvent(data)
+	case 13:
+		return validateLink(data)
+	case 15:
+		if err := validateStatus(data); err != nil {
+			return err
+		}
+		s.readStatus(data)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package otlpwire
 
 import (
 	"encoding/binary"
-	"math"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -49,6 +48,20 @@ type Span struct {
 	StatusCode    int32
 	StatusMessage []byte
 	msg           []byte
+	// attrs are the span's attributes when collected (Read reads them
+	// while validating); else Attributes reads them from msg.
+	attrs     []attr
+	collected bool
+}
+
+type attr struct {
+	key []byte
+	v   Value
+}
+
+// reset makes s the span msg, keeping attrs' storage.
+func (s *Span) reset(msg []byte) {
+	*s = Span{msg: msg, attrs: s.attrs[:0]}
 }
 
 // EachSpan calls fn for every span of body, which Validate accepted, with
@@ -74,7 +87,17 @@ func (r Resource) Attributes(fn func(key []byte, v Value) bool) {
 
 // Attributes calls fn for every span attribute, in order, until fn returns
 // false.
-func (s *Span) Attributes(fn func(key []byte, v Value) bool) { attributes(s.msg, 9, fn) }
+func (s *Span) Attributes(fn func(key []byte, v Value) bool) {
+	if !s.collected {
+		attributes(s.msg, 9, fn)
+		return
+	}
+	for i := range s.attrs {
+		if !fn(s.attrs[i].key, s.attrs[i].v) {
+			return
+		}
+	}
+}
 
 // Events calls fn with the name of every event and a function that walks
 // its attributes, until fn returns false.
@@ -91,7 +114,7 @@ func (s *Span) Events(fn func(name []byte, attrs func(func(key []byte, v Value) 
 }
 
 func (s *Span) read(msg []byte) {
-	*s = Span{msg: msg}
+	s.reset(msg)
 	b := msg
 	for len(b) > 0 {
 		num, typ, rest, err := tag(b)
@@ -245,24 +268,7 @@ func readValue(b []byte, v *Value) {
 			return
 		}
 		b = rest
-		switch num {
-		case 1:
-			*v = Value{Type: Str, Raw: data}
-		case 2:
-			*v = Value{Type: Bool, Bool: x != 0}
-		case 3:
-			*v = Value{Type: Int, Int: int64(x)}
-		case 4:
-			*v = Value{Type: Double, Double: math.Float64frombits(x)}
-		case 5:
-			*v = Value{Type: Slice, Raw: data}
-		case 6:
-			*v = Value{Type: Map, Raw: data}
-		case 7:
-			*v = Value{Type: Bytes, Raw: data}
-		case 8:
-			*v = Value{}
-		}
+		setValue(v, num, data, x)
 	}
 }
 

@@ -2,6 +2,7 @@ package otlpwire
 
 import (
 	"fmt"
+	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -21,7 +22,17 @@ func (e *NestingError) Error() string {
 
 // Validate checks an ExportTraceServiceRequest as pdata's decoder does and
 // the receivers' nesting bound. Spans may only be read from a valid body.
-func Validate(body []byte) error {
+func Validate(body []byte) error { return Read(body, nil) }
+
+// Read validates body as Validate does and, in the same pass over its
+// bytes, calls perResource (when not nil) for every ResourceSpans and the
+// function it returns for every span under it, in EachResource's order,
+// with the span's attributes already read. The callbacks see the spans of
+// an invalid body up to the error: a caller must not act on what they saw
+// until Read returns nil. sp is reused between calls.
+func Read(body []byte, perResource func(res Resource) func(sp *Span)) error {
+	sp := spans.Get().(*Span)
+	defer release(sp)
 	return walk(body, func(f field) (bool, error) {
 		if f.num != 1 {
 			return false, nil
@@ -29,17 +40,45 @@ func Validate(body []byte) error {
 		if err := want(f, protowire.BytesType, "ResourceSpans"); err != nil {
 			return true, err
 		}
-		return true, validateResourceSpans(f.data)
+		return true, readResourceSpans(f.data, perResource, sp)
 	})
 }
 
-func validateResourceSpans(b []byte) error {
+// spans are Read's span buffers: their attribute lists are reused.
+var spans = sync.Pool{New: func() any { return new(Span) }}
+
+// release pools sp without the slices of a body it still points into, so a
+// pooled span keeps no request alive.
+func release(sp *Span) {
+	clear(sp.attrs[:cap(sp.attrs)])
+	sp.reset(nil)
+	spans.Put(sp)
+}
+
+// readResourceSpans validates a ResourceSpans; with perResource, it reads
+// the spans pdata keeps: those of ScopeSpans (field 2), or of the
+// deprecated field 1000 when there is no field 2, which pdata migrates.
+func readResourceSpans(b []byte, perResource func(Resource) func(*Span), sp *Span) error {
+	var fn func(*Span)
+	scopes := protowire.Number(2)
+	if perResource != nil {
+		if !has(b, 2) {
+			scopes = 1000
+		}
+		fn = perResource(Resource{msg: b})
+	}
 	return walk(b, func(f field) (bool, error) {
 		switch f.num {
 		case 1:
 			return true, firstErr(want(f, protowire.BytesType, "Resource"), validateResource(f.data))
 		case 2, 1000:
-			return true, firstErr(want(f, protowire.BytesType, "ScopeSpans"), validateScopeSpans(f.data))
+			if err := want(f, protowire.BytesType, "ScopeSpans"); err != nil {
+				return true, err
+			}
+			if f.num != scopes {
+				return true, readScopeSpans(f.data, nil, sp)
+			}
+			return true, readScopeSpans(f.data, fn, sp)
 		case 3:
 			return true, want(f, protowire.BytesType, "SchemaUrl")
 		}
@@ -70,13 +109,24 @@ func validateEntityRef(b []byte) error {
 	})
 }
 
-func validateScopeSpans(b []byte) error {
+// readScopeSpans validates a ScopeSpans and calls fn (when not nil) for
+// each of its spans.
+func readScopeSpans(b []byte, fn func(*Span), sp *Span) error {
 	return walk(b, func(f field) (bool, error) {
 		switch f.num {
 		case 1:
 			return true, firstErr(want(f, protowire.BytesType, "Scope"), validateScope(f.data))
 		case 2:
-			return true, firstErr(want(f, protowire.BytesType, "Spans"), fastSpan(f.data))
+			if err := want(f, protowire.BytesType, "Spans"); err != nil {
+				return true, err
+			}
+			if err := sp.readSpan(f.data); err != nil {
+				return true, err
+			}
+			if fn != nil {
+				fn(sp)
+			}
+			return true, nil
 		case 3:
 			return true, want(f, protowire.BytesType, "SchemaUrl")
 		}

@@ -73,22 +73,37 @@ func pv(v pcommon.Value) string {
 	return "empty"
 }
 
+// wireView is what Read yields of body (one pass: validating and reading);
+// twoPassView is what Validate, then EachSpan, yield. Both are held to pdata.
 func wireView(body []byte) (string, error) {
+	var b strings.Builder
+	err := Read(body, func(res Resource) func(*Span) {
+		return func(s *Span) { describeWire(&b, res, s) }
+	})
+	if err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func twoPassView(body []byte) (string, error) {
 	if err := Validate(body); err != nil {
 		return "", err
 	}
 	var b strings.Builder
-	EachSpan(body, func(res Resource, s *Span) {
-		fmt.Fprintf(&b, "span %x %x %x %q %d %d %d %d %q\n", s.TraceID, s.SpanID, s.ParentSpanID, s.Name, s.Kind, s.Start, s.End, s.StatusCode, s.StatusMessage)
-		res.Attributes(func(k []byte, v Value) bool { fmt.Fprintf(&b, " r %q=%s\n", k, wv(v)); return true })
-		s.Attributes(func(k []byte, v Value) bool { fmt.Fprintf(&b, " a %q=%s\n", k, wv(v)); return true })
-		s.Events(func(name []byte, attrs func(func([]byte, Value) bool)) bool {
-			fmt.Fprintf(&b, " e %q\n", name)
-			attrs(func(k []byte, v Value) bool { fmt.Fprintf(&b, "  ea %q=%s\n", k, wv(v)); return true })
-			return true
-		})
-	})
+	EachSpan(body, func(res Resource, s *Span) { describeWire(&b, res, s) })
 	return b.String(), nil
+}
+
+func describeWire(b *strings.Builder, res Resource, s *Span) {
+	fmt.Fprintf(b, "span %x %x %x %q %d %d %d %d %q\n", s.TraceID, s.SpanID, s.ParentSpanID, s.Name, s.Kind, s.Start, s.End, s.StatusCode, s.StatusMessage)
+	res.Attributes(func(k []byte, v Value) bool { fmt.Fprintf(b, " r %q=%s\n", k, wv(v)); return true })
+	s.Attributes(func(k []byte, v Value) bool { fmt.Fprintf(b, " a %q=%s\n", k, wv(v)); return true })
+	s.Events(func(name []byte, attrs func(func([]byte, Value) bool)) bool {
+		fmt.Fprintf(b, " e %q\n", name)
+		attrs(func(k []byte, v Value) bool { fmt.Fprintf(b, "  ea %q=%s\n", k, wv(v)); return true })
+		return true
+	})
 }
 
 func wv(v Value) string {
@@ -114,12 +129,14 @@ func wv(v Value) string {
 func agree(t *testing.T, body []byte) {
 	t.Helper()
 	want, perr := pdataView(body)
-	got, werr := wireView(body)
-	if (perr == nil) != (werr == nil) {
-		t.Fatalf("pdata error %v, reader error %v, for %x", perr, werr, body)
-	}
-	if got != want {
-		t.Fatalf("reader and pdata disagree for %x\npdata:\n%s\nreader:\n%s", body, want, got)
+	for name, view := range map[string]func([]byte) (string, error){"Read": wireView, "Validate+EachSpan": twoPassView} {
+		got, werr := view(body)
+		if (perr == nil) != (werr == nil) {
+			t.Fatalf("pdata error %v, %s error %v, for %x", perr, name, werr, body)
+		}
+		if got != want {
+			t.Fatalf("%s and pdata disagree for %x\npdata:\n%s\n%s:\n%s", name, body, want, name, got)
+		}
 	}
 }
 
@@ -202,32 +219,35 @@ func FuzzAgreesWithPdata(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) { agree(t, body) })
 }
 
-// TestEachSpanAllocatesNothingPerSpan: allocations per request stay the
+// TestReadAllocatesNothingPerSpan: allocations per request stay the
 // same whatever the number of spans (a few per resource, none per span).
-func TestEachSpanAllocatesNothingPerSpan(t *testing.T) {
+func TestReadAllocatesNothingPerSpan(t *testing.T) {
 	allocs := func(traces int) (float64, int) {
 		g := loadgen.NewGenerator(3)
 		g.PromptBytes = 4096
 		body, _ := ptraceotlp.NewExportRequestFromTraces(g.Traces(traces)).MarshalProto()
 		n := 0
 		a := testing.AllocsPerRun(10, func() {
-			if err := Validate(body); err != nil {
+			err := Read(body, func(Resource) func(*Span) {
+				return func(s *Span) {
+					s.Attributes(func(k []byte, v Value) bool {
+						if bytes.Equal(k, []byte("gen_ai.request.model")) {
+							n++
+						}
+						return true
+					})
+				}
+			})
+			if err != nil {
 				t.Fatal(err)
 			}
-			EachSpan(body, func(res Resource, s *Span) {
-				s.Attributes(func(k []byte, v Value) bool {
-					if bytes.Equal(k, []byte("gen_ai.request.model")) {
-						n++
-					}
-					return true
-				})
-			})
 		})
 		return a, n
 	}
 	few, _ := allocs(2)
 	many, n := allocs(100)
-	if many != few || many > 4 || n == 0 {
+	// Not many == few: under -race, sync.Pool drops items at random.
+	if few > 4 || many > 4 || n == 0 {
 		t.Fatalf("%.0f allocations for 10 spans, %.0f for 500 (%d models seen)", few, many, n)
 	}
 }

@@ -115,107 +115,56 @@ func (p *Pipeline) ConsumeMetrics(_ context.Context, md pmetric.Metrics) error {
 // record feeds every span to the metrics.
 func (p *Pipeline) record(td ptrace.Traces) {
 	var s llmspan.Span
-	b := batch{now: p.Now()}
+	b := newBatch(p.Now())
+	defer b.release()
 	spans.EachResource(td, func(res pcommon.Resource) func(ptrace.Span) {
 		r := llmspan.FromResource(res.Attributes())
 		return func(span ptrace.Span) {
 			llmspan.Decode(r, span, &s)
 			p.Metrics.Tally(&b.tally, &s)
-			p.collect(&b, span.TraceID(), span.ParentSpanID().IsEmpty(), &s)
+			p.collect(b, span.TraceID(), span.ParentSpanID().IsEmpty(), &s)
 		}
 	})
-	p.settle(&b)
+	p.settle(b)
 }
 
-// batch is what one request tells about its traces, so that a trace whose
-// spans all came together (the common case) never touches the shared
-// trace cache.
-type batch struct {
-	now    time.Time
-	tally  llmmetrics.SpanTally // llm_spans_total, flushed by settle
-	traces map[pcommon.TraceID]*batchTrace
-	calls  []waiting
-	// last is the trace of the previous span: spans of one trace usually
-	// come together, so most lookups skip the map.
-	lastID pcommon.TraceID
-	last   *batchTrace
-}
-
-// trace returns the batch's record of tid, creating it when create.
-func (b *batch) trace(tid pcommon.TraceID, create bool) *batchTrace {
-	if b.last != nil && b.lastID == tid {
-		return b.last
-	}
-	bt := b.traces[tid]
-	if bt == nil && create {
-		if b.traces == nil {
-			b.traces = map[pcommon.TraceID]*batchTrace{}
-		}
-		bt = &batchTrace{}
-		b.traces[tid] = bt
-	}
-	if bt != nil {
-		b.lastID, b.last = tid, bt
-	}
-	return bt
-}
-
-type batchTrace struct {
-	labels tracectx.Labels
-	root   bool
-}
-
-type waiting struct {
-	trace pcommon.TraceID
-	call  HeldCall
-}
-
-// collect records s's trace-level labels and either records a model call
-// that names its app or keeps it for settle.
+// collect records s's trace-level labels in b and keeps a model call for
+// settle. Nothing here reaches the metrics: a request refused before it
+// settles (the wire reader validates as it reads) counts nothing.
 func (p *Pipeline) collect(b *batch, tid pcommon.TraceID, root bool, s *llmspan.Span) {
-	isCall := s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding
-	if p.Traces == nil {
-		if isCall {
-			p.Metrics.Call(p.price(s))
-		}
-		return
-	}
-	if s.AppID != "" || root {
+	if p.Traces != nil && (s.AppID != "" || root) {
 		bt := b.trace(tid, true)
 		if bt.labels.AppID == "" {
 			bt.labels.AppID, bt.labels.AppName = s.AppID, cmp.Or(bt.labels.AppName, s.AppName)
 		}
 		bt.root = bt.root || root
 	}
-	if !isCall {
-		return
-	}
-	c := p.price(s)
-	switch bt := b.trace(tid, false); {
-	case s.AppID != "":
-		p.Metrics.TraceContext(tracectx.Own)
-		p.Metrics.Call(c)
-	case bt != nil && bt.labels.AppID != "": // the app came earlier in this request
-		s.Inherit(bt.labels.AppID, bt.labels.AppName)
-		p.Metrics.TraceContext(tracectx.Inherited)
-		p.Metrics.Call(c)
-	default:
-		b.calls = append(b.calls, waiting{trace: tid, call: HeldCall{Span: *s, Cost: c.CostUSD, Priced: c.Priced}})
+	if s.Kind == llmspan.KindLLM || s.Kind == llmspan.KindEmbedding {
+		b.calls = append(b.calls, waiting{trace: tid, call: HeldCall{Span: *s}})
 	}
 }
 
-// settle tells the trace cache what the batch learned (releasing calls
-// held by earlier requests), then labels the batch's own calls from the
-// batch when it can, and from the cache (or holds them) when it cannot.
+// settle records the batch: its span counts, then what it told the trace
+// cache (releasing calls held by earlier requests), then its own model
+// calls, priced and labelled: by their own app, else their trace's in this
+// batch, else from the cache (or held there until their app comes).
 func (p *Pipeline) settle(b *batch) {
 	p.Metrics.Flush(&b.tally)
-	for tid, bt := range b.traces {
-		p.emit(p.Traces.Observe(tid, bt.labels, bt.root, b.now))
+	for i := range b.traces {
+		bt := &b.traces[i]
+		p.emit(p.Traces.Observe(bt.id, bt.labels, bt.root, b.now))
 	}
 	for i := range b.calls {
 		w := &b.calls[i]
-		bt := b.traces[w.trace]
+		c := p.price(&w.call.Span)
+		w.call.Cost, w.call.Priced = c.CostUSD, c.Priced
+		bt := b.trace(w.trace, false)
 		switch {
+		case p.Traces == nil:
+			p.Metrics.Call(llmmetrics.Call{Span: &w.call.Span, CostUSD: w.call.Cost, Priced: w.call.Priced})
+		case w.call.Span.AppID != "":
+			p.Metrics.TraceContext(tracectx.Own)
+			p.Metrics.Call(llmmetrics.Call{Span: &w.call.Span, CostUSD: w.call.Cost, Priced: w.call.Priced})
 		case bt != nil && bt.labels.AppID != "":
 			p.record1(w.call, bt.labels, tracectx.Inherited)
 		case bt != nil && bt.root:

@@ -53,15 +53,16 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // *DecodeError), the same rejection of spans without ids, the same metrics,
 // the same delivery. It returns the number of spans the request held.
 func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, error) {
-	if err := otlpwire.Validate(body); err != nil {
-		return 0, Result{}, &DecodeError{fmt.Errorf("cannot decode the OTLP traces request: %w", err)}
-	}
 	in := interners.Get().(*llmspan.Interner)
 	defer interners.Put(in)
 	var s llmspan.Span
-	b := batch{now: p.Now()}
+	b := newBatch(p.Now())
+	defer b.release()
 	total, invalid, kept := 0, 0, 0
-	otlpwire.EachResource(body, func(res otlpwire.Resource) func(*otlpwire.Span) {
+	// One pass validates and reads. Until Read returns nil, what the spans
+	// told stays in b (collect defers every model call to settle), so a
+	// refused request counts nothing.
+	err := otlpwire.Read(body, func(res otlpwire.Resource) func(*otlpwire.Span) {
 		r := llmspan.FromWireResource(res)
 		return func(sp *otlpwire.Span) {
 			total++
@@ -75,10 +76,13 @@ func (p *Pipeline) ConsumeWire(ctx context.Context, body []byte) (int, Result, e
 			llmspan.DecodeWire(r, sp, &s)
 			s.Own(in) // label values and held calls outlive the body
 			p.Metrics.Tally(&b.tally, &s)
-			p.collect(&b, pcommon.TraceID(sp.TraceID), sp.ParentSpanID == [8]byte{}, &s)
+			p.collect(b, pcommon.TraceID(sp.TraceID), sp.ParentSpanID == [8]byte{}, &s)
 		}
 	})
-	p.settle(&b)
+	if err != nil {
+		return 0, Result{}, &DecodeError{fmt.Errorf("cannot decode the OTLP traces request: %w", err)}
+	}
+	p.settle(b)
 	if p.Sampler.KeepsAll() {
 		p.Sampler.KeptAll(total - invalid)
 		return total, rejected(int64(invalid)), p.deliverWire(ctx, body, total, invalid)

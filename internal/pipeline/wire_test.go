@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -286,5 +287,42 @@ func BenchmarkSampledRequest(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
 		})
+	}
+}
+
+// TestRefusedRequestCountsNothing: the wire reader validates as it reads,
+// so a request whose last bytes are malformed has had its first spans read
+// (model calls, an audit event, a trace's app) when it is refused; none of
+// it may reach /metrics or the trace cache.
+func TestRefusedRequestCountsNothing(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	p, reg := metricsPipeline(t, now)
+	g := loadgen.NewGenerator(7)
+	td := g.Traces(4)
+	span := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	span.Attributes().PutStr("audit.action", "delete_app")
+	span.Attributes().PutStr("audit.status", "success")
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := exposition(t, reg)
+	bad := append(bytes.Clone(body), 0x0a, 0x05, 0x01) // a ResourceSpans cut short
+	var de *DecodeError
+	if _, _, err := p.ConsumeWire(context.Background(), bad); !errors.As(err, &de) {
+		t.Fatalf("a body cut short must be a DecodeError, got %v", err)
+	}
+	if after := exposition(t, reg); after != before {
+		t.Fatalf("a refused request changed the metrics:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	// The same spans, well formed, are counted: the check above can fail.
+	if _, _, err := p.ConsumeWire(context.Background(), body); err != nil {
+		t.Fatal(err)
+	}
+	after := exposition(t, reg)
+	for _, want := range []string{"llm_audit_events_total{", "llm_spans_total{", "llm_requests_total{"} {
+		if !strings.Contains(after, want) {
+			t.Fatalf("the well-formed request did not count %s:\n%s", want, after)
+		}
 	}
 }

@@ -6,37 +6,35 @@ import (
 	"strings"
 )
 
-// allFields is every non-secret field any platform has, in schema order.
-var allFields = []string{FieldHost, FieldEndpoint, FieldURL, FieldPublicKey, FieldProject, FieldWorkspace, FieldEntity,
-	FieldAppName, FieldServiceName, FieldExperimentID, FieldUsername, FieldClientID}
+// configFields is every non-secret field any platform has, in schema
+// order, with where it lives in a Config: one table, so a new field cannot
+// be listed without its place.
+var configFields = []configField{
+	{FieldHost, func(c *Config) *string { return &c.Host }},
+	{FieldEndpoint, func(c *Config) *string { return &c.Endpoint }},
+	{FieldURL, func(c *Config) *string { return &c.URL }},
+	{FieldPublicKey, func(c *Config) *string { return &c.PublicKey }},
+	{FieldProject, func(c *Config) *string { return &c.Project }},
+	{FieldWorkspace, func(c *Config) *string { return &c.Workspace }},
+	{FieldEntity, func(c *Config) *string { return &c.Entity }},
+	{FieldAppName, func(c *Config) *string { return &c.AppName }},
+	{FieldServiceName, func(c *Config) *string { return &c.ServiceName }},
+	{FieldExperimentID, func(c *Config) *string { return &c.ExperimentID }},
+	{FieldUsername, func(c *Config) *string { return &c.Username }},
+	{FieldClientID, func(c *Config) *string { return &c.ClientID }},
+}
+
+type configField struct {
+	name string
+	ptr  func(*Config) *string
+}
 
 // fieldPtr returns the Config field named name (a Field* constant).
 func fieldPtr(c *Config, name string) *string {
-	switch name {
-	case FieldHost:
-		return &c.Host
-	case FieldEndpoint:
-		return &c.Endpoint
-	case FieldURL:
-		return &c.URL
-	case FieldPublicKey:
-		return &c.PublicKey
-	case FieldProject:
-		return &c.Project
-	case FieldWorkspace:
-		return &c.Workspace
-	case FieldEntity:
-		return &c.Entity
-	case FieldAppName:
-		return &c.AppName
-	case FieldServiceName:
-		return &c.ServiceName
-	case FieldExperimentID:
-		return &c.ExperimentID
-	case FieldUsername:
-		return &c.Username
-	case FieldClientID:
-		return &c.ClientID
+	for _, f := range configFields {
+		if f.name == name {
+			return f.ptr(c)
+		}
 	}
 	panic("platform: unknown field " + name)
 }
@@ -81,7 +79,7 @@ func Normalize(c Config) (Config, error) {
 	errs := normalizeFields(&out, d)
 	errs = append(errs, normalizeProtocol(&out, d)...)
 	if !d.headers && len(out.Headers) > 0 {
-		errs = append(errs, &FieldError{FieldHeaders, fmt.Sprintf("is only used by type %s", quoteTypes(HeaderTypes()))})
+		errs = append(errs, &FieldError{FieldHeaders, fmt.Sprintf("is only used by type %s", QuoteTypes(HeaderTypes()))})
 	}
 	if d.validate != nil {
 		errs = append(errs, d.validate(out)...)
@@ -119,8 +117,8 @@ func normalizeFields(c *Config, d *descriptor) Errors {
 			*p = norm
 		}
 	}
-	for _, name := range allFields {
-		if !allowed[name] && *fieldPtr(c, name) != "" {
+	for _, f := range configFields {
+		if name := f.name; !allowed[name] && *f.ptr(c) != "" {
 			errs = append(errs, &FieldError{name, fmt.Sprintf("is not used by type %q (it takes %s)", c.Type, strings.Join(Fields(c.Type), ", "))})
 		}
 	}
@@ -147,8 +145,8 @@ func normalizeProtocol(c *Config, d *descriptor) Errors {
 	return Errors{{FieldProtocol, fmt.Sprintf("type %q accepts %s, not %q", c.Type, strings.Join(allowed, ", "), c.Protocol)}}
 }
 
-// quoteTypes is `"a"` or `"a" or "b"`, for messages.
-func quoteTypes(ts []Type) string {
+// QuoteTypes is `"a"` or `"a" or "b"`, for messages.
+func QuoteTypes(ts []Type) string {
 	q := make([]string, len(ts))
 	for i, t := range ts {
 		q[i] = fmt.Sprintf("%q", t)

@@ -119,6 +119,10 @@ func handleTraces(c Consumer, o Options, w http.ResponseWriter, r *http.Request)
 		refuseUnread(w, ct, herr)
 		return
 	}
+	if usesWire(c, ct) {
+		// Read from its bytes, the body is not referenced once consumed.
+		defer recycleBody(body)
+	}
 	done := o.Admission.Process()
 	defer done()
 	n, res, decodeErr, err := consumeTraces(pipeline.WithYield(r.Context(), done), c, ct, body)
@@ -244,7 +248,7 @@ func readBody(r *http.Request, cr *chargedReader, max int64) ([]byte, error) {
 	default:
 		return nil, &httpError{http.StatusUnsupportedMediaType, "content_encoding", fmt.Sprintf("unsupported Content-Encoding %q; use gzip", enc)}
 	}
-	var buf bytes.Buffer
+	buf := bytes.NewBuffer(pooledBody())
 	if size > 0 {
 		// One allocation, not ReadAll's doublings. ReadFrom grows the buffer
 		// whenever less than MinRead bytes are free, even for the read that

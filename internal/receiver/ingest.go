@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
@@ -50,8 +51,8 @@ type WireConsumer interface {
 // a decode error (the request is refused as undecodable) apart from a
 // processing error.
 func consumeTraces(ctx context.Context, c Consumer, ct string, body []byte) (int, pipeline.Result, error, error) {
-	if wc, ok := c.(WireConsumer); ok && ct == ctProto && wc.WireOK() {
-		n, res, err := wc.ConsumeWire(ctx, body)
+	if usesWire(c, ct) {
+		n, res, err := c.(WireConsumer).ConsumeWire(ctx, body)
 		var de *pipeline.DecodeError
 		if errors.As(err, &de) {
 			return 0, pipeline.Result{}, de, nil
@@ -65,6 +66,36 @@ func consumeTraces(ctx context.Context, c Consumer, ct string, body []byte) (int
 	n := td.SpanCount()
 	res, err := c.ConsumeTraces(ctx, td)
 	return n, res, nil, err
+}
+
+// usesWire reports whether consumeTraces hands c the request as bytes.
+func usesWire(c Consumer, ct string) bool {
+	wc, ok := c.(WireConsumer)
+	return ok && ct == ctProto && wc.WireOK()
+}
+
+// bodies are request bodies given back once the wire path consumed them
+// (it keeps no reference: see pipeline.WireSink): a body the size of a
+// request is then not allocated, and cleared, for every request.
+var bodies sync.Pool
+
+// maxPooledBody bounds the bodies kept: a rare huge request's buffer is
+// left to the garbage collector.
+const maxPooledBody = 4 << 20
+
+func pooledBody() []byte {
+	if b, ok := bodies.Get().(*[]byte); ok {
+		return (*b)[:0]
+	}
+	return nil
+}
+
+func recycleBody(b []byte) {
+	if cap(b) == 0 || cap(b) > maxPooledBody {
+		return
+	}
+	b = b[:0]
+	bodies.Put(&b)
 }
 
 // decodeMetrics decodes an OTLP metrics request in the encoding ct names.

@@ -105,9 +105,6 @@ func run(duration time.Duration, rate int, protocol string, concurrency, batch i
 	exp.Env = append(os.Environ(), "GOMAXPROCS=1")
 	if prof := os.Getenv("LOADTEST_CPUPROFILE"); prof != "" {
 		exp.Env = append(exp.Env, "LLMOPS_PPROF=1")
-		defer func() {
-			go func() {}()
-		}()
 		go func() {
 			time.Sleep(3 * time.Second)
 			resp, err := http.Get("http://" + metricsAddr + "/debug/pprof/profile?seconds=10")
