@@ -24,7 +24,7 @@ import (
 
 // metricsPipeline is a pipeline with metrics and no destination; sampling
 // keeps everything unless a config is given.
-func metricsPipeline(t *testing.T, now time.Time, sampled ...sampling.Config) (*Pipeline, *prometheus.Registry) {
+func metricsPipeline(t testing.TB, now time.Time, sampled ...sampling.Config) (*Pipeline, *prometheus.Registry) {
 	t.Helper()
 	sc := sampling.Config{Rate: 1}
 	if len(sampled) > 0 {
@@ -325,4 +325,28 @@ func TestRefusedRequestCountsNothing(t *testing.T) {
 			t.Fatalf("the well-formed request did not count %s:\n%s", want, after)
 		}
 	}
+}
+
+// BenchmarkIngest is the exporter's ingest without destinations, as the
+// loadtest drives it (metrics on, the trace context cache at its default
+// bounds), on requests whose traces keep changing: 256 requests of 50
+// traces cycle through a cache of 10,000, so it churns as under real load.
+// go test -run X -bench Ingest -count 6 ./internal/pipeline
+func BenchmarkIngest(b *testing.B) {
+	g := loadgen.NewGenerator(5)
+	bodies := make([][]byte, 256)
+	for i := range bodies {
+		bodies[i], _ = ptraceotlp.NewExportRequestFromTraces(g.Traces(50)).MarshalProto()
+	}
+	p, _ := metricsPipeline(b, time.Now())
+	p.Now = time.Now
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, _, err := p.ConsumeWire(context.Background(), bodies[i%len(bodies)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*50*loadgen.SpansPerTrace), "ns/span")
 }
