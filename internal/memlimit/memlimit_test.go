@@ -49,9 +49,9 @@ func TestDerive(t *testing.T) {
 		envGOGC, envMemLimit bool
 		want                 Plan
 	}{
-		{"no limit", 0, 0, false, false, Plan{InFlightBytes: 64 << 20, MemoryLimit: 256 << 20, GCPercent: 400}},
-		{"container limit", 1 << 30, 0, false, false, Plan{InFlightBytes: 256 << 20, MemoryLimit: (1 << 30) / 10 * 8, GCPercent: 400}},
-		{"configured budget", 1 << 30, 8 << 20, false, false, Plan{InFlightBytes: 8 << 20, MemoryLimit: (1 << 30) / 10 * 8, GCPercent: 400}},
+		{"no limit", 0, 0, false, false, Plan{InFlightBytes: 64 << 20, MemoryLimit: 256 << 20, GCPercent: 200}},
+		{"container limit", 1 << 30, 0, false, false, Plan{InFlightBytes: 256 << 20, MemoryLimit: (1 << 30) / 10 * 8, GCPercent: 200}},
+		{"configured budget", 1 << 30, 8 << 20, false, false, Plan{InFlightBytes: 8 << 20, MemoryLimit: (1 << 30) / 10 * 8, GCPercent: 200}},
 		{"operator GOGC", 0, 0, true, false, Plan{InFlightBytes: 64 << 20, MemoryLimit: 256 << 20}},
 		{"operator GOMEMLIMIT", 0, 0, false, true, Plan{InFlightBytes: 64 << 20}},
 	}
