@@ -235,27 +235,15 @@ func (s *Span) readSpan(b []byte) error {
 	return nil
 }
 
-// apply checks and applies span field num, already read off the wire.
+// apply checks span field num, already read off the wire, and applies it:
+// the scalars as Span.read does, the attributes collected.
 func (s *Span) apply(num int32, data []byte, x uint64) error {
+	s.set(num, data, x)
 	switch num {
 	case 1:
-		s.TraceID = [16]byte{}
-		copy(s.TraceID[:], data)
 		return idLength(data, 16)
-	case 2:
-		s.SpanID = id8(data)
+	case 2, 4:
 		return idLength(data, 8)
-	case 4:
-		s.ParentSpanID = id8(data)
-		return idLength(data, 8)
-	case 5:
-		s.Name = data
-	case 6:
-		s.Kind = int32(x)
-	case 7:
-		s.Start = x
-	case 8:
-		s.End = x
 	case 9:
 		key, v, err := readKeyValue(data, 0, 1, "a span attribute")
 		if err != nil {
@@ -267,10 +255,7 @@ func (s *Span) apply(num int32, data []byte, x uint64) error {
 	case 13:
 		return validateLink(data)
 	case 15:
-		if err := validateStatus(data); err != nil {
-			return err
-		}
-		s.readStatus(data)
+		return validateStatus(data)
 	}
 	return nil
 }

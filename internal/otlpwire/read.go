@@ -137,25 +137,31 @@ func (s *Span) read(msg []byte) {
 			return
 		}
 		b = rest
-		switch num {
-		case 1:
-			s.TraceID = [16]byte{}
-			copy(s.TraceID[:], data)
-		case 2:
-			s.SpanID = id8(data)
-		case 4:
-			s.ParentSpanID = id8(data)
-		case 5:
-			s.Name = data
-		case 6:
-			s.Kind = int32(v)
-		case 7:
-			s.Start = v
-		case 8:
-			s.End = v
-		case 15:
-			s.readStatus(data)
-		}
+		s.set(num, data, v)
+	}
+}
+
+// set applies a span's scalar field num (ids, name, kind, times, status);
+// a repeated field: the last wins, a repeated status merges, as in pdata.
+func (s *Span) set(num int32, data []byte, x uint64) {
+	switch num {
+	case 1:
+		s.TraceID = [16]byte{}
+		copy(s.TraceID[:], data)
+	case 2:
+		s.SpanID = id8(data)
+	case 4:
+		s.ParentSpanID = id8(data)
+	case 5:
+		s.Name = data
+	case 6:
+		s.Kind = int32(x)
+	case 7:
+		s.Start = x
+	case 8:
+		s.End = x
+	case 15:
+		s.readStatus(data)
 	}
 }
 
