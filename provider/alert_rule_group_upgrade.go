@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -21,9 +20,7 @@ func (r *alertRuleGroupResource) UpgradeState(context.Context) map[int64]resourc
 }
 
 func alertRuleGroupSchemaV0() schema.Schema {
-	s := alertRuleGroupSchema()
-	s.Version = 0
-	s.Attributes = maps.Clone(s.Attributes)
+	s := schemaBefore(alertRuleGroupSchema(), 0, nil)
 	delete(s.Attributes, "grafana_managed")
 	return s
 }

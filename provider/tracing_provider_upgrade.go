@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -28,14 +27,11 @@ func (r *tracingProviderResource) UpgradeState(context.Context) map[int64]resour
 }
 
 func tracingProviderSchemaV0() schema.Schema {
-	s := tracingProviderSchema()
-	s.Version = 0
-	attrs := maps.Clone(s.Attributes)
+	s := schemaBefore(tracingProviderSchema(), 0, nil)
 	for _, k := range tracingProviderWOVersions {
-		delete(attrs, k)
+		delete(s.Attributes, k)
 	}
-	attrs["secrets_wo_version"] = schema.Int64Attribute{Optional: true}
-	s.Attributes = attrs
+	s.Attributes["secrets_wo_version"] = schema.Int64Attribute{Optional: true}
 	return s
 }
 
