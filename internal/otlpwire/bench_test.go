@@ -39,7 +39,7 @@ func BenchmarkRead(b *testing.B) {
 		b.Run(name+"/validate+attributes", func(b *testing.B) {
 			for b.Loop() {
 				_ = Validate(body)
-				EachSpan(body, func(_ Resource, s *Span) { s.Attributes(func([]byte, Value) bool { return true }) })
+				eachSpan(body, func(_ Resource, s *Span) { s.Attributes(func([]byte, Value) bool { return true }) })
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/250, "ns/span")
 		})

@@ -64,16 +64,6 @@ func (s *Span) reset(msg []byte) {
 	*s = Span{msg: msg, attrs: s.attrs[:0]}
 }
 
-// EachSpan calls fn for every span of body, which Validate accepted, with
-// its resource, in pdata's order: DeprecatedScopeSpans (field 1000) count
-// only in a ResourceSpans without ScopeSpans, as pdata migrates them. sp is
-// reused between calls.
-func EachSpan(body []byte, fn func(res Resource, sp *Span)) {
-	EachResource(body, func(res Resource) func(*Span) {
-		return func(sp *Span) { fn(res, sp) }
-	})
-}
-
 // Attributes calls fn for every resource attribute, in order, until fn
 // returns false.
 func (r Resource) Attributes(fn func(key []byte, v Value) bool) {
@@ -361,24 +351,4 @@ func (v Value) copyTo(out pcommon.Value) {
 			return true
 		})
 	}
-}
-
-// EachResource calls perResource for every ResourceSpans of body (which
-// Validate accepted) and the function it returns for every span under it,
-// so that what a resource gives is read once. sp is reused.
-func EachResource(body []byte, perResource func(res Resource) func(sp *Span)) {
-	var sp Span
-	each(body, 1, func(rs []byte) {
-		scopes := protowire.Number(2)
-		if !has(rs, 2) {
-			scopes = 1000
-		}
-		fn := perResource(Resource{msg: rs})
-		each(rs, scopes, func(ss []byte) {
-			each(ss, 2, func(s []byte) {
-				sp.read(s)
-				fn(&sp)
-			})
-		})
-	})
 }

@@ -26,7 +26,7 @@ func Validate(body []byte) error { return Read(body, nil) }
 
 // Read validates body as Validate does and, in the same pass over its
 // bytes, calls perResource (when not nil) for every ResourceSpans and the
-// function it returns for every span under it, in EachResource's order,
+// function it returns for every span under it, in pdata's order,
 // with the span's attributes already read. The callbacks see the spans of
 // an invalid body up to the error: a caller must not act on what they saw
 // until Read returns nil. sp is reused between calls.

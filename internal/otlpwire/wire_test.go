@@ -74,7 +74,7 @@ func pv(v pcommon.Value) string {
 }
 
 // wireView is what Read yields of body (one pass: validating and reading);
-// twoPassView is what Validate, then EachSpan, yield. Both are held to pdata.
+// twoPassView is what Validate, then eachSpan, yield. Both are held to pdata.
 func wireView(body []byte) (string, error) {
 	var b strings.Builder
 	err := Read(body, func(res Resource) func(*Span) {
@@ -91,7 +91,7 @@ func twoPassView(body []byte) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	EachSpan(body, func(res Resource, s *Span) { describeWire(&b, res, s) })
+	eachSpan(body, func(res Resource, s *Span) { describeWire(&b, res, s) })
 	return b.String(), nil
 }
 
@@ -129,7 +129,7 @@ func wv(v Value) string {
 func agree(t *testing.T, body []byte) {
 	t.Helper()
 	want, perr := pdataView(body)
-	for name, view := range map[string]func([]byte) (string, error){"Read": wireView, "Validate+EachSpan": twoPassView} {
+	for name, view := range map[string]func([]byte) (string, error){"Read": wireView, "Validate+eachSpan": twoPassView} {
 		got, werr := view(body)
 		if (perr == nil) != (werr == nil) {
 			t.Fatalf("pdata error %v, %s error %v, for %x", perr, name, werr, body)
