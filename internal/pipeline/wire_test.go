@@ -199,13 +199,7 @@ func TestWireSamplingMatchesPdataSampling(t *testing.T) {
 		if _, _, err := wire.ConsumeWire(context.Background(), bytes.Clone(body)); err != nil {
 			t.Fatal(err)
 		}
-		req := ptraceotlp.NewExportRequest()
-		if err := req.UnmarshalProto(body); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := pdata.ConsumeTraces(context.Background(), req.Traces()); err != nil {
-			t.Fatal(err)
-		}
+		consumeDecoded(t, pdata, body)
 	}
 	canonical := func(td ptrace.Traces) []byte {
 		b, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
@@ -277,13 +271,7 @@ func BenchmarkSampledRequest(b *testing.B) {
 					}
 					continue
 				}
-				req := ptraceotlp.NewExportRequest()
-				if err := req.UnmarshalProto(body); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := p.ConsumeTraces(context.Background(), req.Traces()); err != nil {
-					b.Fatal(err)
-				}
+				consumeDecoded(b, p, body)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
 		})
