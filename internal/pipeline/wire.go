@@ -21,7 +21,7 @@ var interners = sync.Pool{New: func() any { return new(llmspan.Interner) }}
 // received, never decoded nor re-encoded.
 type WireSink interface {
 	Sink
-	// ConsumeWire takes a valid request (otlpwire.Validate) of n spans,
+	// ConsumeWire takes a valid request (otlpwire.Read accepted it) of n spans,
 	// every one with its ids. body is only valid during the call.
 	ConsumeWire(ctx context.Context, body []byte, n int) error
 }
@@ -41,7 +41,8 @@ func (p *Pipeline) WireOK() bool {
 	return false
 }
 
-// DecodeError is a body ConsumeWire refused before processing anything.
+// DecodeError is a body ConsumeWire refused: none of it was counted or
+// delivered.
 type DecodeError struct{ Err error }
 
 func (e *DecodeError) Error() string { return e.Err.Error() }

@@ -40,7 +40,8 @@ func decodeTraces(ct string, body []byte) (ptrace.Traces, error) {
 
 // WireConsumer is a Consumer that can also process a protobuf traces
 // request from its bytes, when WireOK says nothing downstream needs the
-// decoded data (pipeline.Pipeline: no destination, sampling keeps all).
+// decoded data (pipeline.Pipeline: destinations that take bytes, sampling
+// without keep rules).
 type WireConsumer interface {
 	WireOK() bool
 	ConsumeWire(ctx context.Context, body []byte) (int, pipeline.Result, error)
